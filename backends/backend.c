@@ -1,0 +1,98 @@
+#include "backend.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sim_backend.h"
+#include "util.h"
+
+const char *action_name(enum action_kind k)
+{
+	static const char *const names[] = {
+		[ACT_MAINTENANCE_TOGGLE] = "maintenance-toggle",
+		[ACT_CARP_DISABLE] = "carp-disable",
+		[ACT_CARP_ENABLE] = "carp-enable",
+		[ACT_VIP_ADD] = "vip-add",
+		[ACT_VIP_DELETE] = "vip-delete",
+		[ACT_VIP_APPLY] = "vip-apply",
+		[ACT_FIRMWARE_UPDATE] = "firmware-update",
+		[ACT_REBOOT] = "reboot",
+		[ACT_SYNC] = "sync",
+	};
+	return (size_t)k < ARRAY_LEN(names) && names[k] ? names[k] : "unknown";
+}
+
+/* Transports compiled into this build; a missing one is a clear error. */
+static const struct backend_ops *ops_for(enum transport t)
+{
+	switch (t) {
+	case TRANSPORT_SIM:
+		return &sim_backend_ops;
+#ifdef HAVE_API_BACKEND
+	case TRANSPORT_API:
+		return &api_backend_ops;
+#endif
+#ifdef HAVE_SSH_BACKEND
+	case TRANSPORT_SSH:
+		return &ssh_backend_ops;
+#endif
+	default:
+		return NULL;
+	}
+}
+
+struct backend *backend_new(const struct node_conf *conf, struct loop *loop, struct sim_world *world,
+			    int cluster_index, int node_index, char **cause)
+{
+	const struct backend_ops *ops = ops_for(conf->transport);
+	struct backend *b;
+
+	if (!ops) {
+		*cause = xasprintf("node '%s': the %s transport is not available in this build of carptop",
+				   conf->name, transport_name(conf->transport));
+		return NULL;
+	}
+	b = xcalloc(1, sizeof(*b));
+	b->ops = ops;
+	b->conf = conf;
+	b->loop = loop;
+	if (conf->transport == TRANSPORT_SIM)
+		sim_backend_attach(b, world, cluster_index, node_index);
+	if (ops->open(b, cause) < 0) {
+		if (ops->close)
+			ops->close(b);
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void backend_free(struct backend *b)
+{
+	if (!b)
+		return;
+	if (b->ops->close)
+		b->ops->close(b);
+	free(b);
+}
+
+int backend_poll(struct backend *b)
+{
+	return b->ops->poll_start(b);
+}
+
+int backend_action(struct backend *b, const struct action *a, char **cause)
+{
+	/* Read-only and wall mode are enforced here, below every UI: nothing
+	 * mutating reaches a transport. */
+	if (b->read_only) {
+		*cause = xasprintf("%s on %s refused: carptop is in read-only mode", action_name(a->kind),
+				   b->conf->name);
+		return -1;
+	}
+	if (b->ops->action_start(b, a) < 0) {
+		*cause = xasprintf("%s on %s refused: too many actions pending", action_name(a->kind), b->conf->name);
+		return -1;
+	}
+	return 0;
+}

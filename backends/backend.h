@@ -1,0 +1,94 @@
+/* The transport-independent interface to one node. Each transport (sim, api,
+ * ssh) provides one operations table; everything is asynchronous and driven
+ * by the one event loop (src/loop.h). Completion is reported through the
+ * callbacks in struct backend. Actions only go through backend_action(),
+ * which enforces read-only mode here, below any UI. */
+#ifndef CARPTOP_BACKEND_H
+#define CARPTOP_BACKEND_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "loop.h"
+#include "snapshot.h"
+
+enum action_kind {
+	ACT_MAINTENANCE_TOGGLE = 0, /* carp_status/maintenance: a toggle, read the flag first */
+	ACT_CARP_DISABLE,           /* carp_status/disable: allow=0, VHID addresses removed */
+	ACT_CARP_ENABLE,            /* carp_status/enable: allow=1, VHID addresses re-added */
+	ACT_VIP_ADD,                /* vip_settings/add_item (pending until ACT_VIP_APPLY) */
+	ACT_VIP_DELETE,             /* vip_settings/del_item (pending until ACT_VIP_APPLY) */
+	ACT_VIP_APPLY,              /* vip_settings/reconfigure, configctl interface vip configure */
+	ACT_FIRMWARE_UPDATE,        /* firmware/update: the node reboots when done */
+	ACT_REBOOT,                 /* system/reboot */
+	ACT_SYNC,                   /* XMLRPC config sync to the peer (primary only) */
+	ACT__COUNT
+};
+const char *action_name(enum action_kind k); /* "maintenance", "carp-disable", ... */
+
+/* An address to add or delete. */
+struct vip_spec {
+	char interface[32];         /* config key: "lan", "wan", "opt1" */
+	enum vip_mode mode;         /* ACT_VIP_ADD: ipalias (carptop adds aliases only) */
+	char address[SNAP_ADDR_LEN];
+	int prefix;
+	int vhid;
+	char descr[64];
+};
+
+struct action {
+	enum action_kind kind;
+	struct vip_spec vip;        /* ACT_VIP_ADD / ACT_VIP_DELETE */
+};
+
+struct action_result {
+	enum node_error err;        /* NERR_NONE on success */
+	char message[SNAP_MSG_LEN]; /* what the node said ("enter_maintenance", an error) */
+};
+
+struct backend;
+
+struct backend_ops {
+	const char *name;           /* "sim", "api", "ssh" */
+	/* Prepare (read key files, set up handles). No network I/O may block. */
+	int (*open)(struct backend *b, char **cause);
+	void (*close)(struct backend *b);
+	/* Start one poll; exactly one on_snapshot call follows, also on failure.
+	 * Returns -1 if a poll is already running. */
+	int (*poll_start)(struct backend *b);
+	/* Start one action; exactly one on_action call follows. */
+	int (*action_start)(struct backend *b, const struct action *a);
+	/* Mutating calls made so far (for tests and the read-only guarantee). */
+	unsigned (*mutations)(const struct backend *b);
+};
+
+struct backend {
+	const struct backend_ops *ops;
+	const struct node_conf *conf;
+	struct loop *loop;
+	bool read_only;             /* set by the caller; actions then fail with NERR_READ_ONLY */
+	void *priv;                 /* the transport's state */
+
+	void (*on_snapshot)(struct backend *b, const struct snapshot *s, void *ctx);
+	void (*on_action)(struct backend *b, const struct action *a, const struct action_result *r, void *ctx);
+	void *ctx;
+};
+
+struct sim_world;
+/* Make the backend for a node: api/ssh per its conf, or sim from `world`
+ * (node index = position in the cluster). Returns NULL and sets *cause. */
+struct backend *backend_new(const struct node_conf *conf, struct loop *loop,
+			    struct sim_world *world, int cluster_index, int node_index, char **cause);
+void backend_free(struct backend *b);
+
+int backend_poll(struct backend *b);
+/* The only way to run an action. Refused (returns -1, *cause set, nothing
+ * sent) when b->read_only. Otherwise starts it; on_action reports the end. */
+int backend_action(struct backend *b, const struct action *a, char **cause);
+
+/* Transport constructors (each transport's file). */
+extern const struct backend_ops sim_backend_ops;
+extern const struct backend_ops api_backend_ops;
+extern const struct backend_ops ssh_backend_ops;
+
+#endif

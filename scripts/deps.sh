@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install carptop's build and test dependencies on Debian 12 (as root, or via sudo).
+set -euo pipefail
+pkgs=(
+  build-essential meson ninja-build pkg-config
+  libncurses-dev libcurl4-openssl-dev libjson-c-dev libssh2-1-dev libyaml-dev libxml2-dev
+  libmicrohttpd-dev
+  openssl openssh-server openssh-client csh tmux curl
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

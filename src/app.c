@@ -1,0 +1,193 @@
+#include "app.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static void on_snapshot(struct backend *b, const struct snapshot *s, void *ctx)
+{
+	struct app_node *n = ctx;
+	struct app *a = n->cluster->app;
+	snapshot_copy(&n->snap, s);
+	n->have_snapshot = true;
+	n->polls++;
+	if (s->reachable)
+		n->last_ok = s->taken;
+	if (a->on_update)
+		a->on_update(a, n->cluster, n->index, a->ctx);
+}
+
+static void on_action(struct backend *b, const struct action *act, const struct action_result *r, void *ctx)
+{
+	struct app_node *n = ctx;
+	struct app *a = n->cluster->app;
+	if (a->on_action)
+		a->on_action(a, n->cluster, n->index, act, r, a->ctx);
+}
+
+int app_init(struct app *a, struct config *cfg, struct loop *loop, struct sim_world *world,
+	     const char *only_cluster, bool read_only, char **cause)
+{
+	size_t i, k = 0;
+	int n;
+
+	memset(a, 0, sizeof(*a));
+	a->cfg = cfg;
+	a->loop = loop;
+	a->world = world;
+	a->read_only = read_only;
+	a->clusters = xcalloc(cfg->n_clusters ? cfg->n_clusters : 1, sizeof(*a->clusters));
+	for (i = 0; i < cfg->n_clusters; i++) {
+		struct app_cluster *c;
+		if (only_cluster && !str_eq(cfg->clusters[i].name, only_cluster))
+			continue;
+		c = &a->clusters[k++];
+		c->app = a;
+		c->conf = &cfg->clusters[i];
+		for (n = 0; n < CLUSTER_NODES; n++) {
+			struct app_node *an = &c->node[n];
+			char *why = NULL;
+			an->cluster = c;
+			an->index = n;
+			snapshot_init(&an->snap);
+			an->backend = backend_new(&c->conf->nodes[n], loop, world, (int)i, n, &why);
+			if (!an->backend) {
+				snapshot_set_error(&an->snap, NERR_CONFIG, "%s", why);
+				an->have_snapshot = true;
+				free(why);
+				continue;
+			}
+			an->backend->read_only = read_only;
+			an->backend->on_snapshot = on_snapshot;
+			an->backend->on_action = on_action;
+			an->backend->ctx = an;
+		}
+	}
+	a->n_clusters = k;
+	if (only_cluster && k == 0) {
+		struct strbuf sb;
+		sb_init(&sb);
+		sb_printf(&sb, "no cluster named '%s' in %s; configured:", only_cluster, cfg->path);
+		for (i = 0; i < cfg->n_clusters; i++)
+			sb_printf(&sb, " %s", cfg->clusters[i].name);
+		*cause = sb_steal(&sb);
+		app_free(a);
+		return -1;
+	}
+	return 0;
+}
+
+void app_free(struct app *a)
+{
+	size_t i;
+	int n;
+	for (i = 0; i < a->n_clusters; i++) {
+		struct app_cluster *c = &a->clusters[i];
+		if (c->scheduled)
+			loop_timer_cancel(a->loop, c->timer);
+		for (n = 0; n < CLUSTER_NODES; n++) {
+			backend_free(c->node[n].backend);
+			snapshot_clear(&c->node[n].snap);
+		}
+	}
+	free(a->clusters);
+	memset(a, 0, sizeof(*a));
+}
+
+static void poll_cluster(struct app_cluster *c)
+{
+	int n;
+	for (n = 0; n < CLUSTER_NODES; n++)
+		if (c->node[n].backend)
+			backend_poll(c->node[n].backend); /* -1 while the last poll still runs: skip */
+}
+
+static void cluster_tick(void *arg)
+{
+	struct app_cluster *c = arg;
+	c->scheduled = false;
+	poll_cluster(c);
+	if (c->app->polling) {
+		c->timer = loop_timer_add(c->app->loop, c->conf->interval * 1000.0, cluster_tick, c);
+		c->scheduled = true;
+	}
+}
+
+void app_poll_all(struct app *a, bool periodic)
+{
+	size_t i;
+	a->polling = periodic;
+	for (i = 0; i < a->n_clusters; i++) {
+		struct app_cluster *c = &a->clusters[i];
+		if (c->scheduled) {
+			loop_timer_cancel(a->loop, c->timer);
+			c->scheduled = false;
+		}
+		cluster_tick(c);
+	}
+}
+
+bool app_rounds_done(const struct app *a, unsigned rounds)
+{
+	size_t i;
+	int n;
+	for (i = 0; i < a->n_clusters; i++)
+		for (n = 0; n < CLUSTER_NODES; n++) {
+			const struct app_node *an = &a->clusters[i].node[n];
+			if (an->backend && an->polls < rounds)
+				return false;
+		}
+	return true;
+}
+
+void app_expire_pending(struct app *a, double waited_s)
+{
+	size_t i;
+	int n;
+	for (i = 0; i < a->n_clusters; i++)
+		for (n = 0; n < CLUSTER_NODES; n++) {
+			struct app_node *an = &a->clusters[i].node[n];
+			if (an->backend && !an->polls) {
+				snapshot_clear(&an->snap);
+				snapshot_set_error(&an->snap, NERR_TIMEOUT, "no answer within %.0f s", waited_s);
+				an->have_snapshot = true;
+			}
+		}
+}
+
+void app_view(struct app *a, size_t i, struct pair_view *v)
+{
+	struct app_cluster *c = &a->clusters[i];
+	pair_build(v, c->conf, &c->node[0].snap, &c->node[1].snap, &c->hist, wall_s());
+}
+
+int app_action(struct app *a, size_t cluster, int node, const struct action *act, char **cause)
+{
+	struct app_node *an;
+	if (cluster >= a->n_clusters || node < 0 || node >= CLUSTER_NODES) {
+		*cause = xstrdup("no such node");
+		return -1;
+	}
+	an = &a->clusters[cluster].node[node];
+	if (!an->backend) {
+		*cause = xasprintf("%s has no working transport: %s", an->cluster->conf->nodes[node].name,
+				   an->snap.error);
+		return -1;
+	}
+	return backend_action(an->backend, act, cause);
+}
+
+unsigned app_mutations(const struct app *a)
+{
+	size_t i;
+	int n;
+	unsigned total = 0;
+	for (i = 0; i < a->n_clusters; i++)
+		for (n = 0; n < CLUSTER_NODES; n++) {
+			const struct backend *b = a->clusters[i].node[n].backend;
+			if (b && b->ops->mutations)
+				total += b->ops->mutations(b);
+		}
+	return total;
+}

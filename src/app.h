@@ -1,0 +1,76 @@
+/* The running carptop: the config, one backend per node, the latest snapshot
+ * of each, and the poll schedule, all on the one event loop. Batch mode and
+ * the console both sit on top of this. No curses here. */
+#ifndef CARPTOP_APP_H
+#define CARPTOP_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "backend.h"
+#include "config.h"
+#include "loop.h"
+#include "pair.h"
+#include "snapshot.h"
+
+struct app;
+struct app_cluster;
+
+struct app_node {
+	struct app_cluster *cluster;
+	int index;               /* 0 primary, 1 secondary */
+	struct backend *backend; /* NULL when it could not be created (error in snap) */
+	struct snapshot snap;    /* latest result: an unreachable node carries only its error */
+	bool have_snapshot;      /* at least one poll completed */
+	unsigned polls;          /* completed polls */
+	double last_ok;          /* wall clock of the last successful poll, 0 = never */
+};
+
+struct app_cluster {
+	struct app *app;
+	const struct cluster_conf *conf;
+	struct app_node node[CLUSTER_NODES];
+	struct pair_history hist;
+	uint64_t timer;
+	bool scheduled;
+};
+
+struct app {
+	struct config *cfg;
+	struct loop *loop;
+	struct sim_world *world;  /* demo only */
+	struct app_cluster *clusters;
+	size_t n_clusters;
+	bool read_only;
+	bool polling;             /* periodic polls on */
+	/* Called after every snapshot (node >= 0) or action result. */
+	void (*on_update)(struct app *a, struct app_cluster *c, int node, void *ctx);
+	void (*on_action)(struct app *a, struct app_cluster *c, int node, const struct action *act,
+			  const struct action_result *r, void *ctx);
+	void *ctx;
+};
+
+/* Set up backends for every cluster (only `only_cluster` if not NULL).
+ * Returns -1 with *cause for an unknown cluster name. A node whose backend
+ * cannot be made is kept, UNKNOWN with the reason. */
+int app_init(struct app *a, struct config *cfg, struct loop *loop, struct sim_world *world,
+	     const char *only_cluster, bool read_only, char **cause);
+void app_free(struct app *a);
+
+/* Poll every node now; with `periodic`, keep polling every cluster interval. */
+void app_poll_all(struct app *a, bool periodic);
+/* True when every node has completed at least `rounds` polls. */
+bool app_rounds_done(const struct app *a, unsigned rounds);
+/* Mark nodes still without an answer as timed out (batch deadline). */
+void app_expire_pending(struct app *a, double waited_s);
+
+/* Build the pair view of cluster i (free it with pair_free). */
+void app_view(struct app *a, size_t i, struct pair_view *v);
+
+/* Run an action on a node (read-only is refused in backend_action). */
+int app_action(struct app *a, size_t cluster, int node, const struct action *act, char **cause);
+
+/* Mutating calls made through every backend (for tests and --wall checks). */
+unsigned app_mutations(const struct app *a);
+
+#endif

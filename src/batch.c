@@ -1,0 +1,123 @@
+#include "batch.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* How long a round may wait for every node: the slowest transport's own
+ * timeout plus a margin. Backends time out by themselves; this is the
+ * backstop that guarantees batch mode never hangs. */
+static double round_deadline_s(const struct app *a)
+{
+	double worst = 2;
+	size_t i;
+	int n;
+	for (i = 0; i < a->n_clusters; i++)
+		for (n = 0; n < CLUSTER_NODES; n++) {
+			const struct node_conf *nc = &a->clusters[i].conf->nodes[n];
+			if (nc->transport == TRANSPORT_API && nc->api.timeout > worst)
+				worst = nc->api.timeout;
+			if (nc->transport == TRANSPORT_SSH && nc->ssh.timeout > worst)
+				worst = nc->ssh.timeout;
+		}
+	return worst + 2;
+}
+
+static bool round_complete(const struct app *a, const unsigned *before)
+{
+	size_t i;
+	int n;
+	for (i = 0; i < a->n_clusters; i++)
+		for (n = 0; n < CLUSTER_NODES; n++) {
+			const struct app_node *an = &a->clusters[i].node[n];
+			if (an->backend && an->polls <= before[i * CLUSTER_NODES + (size_t)n])
+				return false;
+		}
+	return true;
+}
+
+static void expire_round(struct app *a, const unsigned *before, double waited)
+{
+	size_t i;
+	int n;
+	for (i = 0; i < a->n_clusters; i++)
+		for (n = 0; n < CLUSTER_NODES; n++) {
+			struct app_node *an = &a->clusters[i].node[n];
+			if (an->backend && an->polls <= before[i * CLUSTER_NODES + (size_t)n]) {
+				/* Never show an old answer as if it were current. */
+				snapshot_clear(&an->snap);
+				snapshot_set_error(&an->snap, NERR_TIMEOUT, "no answer within %.0f s", waited);
+				an->have_snapshot = true;
+			}
+		}
+}
+
+static double min_interval(const struct app *a)
+{
+	double m = INFINITY;
+	size_t i;
+	for (i = 0; i < a->n_clusters; i++)
+		if (a->clusters[i].conf->interval < m)
+			m = a->clusters[i].conf->interval;
+	return isfinite(m) ? m : 2;
+}
+
+static void wait_ms(struct loop *l, double ms)
+{
+	double end = now_ms() + ms;
+	while (now_ms() < end)
+		loop_run_once(l, (int)(end - now_ms()) + 1);
+}
+
+int batch_run(struct app *a, const struct cli *o, enum out_format format, FILE *out)
+{
+	unsigned *before = xcalloc(a->n_clusters * CLUSTER_NODES + 1, sizeof(*before));
+	double deadline = round_deadline_s(a);
+	int round, rounds = o->watch ? -1 : (o->count ? o->count : 1);
+	int code = 3;
+
+	for (round = 0; rounds < 0 || round < rounds; round++) {
+		struct pair_view *views;
+		struct output_opts oo;
+		struct strbuf sb;
+		double start = now_ms();
+		size_t i;
+		int n;
+
+		for (i = 0; i < a->n_clusters; i++)
+			for (n = 0; n < CLUSTER_NODES; n++)
+				before[i * CLUSTER_NODES + (size_t)n] = a->clusters[i].node[n].polls;
+		app_poll_all(a, false);
+		while (!round_complete(a, before) && now_ms() - start < deadline * 1000)
+			loop_run_once(a->loop, 100);
+		if (!round_complete(a, before))
+			expire_round(a, before, deadline);
+
+		views = xcalloc(a->n_clusters, sizeof(*views));
+		for (i = 0; i < a->n_clusters; i++)
+			app_view(a, i, &views[i]);
+		memset(&oo, 0, sizeof(oo));
+		oo.now = wall_s();
+		oo.demo = a->world != NULL;
+		sb_init(&sb);
+		output_render(&sb, format, views, a->n_clusters, &oo);
+		fputs(sb.buf ? sb.buf : "", out);
+		fflush(out);
+		code = severity_exit_code(output_overall(views, a->n_clusters));
+		sb_free(&sb);
+		for (i = 0; i < a->n_clusters; i++)
+			pair_free(&views[i]);
+		free(views);
+
+		if (rounds < 0 || round + 1 < rounds) {
+			double elapsed = now_ms() - start;
+			double gap = min_interval(a) * 1000 - elapsed;
+			if (gap > 0)
+				wait_ms(a->loop, gap);
+		}
+	}
+	free(before);
+	return code;
+}

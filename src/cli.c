@@ -1,0 +1,182 @@
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+enum {
+	OPT_DEMO = 256, OPT_DEMO_LIST, OPT_DEMO_LOG, OPT_DEMO_SPEED, OPT_BATCH, OPT_FORMAT,
+	OPT_CLUSTER, OPT_COUNT, OPT_WATCH, OPT_INTERVAL, OPT_READ_ONLY, OPT_WALL, OPT_NO_COLOR, OPT_ASCII,
+	OPT_LIST_CHECKS, OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "demo", optional_argument, NULL, OPT_DEMO },
+	{ "demo-list", no_argument, NULL, OPT_DEMO_LIST },
+	{ "demo-log", required_argument, NULL, OPT_DEMO_LOG },
+	{ "demo-speed", required_argument, NULL, OPT_DEMO_SPEED },
+	{ "batch", no_argument, NULL, OPT_BATCH },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "cluster", required_argument, NULL, OPT_CLUSTER },
+	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "watch", no_argument, NULL, OPT_WATCH },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "read-only", no_argument, NULL, OPT_READ_ONLY },
+	{ "wall", no_argument, NULL, OPT_WALL },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "ascii", no_argument, NULL, OPT_ASCII },
+	{ "list-checks", no_argument, NULL, OPT_LIST_CHECKS },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+void cli_usage(FILE *f)
+{
+	fputs("Usage: carptop [OPTION]...\n"
+	      "A console for OPNsense CARP high-availability pairs: both nodes side by side.\n"
+	      "\n"
+	      "  -c, --config FILE     configuration file (default $XDG_CONFIG_HOME/carptop/config.yaml)\n"
+	      "      --demo[=SCENARIO] use a built-in simulated pair instead of a config\n"
+	      "      --demo-list       list the demo scenarios\n"
+	      "      --demo-log FILE   write the simulated pair's CARP transitions to FILE\n"
+	      "      --batch           print the state once and exit (see --format, --count, --watch)\n"
+	      "      --format FMT      batch output: text (default), json, nagios, prometheus\n"
+	      "      --cluster NAME    only this cluster\n"
+	      "      --count N         batch: print N rounds, one per interval\n"
+	      "      --watch           batch: print every interval until interrupted\n"
+	      "      --interval SECS   seconds between polls (overrides the config)\n"
+	      "      --read-only       make no change to any node (enforced in the backends)\n"
+	      "      --wall            read-only wall display for a NOC screen\n"
+	      "      --no-color        no colours (also when NO_COLOR is set)\n"
+	      "      --ascii           no line-drawing characters\n"
+	      "      --list-checks     print the table of pair checks\n"
+	      "  -h, --help            this help\n"
+	      "      --version         print the version\n"
+	      "\n"
+	      "Batch exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also usage and config errors).\n",
+	      f);
+}
+
+static int parse_positive(const char *what, const char *arg, double *out, char **cause)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	if (end == arg || *end || !(v > 0) || v > 86400) {
+		*cause = xasprintf("%s: '%s' is not a positive number of seconds (e.g. %s 2)", what, arg, what);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, struct cli *o, char **cause)
+{
+	int c;
+	long n;
+
+	memset(o, 0, sizeof(*o));
+	o->format = "text";
+	o->demo_speed = 1;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config_path = optarg;
+			break;
+		case OPT_DEMO:
+			o->demo = true;
+			o->demo_scenario = optarg;
+			break;
+		case OPT_DEMO_LIST:
+			o->demo_list = true;
+			break;
+		case OPT_DEMO_LOG:
+			o->demo_log = optarg;
+			break;
+		case OPT_DEMO_SPEED:
+			if (parse_positive("--demo-speed", optarg, &o->demo_speed, cause) < 0)
+				return -1;
+			break;
+			if (!str_to_long(optarg, &n) || n < 1 || n > 500) {
+				return -1;
+			}
+			break;
+		case OPT_BATCH:
+			o->batch = true;
+			break;
+		case OPT_FORMAT:
+			o->format = optarg;
+			break;
+		case OPT_CLUSTER:
+			o->cluster = optarg;
+			break;
+		case OPT_COUNT:
+			if (!str_to_long(optarg, &n) || n < 1) {
+				*cause = xasprintf("--count: '%s' is not a positive whole number", optarg);
+				return -1;
+			}
+			o->count = (int)n;
+			break;
+		case OPT_WATCH:
+			o->watch = true;
+			break;
+		case OPT_INTERVAL:
+			if (parse_positive("--interval", optarg, &o->interval, cause) < 0)
+				return -1;
+			break;
+		case OPT_READ_ONLY:
+			o->read_only = true;
+			break;
+		case OPT_WALL:
+			o->wall = true;
+			o->read_only = true;
+			break;
+		case OPT_NO_COLOR:
+			o->no_color = true;
+			break;
+		case OPT_ASCII:
+			o->ascii = true;
+			break;
+		case OPT_LIST_CHECKS:
+			o->list_checks = true;
+			break;
+		case 'h':
+			o->help = true;
+			break;
+		case OPT_VERSION:
+			o->version = true;
+			break;
+		case ':':
+			*cause = xasprintf("option '%s' needs a value", argv[optind - 1]);
+			return -1;
+		default:
+			*cause = xasprintf("unknown option '%s'", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		*cause = xasprintf("unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (o->count && o->watch) {
+		*cause = xstrdup("--count and --watch exclude each other");
+		return -1;
+	}
+	if ((o->count || o->watch) && !o->batch) {
+		*cause = xstrdup("--count and --watch are batch options; add --batch");
+		return -1;
+	}
+	if (o->demo && o->config_path) {
+		*cause = xstrdup("--demo and -c exclude each other: the demo has its own simulated pair");
+		return -1;
+	}
+	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+		o->no_color = true;
+	return 0;
+}

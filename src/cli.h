@@ -1,0 +1,33 @@
+/* Command line options. */
+#ifndef CARPTOP_CLI_H
+#define CARPTOP_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct cli {
+	const char *config_path;   /* -c */
+	bool demo;
+	const char *demo_scenario; /* --demo=S */
+	const char *demo_log;      /* --demo-log FILE: the sim's CARP transition log */
+	double demo_speed;         /* --demo-speed X (sim seconds per second) */
+	bool demo_list;
+	bool batch;
+	const char *format;        /* text|json|nagios|prometheus */
+	const char *cluster;
+	int count;                 /* --count N (0 = once) */
+	bool watch;
+	double interval;           /* 0 = from config */
+	bool read_only;
+	bool wall;
+	bool no_color;
+	bool ascii;
+	bool list_checks;
+	bool help, version;
+};
+
+/* Parse argv. Returns 0, or -1 with *cause set to a usage error. */
+int cli_parse(int argc, char **argv, struct cli *o, char **cause);
+void cli_usage(FILE *f);
+
+#endif

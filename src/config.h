@@ -1,0 +1,89 @@
+/* carptop's configuration: the public YAML format documented in
+ * doc/carptop.yaml.5. Loaded once at start; plain data afterwards. */
+#ifndef CARPTOP_CONFIG_H
+#define CARPTOP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum transport { TRANSPORT_NONE = 0, TRANSPORT_API, TRANSPORT_SSH, TRANSPORT_SIM };
+const char *transport_name(enum transport t); /* "api", "ssh", "sim" */
+
+enum node_role { ROLE_PRIMARY = 0, ROLE_SECONDARY };
+const char *node_role_name(enum node_role r); /* "primary", "secondary" */
+
+struct api_conf {
+	char *url;        /* https://host[:port], no trailing slash */
+	char *key_file;   /* path (expanded), OPNsense apikey.txt: key=... / secret=... */
+	char *pin;        /* "sha256//BASE64" or NULL */
+	char *ca_file;    /* PEM bundle or NULL (system store) */
+	bool insecure;    /* skip TLS verification: only when spelled out */
+	double timeout;   /* seconds per request, default 5 */
+};
+
+struct ssh_conf {
+	char *host;
+	int port;                /* default 22 */
+	char *user;              /* default "root" */
+	char *identity_file;     /* path (expanded) or NULL (agent only) */
+	char *known_hosts;       /* path (expanded), default ~/.ssh/known_hosts */
+	bool agent;              /* try ssh-agent (default true) */
+	bool trust_on_first_use; /* write unknown host keys to known_hosts (default false) */
+	double timeout;          /* seconds, default 10 */
+};
+
+struct node_conf {
+	char *name;
+	enum node_role role;
+	enum transport transport;
+	struct api_conf api;
+	struct ssh_conf ssh;
+	char *accent;            /* theme colour name or #rrggbb, or NULL */
+};
+
+#define CLUSTER_NODES 2
+
+struct cluster_conf {
+	char *name;
+	double interval;         /* seconds; inherits the global interval */
+	char *theme;             /* inherits the global theme */
+	char *accent;            /* or NULL */
+	double maintenance_max_age; /* seconds before "maintenance for hours" warns; default 4h */
+	double state_ratio;      /* pfsync state count tolerance, default 0.2 (20 %) */
+	/* nodes[0] is always the primary, nodes[1] the secondary (the loader orders them). */
+	struct node_conf nodes[CLUSTER_NODES];
+};
+
+struct config {
+	char *path;              /* file it came from, or "(demo)" */
+	double interval;         /* default 2 */
+	char *theme;             /* default "default" */
+	bool read_only;
+	struct cluster_conf *clusters;
+	size_t n_clusters;
+};
+
+/* Load and validate. On error returns -1 and sets *cause to a message of the
+ * form "FILE:LINE:COL: what is wrong (key 'x'); how to fix it" (caller frees).
+ * Every error class: unreadable file, YAML syntax, unknown key, wrong type,
+ * missing required key, bad value (role, url, port...), duplicate names,
+ * a cluster without exactly one primary and one secondary, a node with both
+ * or neither of api/ssh, a key_file or identity_file readable by group or
+ * other (refused, as ssh does) or missing. */
+int config_load_file(const char *path, struct config *out, char **cause);
+/* Same from memory; `name` is used in messages in place of the file name. */
+int config_load_string(const char *text, size_t len, const char *name, struct config *out, char **cause);
+void config_free(struct config *c);
+
+/* $XDG_CONFIG_HOME/carptop/config.yaml, else ~/.config/carptop/config.yaml. */
+char *config_default_path(void);
+
+/* Read an OPNsense apikey.txt ("key=..." and "secret=..." lines). Refuses a
+ * file readable by group/other. Returns 0, or -1 with *cause set. */
+int apikey_read(const char *path, char **key, char **secret, char **cause);
+
+/* The built-in demo configuration: one cluster "demo" of two sim nodes
+ * (fw1 primary, fw2 secondary). */
+void config_demo(struct config *out);
+
+#endif

@@ -1,0 +1,149 @@
+/* carptop: parse the command line, load the config (or make the demo pair),
+ * set up one backend per node on the one event loop, then hand over to
+ * batch output or the console. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "batch.h"
+#include "build_config.h"
+#include "checks.h"
+#include "cli.h"
+#include "config.h"
+#include "loop.h"
+#include "output.h"
+#include "sim/sim_world.h"
+#include "ui.h"
+#include "util.h"
+
+#define EXIT_USAGE 3 /* usage and config errors exit UNKNOWN, as monitoring expects */
+
+static int fail(const char *what, char *cause)
+{
+	fprintf(stderr, "carptop: %s%s%s\n", what ? what : "", what ? ": " : "", cause);
+	free(cause);
+	return EXIT_USAGE;
+}
+
+static void list_scenarios(void)
+{
+	size_t i;
+	for (i = 0; i < n_sim_scenarios; i++)
+		printf("%-16s %s\n", sim_scenarios[i].name, sim_scenarios[i].summary);
+}
+
+static void list_checks(void)
+{
+	size_t i;
+	printf("%-26s %-9s %s\n", "ID", "SEVERITY", "TITLE / WHY");
+	for (i = 0; i < n_live_checks; i++) {
+		const struct check *c = &live_checks[i];
+		printf("%-26s %-9s %s\n", c->id, severity_name(c->severity), c->title);
+		printf("%-26s %-9s   why: %s\n", "", "", c->reason);
+		printf("%-26s %-9s   fix: %s\n", "", "", c->hint);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct cli o;
+	struct config cfg;
+	struct sim_world *world = NULL;
+	struct loop *loop;
+	struct app app;
+	enum out_format fmt = OUT_TEXT;
+	FILE *demo_log = NULL;
+	char *cause = NULL;
+	size_t i;
+	int rc;
+
+	if (cli_parse(argc, argv, &o, &cause) < 0) {
+		fprintf(stderr, "carptop: %s\nTry 'carptop --help'.\n", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	if (o.help) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if (o.version) {
+		printf("carptop %s\n", CARPTOP_VERSION);
+		return 0;
+	}
+	if (o.demo_list) {
+		list_scenarios();
+		return 0;
+	}
+	if (o.list_checks) {
+		list_checks();
+		return 0;
+	}
+	if (out_format_parse(o.format, &fmt) < 0) {
+		fprintf(stderr, "carptop: unknown --format '%s'; use text, json, nagios or prometheus\n", o.format);
+		return EXIT_USAGE;
+	}
+
+	if (o.demo) {
+		world = sim_world_new(o.demo_scenario, 1, o.demo_speed, &cause);
+		if (!world)
+			return fail("--demo", cause);
+		config_demo(&cfg);
+		if (o.demo_log) {
+			demo_log = fopen(o.demo_log, "w");
+			if (!demo_log) {
+				fprintf(stderr, "carptop: --demo-log: cannot write '%s': %s\n", o.demo_log, strerror(errno));
+				sim_world_free(world);
+				config_free(&cfg);
+				return EXIT_USAGE;
+			}
+			sim_log_write(world, demo_log);
+			fflush(demo_log);
+			world->log_file = demo_log;
+		}
+	} else {
+		char *path = o.config_path ? xstrdup(o.config_path) : config_default_path();
+		if (config_load_file(path, &cfg, &cause) < 0) {
+			free(path);
+			if (!o.config_path)
+				fprintf(stderr, "carptop: no usable configuration. Write one (see carptop.yaml(5) and "
+						"doc/carptop.example.yaml), pass -c FILE, or try 'carptop --demo'.\n");
+			return fail(NULL, cause);
+		}
+		free(path);
+	}
+	if (o.demo_log && !o.demo) {
+		config_free(&cfg);
+		fprintf(stderr, "carptop: --demo-log needs --demo\n");
+		return EXIT_USAGE;
+	}
+	if (o.interval > 0) {
+		cfg.interval = o.interval;
+		for (i = 0; i < cfg.n_clusters; i++)
+			cfg.clusters[i].interval = o.interval;
+	}
+
+	loop = loop_new();
+	if (app_init(&app, &cfg, loop, world, o.cluster, o.read_only || cfg.read_only, &cause) < 0) {
+		loop_free(loop);
+		config_free(&cfg);
+		sim_world_free(world);
+		return fail("--cluster", cause);
+	}
+
+	if (o.batch)
+		rc = batch_run(&app, &o, fmt, stdout);
+	else
+		rc = ui_run(&app, &o);
+
+	app_free(&app);
+	loop_free(loop);
+	if (demo_log) {
+		world->log_file = NULL;
+		fclose(demo_log);
+	}
+	sim_world_free(world);
+	config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,101 @@
+/* The pair model: the two snapshots of a cluster merged into one row per
+ * VHID, with a verdict per VHID and for the cluster, plus the findings of the
+ * pair-level checks (src/checks.h). Pure functions over data: no I/O. */
+#ifndef CARPTOP_PAIR_H
+#define CARPTOP_PAIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "snapshot.h"
+
+/* Severity of a finding, and so of a cluster. Ordered by how bad it is;
+ * severity_exit_code() maps to the Nagios/monitoring-plugins codes. */
+enum severity { SEV_OK = 0, SEV_INFO, SEV_WARNING, SEV_UNKNOWN, SEV_CRITICAL };
+const char *severity_name(enum severity s);   /* "ok", "info", "warning", "unknown", "critical" */
+const char *severity_upper(enum severity s);  /* "OK", "OK", "WARNING", "UNKNOWN", "CRITICAL" */
+int severity_exit_code(enum severity s);      /* 0, 0, 1, 3, 2 */
+enum severity severity_worst(enum severity a, enum severity b);
+
+enum vhid_verdict {
+	VV_OK = 0,
+	VV_SPLIT_BRAIN, /* MASTER on both nodes */
+	VV_NO_MASTER,   /* neither node MASTER */
+	VV_INIT,        /* a node in INIT */
+	VV_MISMATCH,    /* address set, advbase or interface differ */
+	VV_UNKNOWN,     /* a node could not be read */
+};
+const char *vhid_verdict_name(enum vhid_verdict v); /* "ok", "split-brain", ... */
+
+#define PAIR_MAX_ADDRS 16
+
+/* One node's side of a VHID. */
+struct vhid_side {
+	bool present;              /* the node has this VHID */
+	enum carp_status status;   /* of its CARP VIP (or the first row) */
+	int advbase, advskew;
+	char ifname[SNAP_NAME_LEN];
+	char ifdev[SNAP_NAME_LEN];
+	/* Every address on this VHID, "addr/prefix" (or bare addr), sorted. */
+	char addrs[PAIR_MAX_ADDRS][SNAP_ADDR_LEN + 4];
+	int n_addrs;
+	int n_carp, n_alias;
+};
+
+struct vhid_row {
+	int vhid;
+	char interface[SNAP_NAME_LEN];
+	/* Union of both nodes' addresses, sorted. */
+	char addrs[PAIR_MAX_ADDRS][SNAP_ADDR_LEN + 4];
+	int n_addrs;
+	struct vhid_side side[CLUSTER_NODES];
+	enum vhid_verdict verdict;
+	int master;                /* index of the node holding MASTER, -1 none/both */
+};
+
+#define FINDING_MSG_LEN 256
+
+struct finding {
+	const char *id;            /* check id from the check table ("vhid-split-brain") */
+	enum severity severity;
+	int node;                  /* node index it concerns, -1 for the pair */
+	int vhid;                  /* VHID it concerns, 0 for none */
+	char message[FINDING_MSG_LEN];
+	const char *hint;          /* how to fix it (from the check table) */
+};
+
+/* Per-node memory that checks need across polls (how long a state lasted). */
+struct pair_history {
+	double maintenance_since[CLUSTER_NODES]; /* wall clock the flag was first seen; 0 = not */
+	double carp_disabled_since[CLUSTER_NODES];
+};
+
+struct pair_view {
+	const struct cluster_conf *cluster;
+	const struct snapshot *snap[CLUSTER_NODES];
+	struct vhid_row *rows;     /* sorted by vhid */
+	size_t n_rows;
+	struct finding *findings;  /* sorted worst first */
+	size_t n_findings;
+	enum severity verdict;     /* worst finding, SEV_OK if none */
+	double now;                /* wall clock the view was built for */
+	const struct pair_history *hist; /* may be NULL */
+};
+
+/* Build the view from the two snapshots (either may be unreachable). `hist`
+ * may be NULL; when given it is updated. */
+void pair_build(struct pair_view *v, const struct cluster_conf *c,
+		const struct snapshot *primary, const struct snapshot *secondary,
+		struct pair_history *hist, double now);
+void pair_free(struct pair_view *v);
+
+/* The VHID row for vhid, or NULL. */
+const struct vhid_row *pair_find_vhid(const struct pair_view *v, int vhid);
+
+/* Append a finding (used by the checks). */
+struct finding *pair_add_finding(struct pair_view *v, const char *id, enum severity sev,
+				 int node, int vhid, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+#endif
