@@ -1,0 +1,226 @@
+/* Batch output: format selection, the overall verdict, and the helpers the
+ * four renderers (output_text.c, output_json.c, output_nagios.c,
+ * output_prom.c) share, so that every format says the same thing. */
+#include "output.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const format_names[] = {
+	[OUT_TEXT] = "text", [OUT_JSON] = "json", [OUT_NAGIOS] = "nagios", [OUT_PROMETHEUS] = "prometheus",
+};
+
+int out_format_parse(const char *s, enum out_format *f)
+{
+	size_t i;
+	for (i = 0; i < ARRAY_LEN(format_names); i++) {
+		if (str_eq(s, format_names[i])) {
+			*f = (enum out_format)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *out_format_name(enum out_format f)
+{
+	return (size_t)f < ARRAY_LEN(format_names) ? format_names[f] : "text";
+}
+
+void output_render(struct strbuf *sb, enum out_format f, const struct pair_view *views, size_t n,
+		   const struct output_opts *o)
+{
+	struct output_opts dflt = { .now = n ? views[0].now : 0, .demo = false };
+	if (!o)
+		o = &dflt;
+	switch (f) {
+	case OUT_JSON:
+		out_render_json(sb, views, n, o);
+		break;
+	case OUT_NAGIOS:
+		out_render_nagios(sb, views, n, o);
+		break;
+	case OUT_PROMETHEUS:
+		out_render_prom(sb, views, n, o);
+		break;
+	case OUT_TEXT:
+	default:
+		out_render_text(sb, views, n, o);
+		break;
+	}
+}
+
+enum severity output_overall(const struct pair_view *views, size_t n)
+{
+	enum severity worst = SEV_OK;
+	size_t i;
+	if (n == 0)
+		return SEV_UNKNOWN;
+	/* The enum is ordered by badness (CRITICAL above UNKNOWN, as the
+	 * monitoring-plugins guidelines rank them). */
+	for (i = 0; i < n; i++)
+		if (views[i].verdict > worst)
+			worst = views[i].verdict;
+	return worst;
+}
+
+const char *out_verdict_word(enum severity s)
+{
+	switch (s) {
+	case SEV_OK:
+	case SEV_INFO:
+		return "ok";
+	case SEV_WARNING:
+		return "warning";
+	case SEV_CRITICAL:
+		return "critical";
+	case SEV_UNKNOWN:
+	default:
+		return "unknown";
+	}
+}
+
+const char *out_severity_word(enum severity s)
+{
+	return s == SEV_INFO ? "info" : out_verdict_word(s);
+}
+
+const char *out_severity_upper(enum severity s)
+{
+	static const char *const names[] = {
+		[SEV_OK] = "OK", [SEV_INFO] = "INFO", [SEV_WARNING] = "WARNING",
+		[SEV_UNKNOWN] = "UNKNOWN", [SEV_CRITICAL] = "CRITICAL",
+	};
+	return (size_t)s < ARRAY_LEN(names) ? names[s] : "UNKNOWN";
+}
+
+int out_status_code(enum severity s)
+{
+	switch (s) {
+	case SEV_OK:
+	case SEV_INFO:
+		return 0;
+	case SEV_WARNING:
+		return 1;
+	case SEV_CRITICAL:
+		return 2;
+	case SEV_UNKNOWN:
+	default:
+		return 3;
+	}
+}
+
+const char *out_vhid_verdict_word(enum vhid_verdict v)
+{
+	static const char *const names[] = {
+		[VV_OK] = "ok", [VV_SPLIT_BRAIN] = "split-brain", [VV_NO_MASTER] = "no-master",
+		[VV_INIT] = "init", [VV_MISMATCH] = "mismatch", [VV_UNKNOWN] = "unknown",
+	};
+	return (size_t)v < ARRAY_LEN(names) ? names[v] : "unknown";
+}
+
+const char *out_role_word(enum node_role r)
+{
+	return r == ROLE_SECONDARY ? "secondary" : "primary";
+}
+
+const char *out_transport_word(enum transport t)
+{
+	switch (t) {
+	case TRANSPORT_API:
+		return "api";
+	case TRANSPORT_SSH:
+		return "ssh";
+	case TRANSPORT_SIM:
+		return "sim";
+	case TRANSPORT_NONE:
+	default:
+		return "none";
+	}
+}
+
+const char *out_node_name(const struct pair_view *v, int i)
+{
+	static const char *const fallback[] = { "node1", "node2" };
+	if (v->cluster && v->cluster->nodes[i].name && v->cluster->nodes[i].name[0])
+		return v->cluster->nodes[i].name;
+	return fallback[i % 2];
+}
+
+bool out_node_up(const struct pair_view *v, int i)
+{
+	return v->snap[i] && v->snap[i]->reachable;
+}
+
+bool out_node_insecure(const struct pair_view *v, int i)
+{
+	return v->cluster && v->cluster->nodes[i].transport == TRANSPORT_API &&
+	       v->cluster->nodes[i].api.insecure;
+}
+
+void out_insecure_text(char *dst, size_t n, const struct pair_view *v, int i)
+{
+	str_printf(dst, n, "%s: TLS certificate verification is disabled (api insecure: true); "
+		   "the connection can be intercepted", out_node_name(v, i));
+}
+
+const char *out_side_status(const struct pair_view *v, const struct vhid_row *r, int i)
+{
+	if (!out_node_up(v, i))
+		return "UNKNOWN";
+	if (!r->side[i].present)
+		return "ABSENT";
+	return carp_status_name(r->side[i].status);
+}
+
+double out_node_age(const struct pair_view *v, int i, double now)
+{
+	const struct snapshot *s = v->snap[i];
+	if (!s || s->taken <= 0)
+		return -1;
+	/* A snapshot stamped a little after `now` (clock read order) is fresh, not negative. */
+	return now > s->taken ? now - s->taken : 0;
+}
+
+void out_fixed(char *dst, size_t n, double v, int decimals)
+{
+	long long scale = 1, whole, frac, scaled;
+	bool neg = v < 0;
+	int d;
+
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 6)
+		decimals = 6;
+	for (d = 0; d < decimals; d++)
+		scale *= 10;
+	if (!isfinite(v) || fabs(v) * (double)scale > 9e17) {
+		/* Never reached for carptop's values; keep it well-formed anyway. */
+		str_printf(dst, n, "%s", "0");
+		return;
+	}
+	scaled = llround(fabs(v) * (double)scale);
+	whole = scaled / scale;
+	frac = scaled % scale;
+	if (scaled == 0)
+		neg = false;
+	if (decimals == 0)
+		str_printf(dst, n, "%s%lld", neg ? "-" : "", whole);
+	else
+		str_printf(dst, n, "%s%lld.%0*lld", neg ? "-" : "", whole, decimals, frac);
+}
+
+void out_add_safe(struct strbuf *sb, const char *s)
+{
+	size_t len;
+	char *tmp;
+	if (!s)
+		return;
+	len = strlen(s);
+	tmp = xmalloc(len + 1);
+	text_sanitize(tmp, s, len + 1);
+	sb_add(sb, tmp);
+	free(tmp);
+}

@@ -1,0 +1,75 @@
+/* Batch renderers: the pair views of every cluster as plain text, JSON
+ * (doc/carptop-json.schema.json), a Nagios/monitoring-plugins result, or a
+ * Prometheus text exposition (doc/batch-output.md describes all four).
+ * Pure: everything is rendered into a strbuf; no I/O, no curses. */
+#ifndef CARPTOP_OUTPUT_H
+#define CARPTOP_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pair.h"
+#include "util.h"
+
+enum out_format { OUT_TEXT, OUT_JSON, OUT_NAGIOS, OUT_PROMETHEUS };
+
+/* "text", "json", "nagios", "prometheus" -> 0; anything else -> -1, *f untouched. */
+int out_format_parse(const char *s, enum out_format *f);
+const char *out_format_name(enum out_format f);
+
+struct output_opts {
+	double now;  /* wall clock: "generated" and data ages are measured against it */
+	bool demo;   /* the data is simulated (--demo): every format says so */
+};
+
+/* Append the rendering of views[0..n) to sb. `o` may be NULL (now = the
+ * first view's build time, demo off). */
+void output_render(struct strbuf *sb, enum out_format f, const struct pair_view *views, size_t n,
+		   const struct output_opts *o);
+
+/* The worst cluster verdict, for the exit code (severity_exit_code). No
+ * clusters at all is UNKNOWN: nothing was checked. */
+enum severity output_overall(const struct pair_view *views, size_t n);
+
+/* ---- Shared by the renderers (src/output_*.c); not for other callers. ---- */
+
+void out_render_text(struct strbuf *sb, const struct pair_view *views, size_t n, const struct output_opts *o);
+void out_render_json(struct strbuf *sb, const struct pair_view *views, size_t n, const struct output_opts *o);
+void out_render_nagios(struct strbuf *sb, const struct pair_view *views, size_t n, const struct output_opts *o);
+void out_render_prom(struct strbuf *sb, const struct pair_view *views, size_t n, const struct output_opts *o);
+
+/* The words of the machine formats are owned here, not borrowed from the
+ * UI's name functions: they are a published contract (the JSON schema). */
+const char *out_verdict_word(enum severity s);       /* ok, warning, critical, unknown (info -> ok) */
+const char *out_severity_word(enum severity s);      /* ok, info, warning, unknown, critical */
+const char *out_severity_upper(enum severity s);     /* OK, INFO, WARNING, UNKNOWN, CRITICAL */
+int out_status_code(enum severity s);                /* 0 ok, 1 warning, 2 critical, 3 unknown */
+const char *out_vhid_verdict_word(enum vhid_verdict v); /* ok, split-brain, no-master, ... */
+const char *out_role_word(enum node_role r);         /* primary, secondary */
+const char *out_transport_word(enum transport t);    /* api, ssh, sim, none */
+
+/* The configured node name (never NULL). */
+const char *out_node_name(const struct pair_view *v, int i);
+/* The node answered its last poll; a node that did not has no current data. */
+bool out_node_up(const struct pair_view *v, int i);
+/* TLS verification is switched off for this node's API. */
+bool out_node_insecure(const struct pair_view *v, int i);
+/* The one wording of that warning, for every format. */
+void out_insecure_text(char *dst, size_t n, const struct pair_view *v, int i);
+
+/* Status of node i on a VHID: "UNKNOWN" when the node is not up (its last
+ * known roles are not current), "ABSENT" when it is up but lacks the VHID,
+ * else the CARP status ("MASTER", ...). */
+const char *out_side_status(const struct pair_view *v, const struct vhid_row *r, int i);
+
+/* Seconds since node i's last poll completed, or -1 if never. */
+double out_node_age(const struct pair_view *v, int i, double now);
+
+/* `v` with `decimals` (0..6) fraction digits, always with '.', whatever
+ * LC_NUMERIC says (the UI may have called setlocale). */
+void out_fixed(char *dst, size_t n, double v, int decimals);
+
+/* Append remote text inert (text_sanitize) to sb. */
+void out_add_safe(struct strbuf *sb, const char *s);
+
+#endif
