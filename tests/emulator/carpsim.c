@@ -1,0 +1,757 @@
+/* carpsim: an emulator of OPNsense nodes for carptop's tests and benchmarks.
+ * Serves N pairs of the sim world (backends/sim) over HTTPS on loopback with
+ * the real API's shapes and quirks (emu_api.c), answers the SSH test
+ * harness's shim commands in FreeBSD text formats, and offers controls to
+ * break things on purpose. See doc/testing.md. */
+#include <errno.h>
+#include <getopt.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "emu_api.h"
+#include "emu_certs.h"
+#include "sim/sim_render.h"
+#include "sim/sim_world.h"
+#include "util.h"
+
+#define MAX_FAULTS 16
+#define MAX_DENY 8
+
+enum plug { PLUG_UP = 0, PLUG_REFUSE, PLUG_HANG };
+enum fault_kind { FAULT_STATUS = 0, FAULT_MALFORMED, FAULT_TRUNCATED };
+
+struct fault {
+	char path[160];
+	int count;
+	int status;
+	enum fault_kind kind;
+};
+
+struct enode {
+	int pair, node;
+	char cluster[32], name[16];
+	uint16_t port;
+	struct MHD_Daemon *daemon;
+	bool stopping;
+	enum plug plug;
+	int latency_ms;
+	bool old_acl;
+	char deny[MAX_DENY][160];
+	int n_deny;
+	struct fault faults[MAX_FAULTS];
+	int n_faults;
+	struct strbuf reqlog;
+	unsigned requests, mutations, connections;
+	char key[48], secret[80];
+	char *cert, *privkey, *pin;
+	enum cert_mode cert_mode;
+};
+
+static struct {
+	struct sim_world *w;
+	struct enode *nodes;
+	int n_nodes;
+	pthread_mutex_t lock;
+	volatile sig_atomic_t stop;
+	struct MHD_Daemon *ctl;
+	uint16_t ctl_port;
+	const char *dir;
+} E = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static struct enode *enode_at(int pair, int node)
+{
+	int i;
+	for (i = 0; i < E.n_nodes; i++)
+		if (E.nodes[i].pair == pair && E.nodes[i].node == node)
+			return &E.nodes[i];
+	return NULL;
+}
+
+static void log_request(struct enode *en, const char *method, const char *path, int status, bool mutating)
+{
+	en->requests++;
+	if (mutating)
+		en->mutations++;
+	sb_printf(&en->reqlog, "%.3f %s %s %d%s\n", E.w->t, method, path, status, mutating ? " MUTATING" : "");
+}
+
+/* ---- the HTTPS API per node ------------------------------------------ */
+
+struct upload {
+	struct strbuf body;
+};
+
+static enum MHD_Result queue(struct MHD_Connection *c, int status, const char *ctype, const char *body, size_t len)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ret;
+	if (ctype)
+		MHD_add_response_header(r, "Content-Type", ctype);
+	ret = MHD_queue_response(c, (unsigned)status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static bool fault_take(struct enode *en, const char *path, struct fault *out)
+{
+	int i;
+	for (i = 0; i < en->n_faults; i++) {
+		struct fault *f = &en->faults[i];
+		if (f->count > 0 && strncmp(path, f->path, strlen(f->path)) == 0) {
+			*out = *f;
+			if (--f->count == 0)
+				en->faults[i] = en->faults[--en->n_faults];
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool denied(const struct enode *en, const char *path)
+{
+	int i;
+	/* Old ACL (before 26.7): the VIP status privilege lists carp_status
+	 * without the trailing wildcard, so the actions are forbidden (CONTRACT,
+	 * Version notes). */
+	if (en->old_acl && str_starts(path, "/api/diagnostics/interface/carp_status/"))
+		return true;
+	for (i = 0; i < en->n_deny; i++)
+		if (str_starts(path, en->deny[i]))
+			return true;
+	return false;
+}
+
+static enum MHD_Result api_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	struct enode *en = cls;
+	struct upload *up = *con_cls;
+	struct emu_req rq;
+	struct emu_resp rs;
+	struct fault f;
+	const char *auth, *ctype;
+	char *user = NULL, *pass = NULL;
+	enum MHD_Result ret;
+	enum plug plug;
+	int latency;
+
+	if (!up) {
+		up = xcalloc(1, sizeof(*up));
+		sb_init(&up->body);
+		*con_cls = up;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		sb_addn(&up->body, upload_data, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+
+	pthread_mutex_lock(&E.lock);
+	plug = en->plug;
+	latency = en->latency_ms;
+	pthread_mutex_unlock(&E.lock);
+	/* "Hang": accept and never answer, until the plug goes back in. */
+	while (plug == PLUG_HANG && !E.stop && !en->stopping) {
+		usleep(20000);
+		pthread_mutex_lock(&E.lock);
+		plug = en->plug;
+		pthread_mutex_unlock(&E.lock);
+	}
+	if (latency > 0)
+		usleep((useconds_t)latency * 1000);
+
+	pthread_mutex_lock(&E.lock);
+	memset(&rs, 0, sizeof(rs));
+	sb_init(&rs.body);
+	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+	ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	if (auth)
+		user = MHD_basic_auth_get_username_password(c, &pass);
+	if (!auth) {
+		/* No Authorization header: treated as a GUI session, 401 with an empty body. */
+		rs.status = 401;
+	} else if (!user || !pass || strcmp(user, en->key) || strcmp(pass, en->secret)) {
+		rs.status = 401;
+		rs.content_type = "application/json; charset=UTF-8";
+		sb_add(&rs.body, "{\"status\":401,\"message\":\"Authentication Failed\"}");
+	} else if (fault_take(en, url, &f)) {
+		rs.status = f.status ? f.status : 200;
+		rs.content_type = "application/json; charset=UTF-8";
+		if (f.kind == FAULT_MALFORMED) {
+			sb_add(&rs.body, "{\"total\":1,,\"rows\":[{\"vhid\" \"1\"}");
+		} else if (f.kind == FAULT_TRUNCATED) {
+			struct emu_resp full;
+			memset(&full, 0, sizeof(full));
+			sb_init(&full.body);
+			rq = (struct emu_req){ method, url, up->body.buf, up->body.len, E.w, en->pair, en->node };
+			emu_api_handle(&rq, &full);
+			sb_addn(&rs.body, full.body.buf ? full.body.buf : "{", full.body.len / 2);
+			sb_free(&full.body);
+		} else if (rs.status >= 500) {
+			sb_add(&rs.body, "{\"errorMessage\":\"Unexpected error, check log for details\"}");
+		} else if (rs.status == 403) {
+			sb_add(&rs.body, "{\"status\":403,\"message\":\"Forbidden\"}");
+		} else if (rs.status == 404) {
+			sb_add(&rs.body, "{\"errorMessage\":\"Endpoint not found\"}");
+		} else {
+			sb_printf(&rs.body, "{\"status\":%d,\"message\":\"injected\"}", rs.status);
+		}
+	} else if (denied(en, url)) {
+		rs.status = 403;
+		rs.content_type = "application/json; charset=UTF-8";
+		sb_add(&rs.body, "{\"status\":403,\"message\":\"Forbidden\"}");
+	} else if (strcmp(method, "POST") == 0 && ctype && str_starts(ctype, "application/json") && up->body.len == 0) {
+		/* parseJsonBodyData: an empty JSON body is a 400 (CONTRACT §0). */
+		rs.status = 400;
+		rs.content_type = "application/json; charset=UTF-8";
+		sb_add(&rs.body, "{\"status\":400,\"message\":\"Invalid JSON syntax\"}");
+	} else {
+		rq = (struct emu_req){ method, url, up->body.buf, up->body.len, E.w, en->pair, en->node };
+		emu_api_handle(&rq, &rs);
+	}
+	log_request(en, method, url, rs.status, rs.mutating);
+	pthread_mutex_unlock(&E.lock);
+
+	ret = queue(c, rs.status, rs.content_type, rs.body.buf ? rs.body.buf : "", rs.body.len);
+	sb_free(&rs.body);
+	MHD_free(user);
+	MHD_free(pass);
+	return ret;
+}
+
+static void api_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct upload *up = *con_cls;
+	if (up) {
+		sb_free(&up->body);
+		free(up);
+		*con_cls = NULL;
+	}
+}
+
+/* Every new connection costs one TLS handshake: counting them proves reuse. */
+static void api_notify(void *cls, struct MHD_Connection *c, void **socket_context, enum MHD_ConnectionNotificationCode toe)
+{
+	struct enode *en = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		pthread_mutex_lock(&E.lock);
+		en->connections++;
+		pthread_mutex_unlock(&E.lock);
+	}
+}
+
+static int node_listen(struct enode *en)
+{
+	struct sockaddr_in sin;
+	const union MHD_DaemonInfo *info;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(en->port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	en->stopping = false;
+	en->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS |
+					      MHD_USE_ERROR_LOG,
+				      en->port, NULL, NULL, api_access, en, MHD_OPTION_SOCK_ADDR, &sin,
+				      MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_HTTPS_MEM_KEY, en->privkey,
+				      MHD_OPTION_HTTPS_MEM_CERT, en->cert, MHD_OPTION_NOTIFY_COMPLETED, api_completed, NULL,
+				      MHD_OPTION_NOTIFY_CONNECTION, api_notify, en, MHD_OPTION_CONNECTION_TIMEOUT,
+				      (unsigned)60, MHD_OPTION_END);
+	if (!en->daemon)
+		return -1;
+	info = MHD_get_daemon_info(en->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	if (info)
+		en->port = info->port;
+	return 0;
+}
+
+static void node_unlisten(struct enode *en)
+{
+	en->stopping = true;
+	MHD_stop_daemon(en->daemon);
+	en->daemon = NULL;
+}
+
+/* Listen exactly while the plug is in and the simulated node is up: a
+ * rebooting or powered-off node refuses connections like a real one. */
+static void *watcher(void *arg)
+{
+	while (!E.stop) {
+		int i;
+		for (i = 0; i < E.n_nodes; i++) {
+			struct enode *en = &E.nodes[i];
+			bool want;
+			pthread_mutex_lock(&E.lock);
+			sim_world_advance(E.w);
+			want = en->plug != PLUG_REFUSE && sim_node_get(E.w, en->pair, en->node)->up;
+			pthread_mutex_unlock(&E.lock);
+			if (want && !en->daemon && node_listen(en) < 0)
+				fprintf(stderr, "carpsim: cannot listen on 127.0.0.1:%u: %s\n", en->port, strerror(errno));
+			if (!want && en->daemon)
+				node_unlisten(en);
+		}
+		usleep(20000);
+	}
+	return NULL;
+}
+
+/* ---- the control server ---------------------------------------------- */
+
+static int parse_pn(const char **p, int *pair, int *node)
+{
+	char *end;
+	long a, b;
+	a = strtol(*p, &end, 10);
+	if (end == *p || *end != '/')
+		return -1;
+	b = strtol(end + 1, &end, 10);
+	if (*end && *end != '/')
+		return -1;
+	*pair = (int)a;
+	*node = (int)b;
+	*p = *end ? end + 1 : end;
+	return enode_at(*pair, *node) ? 0 : -1;
+}
+
+static void text_for(const char *what, int pair, int node, struct strbuf *sb, int *status)
+{
+	struct sim_node *n = sim_node_get(E.w, pair, node);
+	sim_world_advance(E.w);
+	if (!n->up) {
+		*status = 503;
+		sb_add(sb, "node is down\n");
+		return;
+	}
+	*status = 200;
+	if (str_eq(what, "ifconfig"))
+		sim_render_ifconfig(E.w, pair, node, sb);
+	else if (str_eq(what, "ifconfig-pfsync0"))
+		sim_render_pfsync0(E.w, pair, node, sb);
+	else if (str_eq(what, "pfctl-si"))
+		sim_render_pfctl_si(E.w, pair, node, sb);
+	else if (str_eq(what, "pfctl-memory"))
+		sim_render_pfctl_memory(E.w, pair, node, sb);
+	else if (str_eq(what, "pfctl-creators"))
+		sim_render_pfctl_creators(E.w, pair, node, sb);
+	else if (str_eq(what, "sysctl-carp"))
+		sim_render_sysctl_carp(E.w, pair, node, sb);
+	else if (str_eq(what, "opnsense-version"))
+		sim_render_version(E.w, pair, node, sb);
+	else if (str_eq(what, "show-carp"))
+		sim_render_show_carp(E.w, pair, node, sb);
+	else if (str_eq(what, "config-xml"))
+		sim_render_config_xml(E.w, pair, node, sb);
+	else if (str_eq(what, "config-mtime"))
+		sb_printf(sb, "%u\n", 1790000000u + n->serial);
+	else {
+		*status = 404;
+		sb_printf(sb, "unknown text '%s'\n", what);
+	}
+}
+
+/* configctl <words>, as configd answers them (CONTRACT §2, §5, §7). */
+static void configctl(const char *words, int pair, int node, struct strbuf *sb, bool *mutating)
+{
+	struct sim_node *n = sim_node_get(E.w, pair, node);
+	char w[256], reply[512];
+	size_t len;
+	int rc = 0;
+	str_copy(w, words, sizeof(w));
+	len = strlen(w);
+	while (len && (w[len - 1] == '\n' || w[len - 1] == ' '))
+		w[--len] = '\0';
+	*mutating = false;
+	reply[0] = '\0';
+	if (str_eq(w, "interface show carp")) {
+		sim_render_show_carp(E.w, pair, node, sb);
+		return;
+	}
+	if (str_eq(w, "firmware running")) {
+		sb_add(sb, n->fw == SIM_FW_RUNNING ? "busy\n" : "ready\n");
+		return;
+	}
+	if (str_eq(w, "firmware status")) {
+		sb_add(sb, n->fw_log);
+		return;
+	}
+	*mutating = true;
+	if (str_eq(w, "interface carp_set_status maintenance"))
+		rc = sim_maintenance_toggle(E.w, pair, node, reply, sizeof(reply));
+	else if (str_eq(w, "interface carp_set_status disable"))
+		rc = sim_carp_disable(E.w, pair, node, reply, sizeof(reply));
+	else if (str_eq(w, "interface carp_set_status enable"))
+		rc = sim_carp_enable(E.w, pair, node, reply, sizeof(reply));
+	else if (str_eq(w, "interface vip configure"))
+		rc = sim_vip_apply(E.w, pair, node, reply, sizeof(reply)), str_copy(reply, "OK", sizeof(reply));
+	else if (str_eq(w, "firmware update"))
+		rc = sim_firmware_update(E.w, pair, node, reply, sizeof(reply)), str_copy(reply, "OK", sizeof(reply));
+	else if (str_eq(w, "system reboot"))
+		rc = sim_reboot(E.w, pair, node, reply, sizeof(reply)), str_copy(reply, "OK", sizeof(reply));
+	else if (str_eq(w, "filter sync"))
+		rc = sim_sync(E.w, pair, node, reply, sizeof(reply)), str_copy(reply, "OK", sizeof(reply));
+	else {
+		*mutating = false;
+		str_copy(reply, "Action not allowed or missing", sizeof(reply));
+	}
+	if (rc < 0)
+		str_copy(reply, "Execute error", sizeof(reply));
+	sb_printf(sb, "%s\n", reply);
+}
+
+static const char *arg(struct MHD_Connection *c, const char *k)
+{
+	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, k);
+}
+
+static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *method, const char *body, int *status,
+			 struct strbuf *out)
+{
+	const char *p;
+	int pair = 0, node = 0;
+	struct enode *en;
+	*status = 200;
+
+	if (str_eq(url, "/ctl/transitions")) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		sim_log_write(E.w, f);
+		fclose(f);
+		sb_addn(out, buf, len);
+		free(buf);
+		return;
+	}
+	if (str_eq(url, "/ctl/health")) {
+		double since = arg(c, "since") ? atof(arg(c, "since")) : 0;
+		sim_world_advance(E.w);
+		sb_printf(out, "time %.3f\nsplit_brains %d\nno_master %d\n", E.w->t, sim_log_split_brains(E.w, since),
+			  sim_log_no_master(E.w, since));
+		return;
+	}
+	if (str_eq(url, "/ctl/time")) {
+		sim_world_advance(E.w);
+		sb_printf(out, "%.3f\n", E.w->t);
+		return;
+	}
+#define ROUTE(prefix) (str_starts(url, prefix) && (p = url + strlen(prefix), parse_pn(&p, &pair, &node) == 0))
+	if (ROUTE("/ctl/text/")) {
+		en = enode_at(pair, node);
+		text_for(p, pair, node, out, status);
+		log_request(en, "SSH", p, *status, false);
+	} else if (ROUTE("/ctl/configctl/")) {
+		bool mut = false;
+		en = enode_at(pair, node);
+		sim_world_advance(E.w);
+		if (!sim_node_get(E.w, pair, node)->up) {
+			*status = 503;
+			sb_add(out, "node is down\n");
+			return;
+		}
+		configctl(body, pair, node, out, &mut);
+		log_request(en, "SSH", "configctl", 200, mut);
+	} else if (ROUTE("/ctl/plug/")) {
+		en = enode_at(pair, node);
+		en->plug = str_eq(p, "refuse") ? PLUG_REFUSE : str_eq(p, "hang") ? PLUG_HANG : PLUG_UP;
+	} else if (ROUTE("/ctl/latency/")) {
+		enode_at(pair, node)->latency_ms = atoi(p);
+	} else if (ROUTE("/ctl/oldacl/")) {
+		enode_at(pair, node)->old_acl = str_eq(p, "on");
+	} else if (ROUTE("/ctl/deny/")) {
+		en = enode_at(pair, node);
+		if (arg(c, "prefix") && en->n_deny < MAX_DENY)
+			str_copy(en->deny[en->n_deny++], arg(c, "prefix"), sizeof(en->deny[0]));
+		else
+			en->n_deny = 0;
+	} else if (ROUTE("/ctl/fault/")) {
+		struct fault *f;
+		en = enode_at(pair, node);
+		if (en->n_faults >= MAX_FAULTS || !arg(c, "path")) {
+			*status = 400;
+			sb_add(out, "need ?path=...&count=N&status=S&kind=status|malformed|truncated\n");
+			return;
+		}
+		f = &en->faults[en->n_faults++];
+		memset(f, 0, sizeof(*f));
+		str_copy(f->path, arg(c, "path"), sizeof(f->path));
+		f->count = arg(c, "count") ? atoi(arg(c, "count")) : 1;
+		f->status = arg(c, "status") ? atoi(arg(c, "status")) : 200;
+		f->kind = str_eq(arg(c, "kind"), "malformed") ? FAULT_MALFORMED
+			  : str_eq(arg(c, "kind"), "truncated") ? FAULT_TRUNCATED
+								 : FAULT_STATUS;
+	} else if (ROUTE("/ctl/power/")) {
+		sim_node_power(E.w, pair, node, str_eq(p, "on"));
+	} else if (ROUTE("/ctl/link/")) {
+		char iface[16];
+		const char *slash = strchr(p, '/');
+		if (!slash) {
+			*status = 400;
+			return;
+		}
+		str_copy(iface, p, (size_t)(slash - p) + 1 < sizeof(iface) ? (size_t)(slash - p) + 1 : sizeof(iface));
+		sim_node_link(E.w, pair, node, iface, str_eq(slash + 1, "up"));
+	} else if (ROUTE("/ctl/requests/")) {
+		en = enode_at(pair, node);
+		sb_add(out, en->reqlog.buf ? en->reqlog.buf : "");
+	} else if (ROUTE("/ctl/stats/")) {
+		en = enode_at(pair, node);
+		sb_printf(out, "requests %u\nmutations %u\nconnections %u\n", en->requests, en->mutations, en->connections);
+	} else if (ROUTE("/ctl/reset-stats/")) {
+		en = enode_at(pair, node);
+		en->requests = en->mutations = en->connections = 0;
+		sb_free(&en->reqlog);
+	} else if (ROUTE("/ctl/set/")) {
+		struct sim_node *n = sim_node_get(E.w, pair, node);
+		if (arg(c, "demotion"))
+			n->demotion = atol(arg(c, "demotion"));
+		if (arg(c, "version"))
+			str_copy(n->version, arg(c, "version"), sizeof(n->version));
+		if (arg(c, "latest"))
+			str_copy(n->latest, arg(c, "latest"), sizeof(n->latest));
+		if (arg(c, "hostname"))
+			str_copy(n->hostname, arg(c, "hostname"), sizeof(n->hostname));
+		sim_world_advance_to(E.w, E.w->t);
+	} else {
+		*status = 404;
+		sb_printf(out, "unknown control %s %s\n", method, url);
+	}
+#undef ROUTE
+}
+
+static enum MHD_Result ctl_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	struct upload *up = *con_cls;
+	struct strbuf out;
+	enum MHD_Result ret;
+	int status;
+	if (!up) {
+		up = xcalloc(1, sizeof(*up));
+		sb_init(&up->body);
+		*con_cls = up;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		sb_addn(&up->body, upload_data, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	sb_init(&out);
+	pthread_mutex_lock(&E.lock);
+	ctl_dispatch(c, url, method, up->body.buf ? up->body.buf : "", &status, &out);
+	pthread_mutex_unlock(&E.lock);
+	ret = queue(c, status, "text/plain", out.buf ? out.buf : "", out.len);
+	sb_free(&out);
+	return ret;
+}
+
+/* ---- setup ----------------------------------------------------------- */
+
+static int write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fchmod(fileno(f), mode);
+	fputs(text, f);
+	return fclose(f);
+}
+
+static void random_token(char *dst, size_t n)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	FILE *f = fopen("/dev/urandom", "rb");
+	size_t i;
+	for (i = 0; i + 1 < n; i++) {
+		int c = f ? fgetc(f) : rand();
+		dst[i] = abc[(unsigned)c % 64];
+	}
+	dst[n - 1] = '\0';
+	if (f)
+		fclose(f);
+}
+
+static int write_outputs(double interval, double timeout)
+{
+	struct strbuf cfg, env;
+	char *path;
+	int i, rc;
+	sb_init(&cfg);
+	sb_init(&env);
+	sb_printf(&cfg, "# Written by carpsim for the nodes it serves.\ninterval: %g\nclusters:\n", interval);
+	sb_printf(&env, "CARPSIM_CTL=http://127.0.0.1:%u\nCARPSIM_DIR=%s\nCARPSIM_PAIRS=%d\n", E.ctl_port, E.dir,
+		  E.w->n_pairs);
+	for (i = 0; i < E.n_nodes; i++) {
+		struct enode *en = &E.nodes[i];
+		char *keyfile = xasprintf("%s/%s-%s.apikey", E.dir, en->cluster, en->name);
+		char *keytext = xasprintf("key=%s\nsecret=%s\n", en->key, en->secret);
+		if (write_file(keyfile, keytext, 0600) < 0) {
+			fprintf(stderr, "carpsim: cannot write %s: %s\n", keyfile, strerror(errno));
+			return -1;
+		}
+		if (en->node == 0)
+			sb_printf(&cfg, "  - name: %s\n    nodes:\n", en->cluster);
+		sb_printf(&cfg,
+			  "      - name: %s\n        role: %s\n        api:\n          url: https://127.0.0.1:%u\n"
+			  "          key_file: %s\n          ca_file: %s/ca.pem\n          timeout: %g\n",
+			  en->name, en->node == 0 ? "primary" : "secondary", en->port, keyfile, E.dir, timeout);
+		sb_printf(&env, "CARPSIM_PORT_%d_%d=%u\nCARPSIM_PIN_%d_%d='%s'\nCARPSIM_KEYFILE_%d_%d=%s\n", en->pair,
+			  en->node, en->port, en->pair, en->node, en->pin, en->pair, en->node, keyfile);
+		free(keyfile);
+		free(keytext);
+	}
+	path = xasprintf("%s/carptop.yaml", E.dir);
+	rc = write_file(path, cfg.buf, 0644);
+	free(path);
+	path = xasprintf("%s/carpsim.env", E.dir);
+	rc |= write_file(path, env.buf, 0644);
+	free(path);
+	sb_free(&cfg);
+	sb_free(&env);
+	return rc;
+}
+
+static void on_signal(int sig)
+{
+	E.stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: carpsim --dir DIR [--pairs N] [--scenario NAME] [--speed X] [--interval S]\n"
+	      "               [--timeout S] [--cert PAIR:NODE:good|expired|wrongname|selfsigned]\n"
+	      "Serves N emulated OPNsense CARP pairs over HTTPS on 127.0.0.1, writes DIR/carptop.yaml,\n"
+	      "DIR/carpsim.env (ports, control URL, pins) and DIR/ready, then runs until SIGTERM.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },     { "pairs", required_argument, NULL, 'n' },
+		{ "scenario", required_argument, NULL, 's' }, { "speed", required_argument, NULL, 'x' },
+		{ "interval", required_argument, NULL, 'i' }, { "timeout", required_argument, NULL, 't' },
+		{ "cert", required_argument, NULL, 'c' },     { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *scenario = NULL;
+	int pairs = 1, c, i;
+	double speed = 1, interval = 1, timeout = 3;
+	struct { int pair, node; enum cert_mode mode; } certs[16];
+	int n_certs = 0;
+	struct emu_ca *ca;
+	char *cause = NULL, *path;
+	pthread_t watch;
+	struct sockaddr_in sin;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': E.dir = optarg; break;
+		case 'n': pairs = atoi(optarg); break;
+		case 's': scenario = optarg; break;
+		case 'x': speed = atof(optarg); break;
+		case 'i': interval = atof(optarg); break;
+		case 't': timeout = atof(optarg); break;
+		case 'c': {
+			char mode[32] = "";
+			if (n_certs < 16 && sscanf(optarg, "%d:%d:%31s", &certs[n_certs].pair, &certs[n_certs].node, mode) == 3) {
+				certs[n_certs].mode = str_eq(mode, "expired") ? CERT_EXPIRED : str_eq(mode, "wrongname") ? CERT_WRONGNAME
+						      : str_eq(mode, "selfsigned") ? CERT_SELFSIGNED : CERT_GOOD;
+				n_certs++;
+			}
+			break;
+		}
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!E.dir || pairs < 1 || pairs > 1000 || speed <= 0) {
+		usage(stderr);
+		return 2;
+	}
+	mkdir(E.dir, 0700);
+	E.w = sim_world_new(scenario, pairs, speed, &cause);
+	if (!E.w) {
+		fprintf(stderr, "carpsim: %s\n", cause);
+		return 2;
+	}
+	for (i = 0; i < pairs; i++)
+		snprintf(E.w->pairs[i].name, sizeof(E.w->pairs[i].name), "pair%d", i + 1);
+	path = xasprintf("%s/ca.pem", E.dir);
+	ca = emu_ca_new(path, &cause);
+	free(path);
+	if (!ca) {
+		fprintf(stderr, "carpsim: test CA: %s\n", cause);
+		return 2;
+	}
+	E.n_nodes = pairs * 2;
+	E.nodes = xcalloc((size_t)E.n_nodes, sizeof(*E.nodes));
+	for (i = 0; i < E.n_nodes; i++) {
+		struct enode *en = &E.nodes[i];
+		int k;
+		en->pair = i / 2;
+		en->node = i % 2;
+		str_copy(en->cluster, E.w->pairs[en->pair].name, sizeof(en->cluster));
+		str_copy(en->name, E.w->pairs[en->pair].node[en->node].name, sizeof(en->name));
+		random_token(en->key, 41);
+		random_token(en->secret, 61);
+		sb_init(&en->reqlog);
+		for (k = 0; k < n_certs; k++)
+			if (certs[k].pair == en->pair && certs[k].node == en->node)
+				en->cert_mode = certs[k].mode;
+		if (emu_cert_make(ca, en->cert_mode, E.w->pairs[en->pair].node[en->node].hostname, &en->cert, &en->privkey,
+				  &en->pin, &cause) < 0) {
+			fprintf(stderr, "carpsim: certificate: %s\n", cause);
+			return 2;
+		}
+		if (node_listen(en) < 0) {
+			fprintf(stderr, "carpsim: cannot start HTTPS server: %s\n", strerror(errno));
+			return 2;
+		}
+	}
+	emu_ca_free(ca);
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	E.ctl = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
+				 NULL, ctl_access, NULL, MHD_OPTION_SOCK_ADDR, &sin, MHD_OPTION_NOTIFY_COMPLETED,
+				 api_completed, NULL, MHD_OPTION_END);
+	if (!E.ctl) {
+		fprintf(stderr, "carpsim: cannot start control server\n");
+		return 2;
+	}
+	E.ctl_port = MHD_get_daemon_info(E.ctl, MHD_DAEMON_INFO_BIND_PORT)->port;
+	if (write_outputs(interval, timeout) < 0)
+		return 2;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	pthread_create(&watch, NULL, watcher, NULL);
+	path = xasprintf("%s/ready", E.dir);
+	write_file(path, "ready\n", 0644);
+	free(path);
+	fprintf(stderr, "carpsim: %d pair(s) ready; control on http://127.0.0.1:%u\n", pairs, E.ctl_port);
+	/* Signals may land on any of MHD's threads: poll the flag. */
+	while (!E.stop)
+		usleep(100000);
+	pthread_join(watch, NULL);
+	MHD_stop_daemon(E.ctl);
+	for (i = 0; i < E.n_nodes; i++) {
+		if (E.nodes[i].daemon)
+			node_unlisten(&E.nodes[i]);
+		free(E.nodes[i].cert);
+		free(E.nodes[i].privkey);
+		free(E.nodes[i].pin);
+		sb_free(&E.nodes[i].reqlog);
+	}
+	free(E.nodes);
+	sim_world_free(E.w);
+	return 0;
+}
