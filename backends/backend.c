@@ -76,6 +76,11 @@ void backend_free(struct backend *b)
 	free(b);
 }
 
+bool backend_supports(const struct backend *b, enum action_kind k)
+{
+	return !b->ops->supports || b->ops->supports(b, k);
+}
+
 int backend_poll(struct backend *b)
 {
 	return b->ops->poll_start(b);

@@ -60,6 +60,9 @@ struct backend_ops {
 	int (*action_start)(struct backend *b, const struct action *a);
 	/* Mutating calls made so far (for tests and the read-only guarantee). */
 	unsigned (*mutations)(const struct backend *b);
+	/* Optional: whether this transport can run an action at all (NULL: all).
+	 * Workflows check this before they change anything. */
+	bool (*supports)(const struct backend *b, enum action_kind k);
 };
 
 struct backend {
@@ -73,6 +76,9 @@ struct backend {
 	void (*on_action)(struct backend *b, const struct action *a, const struct action_result *r, void *ctx);
 	void *ctx;
 };
+
+/* Whether b's transport can run actions of kind k. */
+bool backend_supports(const struct backend *b, enum action_kind k);
 
 struct sim_world;
 /* Make the backend for a node: api/ssh per its conf, or sim from `world`

@@ -1,8 +1,10 @@
 #include "app.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "util.h"
 
 static void on_snapshot(struct backend *b, const struct snapshot *s, void *ctx)
@@ -22,6 +24,8 @@ static void on_action(struct backend *b, const struct action *act, const struct 
 {
 	struct app_node *n = ctx;
 	struct app *a = n->cluster->app;
+	audit_log(n->cluster->conf->name, b->conf->name, action_name(act->kind),
+		  r->err == NERR_NONE ? "ok" : "failed", r->message);
 	if (a->on_action)
 		a->on_action(a, n->cluster, n->index, act, r, a->ctx);
 }
@@ -128,6 +132,18 @@ void app_poll_all(struct app *a, bool periodic)
 	}
 }
 
+unsigned app_poll_node(struct app *a, size_t cluster, int node)
+{
+	struct app_node *an = &a->clusters[cluster].node[node];
+	if (!an->backend)
+		return an->polls;
+	/* A poll already running may have started before the caller's change:
+	 * then only the one after it counts as fresh. */
+	if (backend_poll(an->backend) < 0)
+		return an->polls + 1;
+	return an->polls;
+}
+
 bool app_rounds_done(const struct app *a, unsigned rounds)
 {
 	size_t i;
@@ -165,17 +181,43 @@ void app_view(struct app *a, size_t i, struct pair_view *v)
 int app_action(struct app *a, size_t cluster, int node, const struct action *act, char **cause)
 {
 	struct app_node *an;
+	const char *cname, *nname;
+	char detail[160] = "";
 	if (cluster >= a->n_clusters || node < 0 || node >= CLUSTER_NODES) {
 		*cause = xstrdup("no such node");
 		return -1;
 	}
 	an = &a->clusters[cluster].node[node];
+	cname = an->cluster->conf->name;
+	nname = an->cluster->conf->nodes[node].name;
+	if (act->kind == ACT_VIP_ADD || act->kind == ACT_VIP_DELETE)
+		str_printf(detail, sizeof(detail), "vhid=%d address=%s/%d", act->vip.vhid, act->vip.address, act->vip.prefix);
 	if (!an->backend) {
-		*cause = xasprintf("%s has no working transport: %s", an->cluster->conf->nodes[node].name,
-				   an->snap.error);
+		*cause = xasprintf("%s has no working transport: %s", nname, an->snap.error);
+		audit_log(cname, nname, action_name(act->kind), "refused", *cause);
 		return -1;
 	}
-	return backend_action(an->backend, act, cause);
+	if (!backend_supports(an->backend, act->kind)) {
+		*cause = xasprintf("%s on %s: the %s transport cannot do this", action_name(act->kind), nname,
+				   an->backend->ops->name);
+		audit_log(cname, nname, action_name(act->kind), "refused", *cause);
+		return -1;
+	}
+	/* Every change goes to the audit log first: one that cannot be
+	 * logged is not made (read-only refusals are logged as well). */
+	if (!an->backend->read_only &&
+	    audit_log(cname, nname, action_name(act->kind), "requested", detail) < 0) {
+		char *p = audit_path();
+		*cause = xasprintf("%s on %s refused: cannot write the audit log %s", action_name(act->kind), nname,
+				   p ? p : "(no state directory)");
+		free(p);
+		return -1;
+	}
+	if (backend_action(an->backend, act, cause) < 0) {
+		audit_log(cname, nname, action_name(act->kind), "refused", *cause);
+		return -1;
+	}
+	return 0;
 }
 
 unsigned app_mutations(const struct app *a)

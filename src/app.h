@@ -59,6 +59,9 @@ void app_free(struct app *a);
 
 /* Poll every node now; with `periodic`, keep polling every cluster interval. */
 void app_poll_all(struct app *a, bool periodic);
+/* Poll one node now. Returns the poll counter value that a snapshot taken
+ * after this call will exceed (a poll already in flight may predate it). */
+unsigned app_poll_node(struct app *a, size_t cluster, int node);
 /* True when every node has completed at least `rounds` polls. */
 bool app_rounds_done(const struct app *a, unsigned rounds);
 /* Mark nodes still without an answer as timed out (batch deadline). */

@@ -10,7 +10,7 @@
 enum {
 	OPT_DEMO = 256, OPT_DEMO_LIST, OPT_DEMO_LOG, OPT_DEMO_SPEED, OPT_BATCH, OPT_FORMAT,
 	OPT_CLUSTER, OPT_COUNT, OPT_WATCH, OPT_INTERVAL, OPT_READ_ONLY, OPT_WALL, OPT_NO_COLOR, OPT_ASCII,
-	OPT_LIST_CHECKS, OPT_VERSION,
+	OPT_LIST_CHECKS, OPT_VERSION, OPT_RUN, OPT_YES, OPT_FORCE, OPT_RESUME, OPT_ROLLBACK,
 };
 
 static const struct option long_opts[] = {
@@ -30,6 +30,11 @@ static const struct option long_opts[] = {
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "ascii", no_argument, NULL, OPT_ASCII },
 	{ "list-checks", no_argument, NULL, OPT_LIST_CHECKS },
+	{ "run", required_argument, NULL, OPT_RUN },
+	{ "yes", no_argument, NULL, OPT_YES },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "resume", no_argument, NULL, OPT_RESUME },
+	{ "rollback", no_argument, NULL, OPT_ROLLBACK },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -55,6 +60,14 @@ void cli_usage(FILE *f)
 	      "      --no-color        no colours (also when NO_COLOR is set)\n"
 	      "      --ascii           no line-drawing characters\n"
 	      "      --list-checks     print the table of pair checks\n"
+	      "      --run WORKFLOW [key=value...]\n"
+	      "                        batch: run a guided workflow (update, add-alias, failover-test,\n"
+	      "                        maintenance-enter, maintenance-leave, carp-disable, carp-enable,\n"
+	      "                        sync); without --yes only the plan is printed\n"
+	      "      --yes             carry the workflow out, confirming each step\n"
+	      "      --force           override the interlocks (logged in the audit log)\n"
+	      "      --resume          continue the cluster's interrupted workflow from its journal\n"
+	      "      --rollback        undo the steps of the cluster's interrupted workflow\n"
 	      "  -h, --help            this help\n"
 	      "      --version         print the version\n"
 	      "\n"
@@ -146,6 +159,21 @@ int cli_parse(int argc, char **argv, struct cli *o, char **cause)
 		case OPT_LIST_CHECKS:
 			o->list_checks = true;
 			break;
+		case OPT_RUN:
+			o->run = optarg;
+			break;
+		case OPT_YES:
+			o->yes = true;
+			break;
+		case OPT_FORCE:
+			o->force = true;
+			break;
+		case OPT_RESUME:
+			o->resume = true;
+			break;
+		case OPT_ROLLBACK:
+			o->rollback = true;
+			break;
 		case 'h':
 			o->help = true;
 			break;
@@ -160,8 +188,22 @@ int cli_parse(int argc, char **argv, struct cli *o, char **cause)
 			return -1;
 		}
 	}
-	if (optind < argc) {
+	if (optind < argc && !o->run) {
 		*cause = xasprintf("unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	o->wf_args = argv + optind;
+	o->n_wf_args = argc - optind;
+	if ((o->run || o->resume || o->rollback) && !o->batch) {
+		*cause = xstrdup("workflows run in batch mode here (add --batch); the console has its own workflow view");
+		return -1;
+	}
+	if ((o->run != NULL) + o->resume + o->rollback > 1) {
+		*cause = xstrdup("--run, --resume and --rollback exclude each other");
+		return -1;
+	}
+	if ((o->yes || o->force) && !(o->run || o->resume || o->rollback)) {
+		*cause = xstrdup("--yes and --force go with --run, --resume or --rollback");
 		return -1;
 	}
 	if (o->count && o->watch) {

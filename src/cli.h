@@ -23,6 +23,12 @@ struct cli {
 	bool no_color;
 	bool ascii;
 	bool list_checks;
+	const char *run;           /* --run WORKFLOW */
+	char **wf_args;            /* key=value parameters after --run */
+	int n_wf_args;
+	bool yes;                  /* --yes: carry the workflow out (else: plan only) */
+	bool force;                /* --force: override interlocks (logged) */
+	bool resume, rollback;     /* --resume / --rollback the unfinished workflow */
 	bool help, version;
 };
 

@@ -17,6 +17,7 @@
 #include "sim/sim_world.h"
 #include "ui.h"
 #include "util.h"
+#include "wf_batch.h"
 
 #define EXIT_USAGE 3 /* usage and config errors exit UNKNOWN, as monitoring expects */
 
@@ -132,7 +133,9 @@ int main(int argc, char **argv)
 		return fail("--cluster", cause);
 	}
 
-	if (o.batch)
+	if (o.run || o.resume || o.rollback)
+		rc = wf_batch_run(&app, &o, stdout);
+	else if (o.batch)
 		rc = batch_run(&app, &o, fmt, stdout);
 	else
 		rc = ui_run(&app, &o);

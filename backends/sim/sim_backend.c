@@ -89,9 +89,18 @@ static int run_action(struct sim_priv *p, const struct action *a, char *reply, s
 		return sim_carp_disable(w, p->pair, p->node, reply, n);
 	case ACT_CARP_ENABLE:
 		return sim_carp_enable(w, p->pair, p->node, reply, n);
-	case ACT_VIP_ADD:
-		return sim_vip_add(w, p->pair, p->node, a->vip.interface, a->vip.mode, a->vip.address,
-				   a->vip.prefix, a->vip.vhid, a->vip.descr, reply, n);
+	case ACT_VIP_ADD: {
+		/* No interface given: the one the VHID's CARP VIP is on, as the
+		 * API transport resolves it from vip_settings/search_item. */
+		const char *iface = a->vip.interface;
+		struct sim_node *sn = sim_node_get(w, p->pair, p->node);
+		int i;
+		for (i = 0; !iface[0] && sn && i < sn->n_vips; i++)
+			if (sn->vips[i].vhid == a->vip.vhid && sn->vips[i].mode == VIP_MODE_CARP)
+				iface = sn->vips[i].iface;
+		return sim_vip_add(w, p->pair, p->node, iface, a->vip.mode, a->vip.address, a->vip.prefix,
+				   a->vip.vhid, a->vip.descr, reply, n);
+	}
 	case ACT_VIP_DELETE: {
 		struct sim_node *sn = sim_node_get(w, p->pair, p->node);
 		int i;

@@ -1,0 +1,12 @@
+/* Where carptop keeps state that must survive it: the audit log, workflow
+ * journals and per-cluster locks ($XDG_STATE_HOME/carptop, else
+ * ~/.local/state/carptop). */
+#ifndef CARPTOP_STATEDIR_H
+#define CARPTOP_STATEDIR_H
+
+/* The directory, created (0700) if missing. NULL and *cause on failure. */
+char *statedir_get(char **cause);
+/* A path inside it ("journal/hq.journal"); parent directories created. */
+char *statedir_path(const char *rel, char **cause);
+
+#endif
