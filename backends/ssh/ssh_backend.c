@@ -1,0 +1,1367 @@
+/* The ssh transport: libssh2 in non-blocking mode on the one event loop.
+ *
+ * One session per node, kept between polls. Its socket is watched with
+ * loop_fd_set() for what libssh2 last blocked on
+ * (libssh2_session_block_directions); every step (resolve, connect,
+ * handshake, host key check, login, channels) returns to the loop instead of
+ * waiting. A poll is one exec of the batched command (ssh_commands.c); an
+ * action is one exec of configctl; both are "jobs" that can share the
+ * session on their own channels.
+ *
+ * Order on a new connection: TCP connect, SSH handshake, host key check
+ * against known_hosts, and only then authentication. A refused host key
+ * therefore means no login attempt and no command: nothing but the key
+ * exchange reached the node.
+ *
+ * User callbacks (on_snapshot, on_action) run from a 0 ms loop timer, never
+ * from inside libssh2, so they may free the backend or start the next poll. */
+#include "backend.h"
+
+#include <errno.h>
+#include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ssh/ssh_backend.h"
+#include "ssh/ssh_int.h"
+#include "util.h"
+
+#define SSH_BACKOFF_MIN_S 1.0
+#define SSH_BACKOFF_MAX_S 60.0
+#define SSH_HOLD_S 600.0          /* after NERR_AUTH / NERR_CONFIG: see ssh_backend.h */
+#define SSH_DEFAULT_TIMEOUT_S 10.0
+#define SSH_OUT_MAX (32u * 1024u * 1024u) /* config.xml of a big node is a few MiB */
+#define SSH_ERR_MAX (64u * 1024u)
+#define SSH_RESOLVE_TICK_MS 10.0
+
+enum sess_state { SS_NONE = 0, SS_RESOLVING, SS_CONNECTING, SS_HANDSHAKE, SS_AUTH, SS_READY };
+
+enum auth_step { AU_LIST = 0, AU_FILE, AU_AGENT_START, AU_AGENT_TRY, AU_DONE };
+
+enum job_state { JS_IDLE = 0, JS_WAIT, JS_OPEN, JS_EXEC, JS_READ, JS_CLOSE, JS_WAITCLOSED, JS_FREE, JS_DONE };
+
+struct ssh_node;
+
+struct job {
+	struct ssh_node *node;
+	bool active;            /* from start until its result is delivered */
+	bool is_poll;
+	enum job_state st;
+	LIBSSH2_CHANNEL *ch;
+	char *cmd;
+	struct strbuf out, err;
+	int exit_status;
+	bool exec_sent;         /* the command may have reached the node */
+	bool retried;           /* restarted once on a fresh session */
+	bool on_reused;         /* started on a session an earlier job used */
+	double t0;
+	uint64_t timer;         /* the job's deadline (ssh_conf.timeout) */
+};
+
+/* Name resolution with getaddrinfo_a, checked from a timer: a DNS lookup
+ * must not block the loop. Freed when done, or orphaned if it cannot be
+ * cancelled (glibc keeps writing into it until it finishes). */
+struct resolve {
+	struct gaicb cb;
+	struct addrinfo hints;
+	char name[256];
+	char port[8];
+};
+
+struct ssh_node {
+	struct backend *b;
+	const struct ssh_conf *c;
+	char hostport[300];     /* "127.0.0.1:2201", "[fd00::1]:22" for messages */
+
+	/* The session */
+	enum sess_state ss;
+	int fd;
+	short watching;
+	LIBSSH2_SESSION *sess;
+	struct kh_file kh;
+	unsigned gen;           /* bumped on every teardown */
+	struct resolve *res;
+	uint64_t resolve_timer;
+	struct addrinfo *ai_list, *ai_cur;
+	int last_errno;
+
+	/* Login */
+	enum auth_step au;
+	struct id_info id;
+	bool id_ok;
+	char id_err[SNAP_MSG_LEN];
+	int file_rc;            /* 0: identity file not tried */
+	char file_msg[128];
+	LIBSSH2_AGENT *agent;
+	struct libssh2_agent_publickey *agent_id;
+	int agent_pass;         /* 0: non-RSA keys, 1: RSA keys (see auth_failed) */
+	int agent_tried, agent_rsa_tried, agent_keys;
+	char agent_note[128];
+	char *passphrase;
+	bool need_passphrase;
+
+	/* The host key of the last connection */
+	unsigned char *hk;
+	size_t hk_len;
+	int hk_type;
+	char hk_fp[64];
+	bool hk_unknown;
+
+	/* Failure and backoff */
+	double retry_at;        /* monotonic ms; no new session before */
+	double backoff_s;
+	bool failing, held;
+	enum node_error fail_err;
+	char fail_msg[SNAP_MSG_LEN];
+
+	/* Jobs */
+	struct job poll, act;
+	struct action action;
+	char nonce[SSH_NONCE_HEX + 1];
+	struct cx_config cfg;   /* config.xml cache */
+	struct snapshot snap;
+	uint64_t snap_timer;
+	struct action_result act_res;
+	uint64_t act_timer;
+	unsigned mutations;
+};
+
+static int lib_users; /* libssh2_init once for all ssh backends */
+
+static void drive(struct ssh_node *n);
+static void session_fail(struct ssh_node *n, enum node_error err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void session_start(struct ssh_node *n);
+static void teardown(struct ssh_node *n, bool polite);
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                        */
+
+static double timeout_s(const struct ssh_node *n)
+{
+	return n->c->timeout > 0 ? n->c->timeout : SSH_DEFAULT_TIMEOUT_S;
+}
+
+static const char *last_error(struct ssh_node *n)
+{
+	char *msg = NULL;
+	if (!n->sess)
+		return "no session";
+	libssh2_session_last_error(n->sess, &msg, NULL, 0);
+	return msg && *msg ? msg : "unknown libssh2 error";
+}
+
+/* libssh2 < 1.11 signs with RSA only as ssh-rsa (SHA-1). */
+static bool rsa_unusable(void)
+{
+	return libssh2_version(0x010b00) == NULL;
+}
+
+static bool job_running(const struct job *j)
+{
+	return j->active && j->st >= JS_OPEN && j->st <= JS_FREE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Delivering results                                                   */
+
+static void deliver_snapshot(void *arg)
+{
+	struct ssh_node *n = arg;
+	struct backend *b = n->b;
+	struct snapshot out = n->snap; /* moved: the callback may free b */
+	snapshot_init(&n->snap);
+	n->snap_timer = 0;
+	n->poll.active = false;
+	n->poll.st = JS_IDLE;
+	if (b->on_snapshot)
+		b->on_snapshot(b, &out, b->ctx);
+	snapshot_clear(&out);
+}
+
+static void deliver_action(void *arg)
+{
+	struct ssh_node *n = arg;
+	struct backend *b = n->b;
+	struct action a = n->action;
+	struct action_result res = n->act_res; /* copies: the callback may free b */
+	n->act_timer = 0;
+	n->act.active = false;
+	n->act.st = JS_IDLE;
+	if (b->on_action)
+		b->on_action(b, &a, &res, b->ctx);
+}
+
+static void job_reset_buffers(struct job *j)
+{
+	/* The poll output holds config.xml (password hashes, keys): wipe it. */
+	if (j->out.buf)
+		explicit_bzero(j->out.buf, j->out.cap);
+	sb_free(&j->out);
+	sb_free(&j->err);
+}
+
+/* End a job: stop its deadline, schedule delivery. */
+static void job_end(struct ssh_node *n, struct job *j)
+{
+	if (j->timer) {
+		loop_timer_cancel(n->b->loop, j->timer);
+		j->timer = 0;
+	}
+	j->ch = NULL;
+	j->st = JS_DONE;
+	job_reset_buffers(j);
+	if (j->is_poll) {
+		n->snap.taken = wall_s();
+		n->snap.duration_ms = now_ms() - j->t0;
+		snapshot_sanitize(&n->snap);
+		n->snap_timer = loop_timer_add(n->b->loop, 0, deliver_snapshot, n);
+	} else {
+		text_sanitize_inplace(n->act_res.message);
+		n->act_timer = loop_timer_add(n->b->loop, 0, deliver_action, n);
+	}
+}
+
+static void job_fail(struct ssh_node *n, struct job *j, enum node_error err, const char *msg)
+{
+	if (j->is_poll) {
+		snapshot_clear(&n->snap);
+		snapshot_set_error(&n->snap, err, "%s", msg);
+	} else {
+		n->act_res.err = err;
+		str_copy(n->act_res.message, msg, sizeof(n->act_res.message));
+	}
+	job_end(n, j);
+}
+
+/* The command a job was running when it stopped, for messages. */
+static void job_running_command(struct ssh_node *n, struct job *j, char *dst, size_t size)
+{
+	if (!j->is_poll) {
+		str_printf(dst, size, "configctl %s", ssh_action_words(n->action.kind));
+		return;
+	}
+	str_copy(dst, "the poll command", size);
+	if (j->out.len) {
+		struct ssh_output o;
+		char *copy = xmalloc(j->out.len + 1);
+		memcpy(copy, j->out.buf, j->out.len);
+		ssh_split(copy, j->out.len, n->nonce, &o);
+		if (o.last_begun >= 0 && !o.sec[o.last_begun].ended)
+			str_copy(dst, ssh_sec_command((enum ssh_sec)o.last_begun), size);
+		explicit_bzero(copy, j->out.len + 1);
+		free(copy);
+	}
+}
+
+/* A session failure as seen by one job. */
+static void job_fail_session(struct ssh_node *n, struct job *j)
+{
+	char msg[SNAP_MSG_LEN];
+	double wait = (n->retry_at - now_ms()) / 1000.0;
+
+	if (n->held || n->fail_err == NERR_HOSTKEY_CHANGED || n->fail_err == NERR_HOSTKEY_UNKNOWN)
+		str_copy(msg, n->fail_msg, sizeof(msg));
+	else
+		str_printf(msg, sizeof(msg), "reconnecting in %.0f s after: %s", ceil(wait > 0 ? wait : 0), n->fail_msg);
+	if (!j->is_poll) {
+		char cmd[96];
+		job_running_command(n, j, cmd, sizeof(cmd));
+		if (j->exec_sent && n->action.kind == ACT_REBOOT && n->fail_err == NERR_UNREACHABLE) {
+			/* The node drops the session when it goes down. */
+			n->act_res.err = NERR_NONE;
+			str_copy(n->act_res.message, "the node closed the connection: rebooting",
+				 sizeof(n->act_res.message));
+			job_end(n, j);
+			return;
+		}
+		if (j->exec_sent) {
+			str_printf(n->act_res.message, sizeof(n->act_res.message),
+				   "%s; whether `%s` ran is unknown: check the node", n->fail_msg, cmd);
+		} else {
+			str_printf(n->act_res.message, sizeof(n->act_res.message), "not sent: %s", msg);
+		}
+		n->act_res.err = n->fail_err;
+		job_end(n, j);
+		return;
+	}
+	job_fail(n, j, n->fail_err, msg);
+}
+
+/* ------------------------------------------------------------------ */
+/* Session failure, teardown, backoff                                  */
+
+static void session_fail(struct ssh_node *n, enum node_error err, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[SNAP_MSG_LEN];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	teardown(n, false);
+	n->failing = true;
+	n->fail_err = err;
+	str_copy(n->fail_msg, msg, sizeof(n->fail_msg));
+	n->held = err == NERR_AUTH || err == NERR_CONFIG;
+	if (n->held) {
+		n->retry_at = now_ms() + SSH_HOLD_S * 1000.0;
+	} else {
+		n->retry_at = now_ms() + n->backoff_s * 1000.0;
+		n->backoff_s = fmin(n->backoff_s * 2.0, SSH_BACKOFF_MAX_S);
+	}
+	if (n->poll.active && n->poll.st != JS_DONE)
+		job_fail_session(n, &n->poll);
+	if (n->act.active && n->act.st != JS_DONE)
+		job_fail_session(n, &n->act);
+}
+
+static void resolve_drop(struct ssh_node *n)
+{
+	if (n->resolve_timer) {
+		loop_timer_cancel(n->b->loop, n->resolve_timer);
+		n->resolve_timer = 0;
+	}
+	if (!n->res)
+		return;
+	if (gai_cancel(&n->res->cb) == EAI_NOTCANCELED) {
+		/* glibc still owns it: leaving it allocated is the only safe
+		 * choice (a few hundred bytes, only when closing mid-lookup). */
+		n->res = NULL;
+		return;
+	}
+	if (gai_error(&n->res->cb) == 0 && n->res->cb.ar_result)
+		freeaddrinfo(n->res->cb.ar_result);
+	free(n->res);
+	n->res = NULL;
+}
+
+static void teardown(struct ssh_node *n, bool polite)
+{
+	n->gen++;
+	resolve_drop(n);
+	if (n->ai_list) {
+		freeaddrinfo(n->ai_list);
+		n->ai_list = n->ai_cur = NULL;
+	}
+	if (n->agent) {
+		libssh2_agent_disconnect(n->agent);
+		libssh2_agent_free(n->agent);
+		n->agent = NULL;
+		n->agent_id = NULL;
+	}
+	/* Channels go with the session. */
+	n->poll.ch = NULL;
+	n->act.ch = NULL;
+	if (n->sess) {
+		int i;
+		if (polite && n->ss == SS_READY)
+			libssh2_session_disconnect(n->sess, "carptop closing"); /* one try, never waited for */
+		/* With the socket shut down every send and receive fails at
+		 * once, so freeing the session cannot wait on the node. */
+		if (n->fd >= 0)
+			shutdown(n->fd, SHUT_RDWR);
+		kh_free(&n->kh);
+		for (i = 0; i < 8 && libssh2_session_free(n->sess) == LIBSSH2_ERROR_EAGAIN; i++)
+			;
+		n->sess = NULL;
+	}
+	if (n->fd >= 0) {
+		if (n->watching)
+			loop_fd_set(n->b->loop, n->fd, 0, NULL, NULL);
+		n->watching = 0;
+		close(n->fd);
+		n->fd = -1;
+	}
+	n->ss = SS_NONE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Connecting                                                           */
+
+static void on_fd(int fd, short revents, void *arg);
+
+static void watch(struct ssh_node *n, short ev)
+{
+	if (n->fd < 0)
+		return;
+	loop_fd_set(n->b->loop, n->fd, ev, on_fd, n);
+	n->watching = ev;
+}
+
+static enum node_error connect_error(struct ssh_node *n, int err, char *msg, size_t size)
+{
+	switch (err) {
+	case ECONNREFUSED:
+		str_printf(msg, size, "connection refused by %s", n->hostport);
+		return NERR_REFUSED;
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+		str_printf(msg, size, "no route to %s (%s)", n->hostport, strerror(err));
+		return NERR_UNREACHABLE;
+	case ETIMEDOUT:
+		str_printf(msg, size, "connecting to %s timed out", n->hostport);
+		return NERR_TIMEOUT;
+	default:
+		str_printf(msg, size, "cannot connect to %s: %s", n->hostport, strerror(err ? err : EIO));
+		return NERR_UNREACHABLE;
+	}
+}
+
+static void connect_next(struct ssh_node *n)
+{
+	char msg[SNAP_MSG_LEN];
+	enum node_error e;
+
+	while (n->ai_cur) {
+		struct addrinfo *a = n->ai_cur;
+		int fd;
+		n->ai_cur = a->ai_next;
+		fd = socket(a->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			n->last_errno = errno;
+			continue;
+		}
+		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0 || errno == EINPROGRESS) {
+			n->fd = fd;
+			n->ss = SS_CONNECTING;
+			watch(n, POLLOUT);
+			return;
+		}
+		n->last_errno = errno;
+		close(fd);
+	}
+	e = connect_error(n, n->last_errno, msg, sizeof(msg));
+	session_fail(n, e, "%s", msg);
+}
+
+static void start_handshake(struct ssh_node *n)
+{
+	char *cause = NULL, *pref;
+	int one = 1;
+
+	if (n->ai_list) {
+		freeaddrinfo(n->ai_list);
+		n->ai_list = n->ai_cur = NULL;
+	}
+	setsockopt(n->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(n->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	n->sess = libssh2_session_init_ex(NULL, NULL, NULL, n);
+	if (!n->sess) {
+		session_fail(n, NERR_INTERNAL, "libssh2 could not create a session");
+		return;
+	}
+	libssh2_session_set_blocking(n->sess, 0);
+	/* Read known_hosts on every connection: an entry fixed by the
+	 * operator counts at the next attempt. */
+	if (kh_load(n->sess, n->c->known_hosts, &n->kh, &cause) < 0) {
+		session_fail(n, NERR_CONFIG, "%s", cause);
+		free(cause);
+		return;
+	}
+	/* Ask for a host key type known_hosts holds, so that a known host is
+	 * verified rather than reported unknown under another key type. */
+	pref = kh_method_pref(&n->kh, n->c->host, n->c->port);
+	libssh2_session_method_pref(n->sess, LIBSSH2_METHOD_HOSTKEY, pref);
+	free(pref);
+	n->ss = SS_HANDSHAKE;
+	drive(n);
+}
+
+static void connect_done(struct ssh_node *n)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+	if (getsockopt(n->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err == EINPROGRESS || err == EALREADY)
+		return;
+	if (err) {
+		loop_fd_set(n->b->loop, n->fd, 0, NULL, NULL);
+		n->watching = 0;
+		close(n->fd);
+		n->fd = -1;
+		n->last_errno = err;
+		connect_next(n);
+		return;
+	}
+	start_handshake(n);
+}
+
+static void resolve_tick(void *arg)
+{
+	struct ssh_node *n = arg;
+	int rc;
+	n->resolve_timer = 0;
+	rc = gai_error(&n->res->cb);
+	if (rc == EAI_INPROGRESS) {
+		n->resolve_timer = loop_timer_add(n->b->loop, SSH_RESOLVE_TICK_MS, resolve_tick, n);
+		return;
+	}
+	if (rc != 0) {
+		free(n->res);
+		n->res = NULL;
+		session_fail(n, NERR_UNREACHABLE, "cannot resolve host name %s: %s", n->c->host, gai_strerror(rc));
+		return;
+	}
+	n->ai_list = n->ai_cur = n->res->cb.ar_result;
+	free(n->res);
+	n->res = NULL;
+	connect_next(n);
+}
+
+static void session_start(struct ssh_node *n)
+{
+	struct addrinfo hints, *ai = NULL;
+	char port[8];
+	struct gaicb *list[1];
+
+	n->ss = SS_RESOLVING;
+	n->au = AU_LIST;
+	n->last_errno = 0;
+	str_printf(port, sizeof(port), "%d", n->c->port);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	/* An address literal resolves without any lookup. */
+	if (getaddrinfo(n->c->host, port, &hints, &ai) == 0) {
+		n->ai_list = n->ai_cur = ai;
+		connect_next(n);
+		return;
+	}
+	n->res = xcalloc(1, sizeof(*n->res));
+	str_copy(n->res->name, n->c->host, sizeof(n->res->name));
+	str_copy(n->res->port, port, sizeof(n->res->port));
+	n->res->hints.ai_family = AF_UNSPEC;
+	n->res->hints.ai_socktype = SOCK_STREAM;
+	n->res->hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
+	n->res->cb.ar_name = n->res->name;
+	n->res->cb.ar_service = n->res->port;
+	n->res->cb.ar_request = &n->res->hints;
+	list[0] = &n->res->cb;
+	if (getaddrinfo_a(GAI_NOWAIT, list, 1, NULL) != 0) {
+		free(n->res);
+		n->res = NULL;
+		session_fail(n, NERR_INTERNAL, "cannot start resolving %s", n->c->host);
+		return;
+	}
+	n->resolve_timer = loop_timer_add(n->b->loop, SSH_RESOLVE_TICK_MS, resolve_tick, n);
+}
+
+/* ------------------------------------------------------------------ */
+/* Host key                                                             */
+
+static int verify_hostkey(struct ssh_node *n)
+{
+	size_t len = 0;
+	int type = 0, known_type = 0;
+	const char *key = libssh2_session_hostkey(n->sess, &len, &type);
+	const char *hash = libssh2_hostkey_hash(n->sess, LIBSSH2_HOSTKEY_HASH_SHA256);
+	char msg[SNAP_MSG_LEN], *cause = NULL;
+	enum kh_verdict v;
+
+	if (!key || !len || !hash) {
+		session_fail(n, NERR_PROTOCOL, "%s sent no usable host key", n->hostport);
+		return -1;
+	}
+	free(n->hk);
+	n->hk = xmalloc(len);
+	memcpy(n->hk, key, len);
+	n->hk_len = len;
+	n->hk_type = type;
+	n->hk_unknown = false;
+	kh_fingerprint((const unsigned char *)hash, n->hk_fp, sizeof(n->hk_fp));
+
+	v = kh_check(&n->kh, n->c->host, n->c->port, key, len, type, &known_type);
+	switch (v) {
+	case KH_MATCH:
+		return 0;
+	case KH_UNKNOWN:
+		if (n->c->trust_on_first_use) {
+			if (kh_append(n->c->known_hosts, n->c->host, n->c->port, key, len, type, &cause) < 0) {
+				session_fail(n, NERR_CONFIG, "trust_on_first_use: %s", cause);
+				free(cause);
+				return -1;
+			}
+			return 0;
+		}
+		n->hk_unknown = true;
+		kh_msg_unknown(msg, sizeof(msg), n->c->host, n->c->port, type, n->hk_fp, n->c->known_hosts);
+		session_fail(n, NERR_HOSTKEY_UNKNOWN, "%s", msg);
+		return -1;
+	default:
+		/* Never overwritten, also not with trust_on_first_use. */
+		kh_msg_changed(msg, sizeof(msg), v, n->c->host, n->c->port, type, known_type, n->hk_fp,
+			       n->c->known_hosts);
+		session_fail(n, NERR_HOSTKEY_CHANGED, "%s", msg);
+		return -1;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Login                                                                */
+
+static enum id_keytype agent_key_type(const struct libssh2_agent_publickey *id)
+{
+	uint32_t len;
+	if (!id->blob || id->blob_len < 4)
+		return IDK_UNKNOWN;
+	len = (uint32_t)id->blob[0] << 24 | (uint32_t)id->blob[1] << 16 | (uint32_t)id->blob[2] << 8 | id->blob[3];
+	if (len > id->blob_len - 4)
+		return IDK_UNKNOWN;
+	return id_type_from_name((const char *)id->blob + 4, len);
+}
+
+/* The next agent key to offer: ed25519/ECDSA first, RSA keys last (with
+ * libssh2 1.10 they can only fail against a current OpenSSH). */
+static void agent_next(struct ssh_node *n)
+{
+	struct libssh2_agent_publickey *id = n->agent_id;
+	for (;;) {
+		int rc = libssh2_agent_get_identity(n->agent, &id, id);
+		if (rc != 0) {
+			if (n->agent_pass == 1) {
+				n->agent_id = NULL;
+				return;
+			}
+			n->agent_pass = 1;
+			id = NULL;
+			continue;
+		}
+		if ((agent_key_type(id) == IDK_RSA) == (n->agent_pass == 1)) {
+			n->agent_id = id;
+			return;
+		}
+	}
+}
+
+static void agent_start(struct ssh_node *n)
+{
+	const char *sock = getenv("SSH_AUTH_SOCK");
+	struct libssh2_agent_publickey *id = NULL;
+
+	n->agent_id = NULL;
+	n->agent_note[0] = '\0';
+	if (!n->c->agent)
+		return;
+	if (!sock || !*sock) {
+		str_copy(n->agent_note, "SSH_AUTH_SOCK is not set", sizeof(n->agent_note));
+		return;
+	}
+	/* The agent is a local socket: libssh2 talks to it synchronously,
+	 * which takes microseconds. */
+	n->agent = libssh2_agent_init(n->sess);
+	if (!n->agent || libssh2_agent_connect(n->agent) != 0 || libssh2_agent_list_identities(n->agent) != 0) {
+		str_printf(n->agent_note, sizeof(n->agent_note), "ssh-agent at %s is not usable", sock);
+		return;
+	}
+	n->agent_keys = 0;
+	while (libssh2_agent_get_identity(n->agent, &id, id) == 0)
+		n->agent_keys++;
+	n->agent_pass = 0;
+	agent_next(n);
+}
+
+static void auth_failed(struct ssh_node *n)
+{
+	const struct ssh_conf *c = n->c;
+	const char *idf = c->identity_file;
+	char who[360];
+
+	str_printf(who, sizeof(who), "%s@%s", c->user, n->hostport);
+	if (idf && !n->id_ok) {
+		session_fail(n, NERR_CONFIG, "%s", n->id_err);
+	} else if (idf && n->id.type == IDK_SK) {
+		session_fail(n, NERR_CONFIG,
+			     "identity file %s is a security-key (FIDO) key, which libssh2 cannot use; "
+			     "use an ed25519 key (ssh-keygen -t ed25519)", idf);
+	} else if (idf && n->id.encrypted && !n->passphrase) {
+		n->need_passphrase = true;
+		session_fail(n, NERR_CONFIG,
+			     "identity file %s is encrypted; load it into ssh-agent (ssh-add %s) or enter its "
+			     "passphrase when carptop asks", idf, idf);
+	} else if (idf && n->file_rc == LIBSSH2_ERROR_FILE) {
+		if (n->passphrase) {
+			explicit_bzero(n->passphrase, strlen(n->passphrase));
+			free(n->passphrase);
+			n->passphrase = NULL;
+			n->need_passphrase = true;
+			session_fail(n, NERR_CONFIG, "cannot decrypt identity file %s: wrong passphrase?", idf);
+		} else {
+			session_fail(n, NERR_CONFIG, "libssh2 cannot use identity file %s (%s)", idf, n->file_msg);
+		}
+	} else if ((idf && n->id.type == IDK_RSA && rsa_unusable()) ||
+		   (!idf && n->agent_tried == 0 && n->agent_rsa_tried > 0 && rsa_unusable())) {
+		session_fail(n, NERR_AUTH,
+			     "%s refused the RSA key%s%s: RSA keys cannot be used: libssh2 %s signs only with ssh-rsa "
+			     "(SHA-1), which OpenSSH 8.8+ refuses; use an ed25519 key (ssh-keygen -t ed25519)",
+			     who, idf ? " " : " from ssh-agent", idf ? idf : "", libssh2_version(0));
+	} else if (idf) {
+		session_fail(n, NERR_AUTH,
+			     "%s refused %s key %s: its public key is not in %s's authorized keys on the node "
+			     "(System: Access: Users)%s", who, id_type_label(n->id.type), idf, c->user,
+			     n->agent_tried + n->agent_rsa_tried ? ", nor any ssh-agent key" : "");
+	} else if (n->agent_note[0]) {
+		session_fail(n, NERR_CONFIG, "no key to log in to %s with: identity_file is not set and %s", n->hostport,
+			     n->agent_note);
+	} else if (n->agent_keys == 0) {
+		session_fail(n, NERR_CONFIG, "no key to log in to %s with: ssh-agent holds no keys (ssh-add one)",
+			     n->hostport);
+	} else {
+		session_fail(n, NERR_AUTH, "%s refused all %d ssh-agent keys: add one to %s's authorized keys on the node",
+			     who, n->agent_keys, c->user);
+	}
+}
+
+/* 1: logged in; 0: waiting (EAGAIN); -1: failed (session_fail called). */
+static int auth_step(struct ssh_node *n)
+{
+	const struct ssh_conf *c = n->c;
+	unsigned ulen = (unsigned)strlen(c->user);
+	int rc;
+
+	switch (n->au) {
+	case AU_LIST: {
+		char *list = libssh2_userauth_list(n->sess, c->user, ulen), *cause = NULL;
+		if (!list) {
+			if (libssh2_userauth_authenticated(n->sess))
+				return 1;
+			if (libssh2_session_last_errno(n->sess) == LIBSSH2_ERROR_EAGAIN)
+				return 0;
+			session_fail(n, NERR_UNREACHABLE, "%s closed the connection before login (%s)", n->hostport,
+				     last_error(n));
+			return -1;
+		}
+		if (!strstr(list, "publickey")) {
+			session_fail(n, NERR_AUTH,
+				     "%s does not accept keys for %s (it offers: %s); allow key login in "
+				     "System: Settings: Administration (Secure Shell)", n->hostport, c->user, list);
+			return -1;
+		}
+		/* Look at the identity file again on every login: it may have
+		 * been replaced since. */
+		n->file_rc = 0;
+		n->file_msg[0] = '\0';
+		n->agent_tried = n->agent_rsa_tried = n->agent_keys = 0;
+		n->id_ok = false;
+		if (c->identity_file) {
+			n->id_ok = id_inspect(c->identity_file, &n->id, &cause) == 0;
+			if (!n->id_ok) {
+				str_copy(n->id_err, cause, sizeof(n->id_err));
+				free(cause);
+			}
+		}
+		n->au = AU_FILE;
+	}
+		/* fallthrough */
+	case AU_FILE:
+		if (c->identity_file && n->id_ok && n->id.type != IDK_SK && (!n->id.encrypted || n->passphrase)) {
+			/* NULL public key: libssh2 derives it from the private
+			 * one. The passphrase is never NULL: for an encrypted PEM
+			 * key OpenSSL would then prompt on the terminal. */
+			rc = libssh2_userauth_publickey_fromfile_ex(n->sess, c->user, ulen, NULL, c->identity_file,
+								    n->passphrase ? n->passphrase : "");
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				return 0;
+			if (rc == 0) {
+				n->need_passphrase = false;
+				return 1;
+			}
+			n->file_rc = rc;
+			str_copy(n->file_msg, last_error(n), sizeof(n->file_msg));
+			if (rc != LIBSSH2_ERROR_FILE && rc != LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED &&
+			    rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED && rc != LIBSSH2_ERROR_METHOD_NOT_SUPPORTED) {
+				session_fail(n, NERR_UNREACHABLE, "login to %s broke off (%s)", n->hostport, n->file_msg);
+				return -1;
+			}
+		}
+		n->au = AU_AGENT_START;
+		/* fallthrough */
+	case AU_AGENT_START:
+		agent_start(n);
+		n->au = AU_AGENT_TRY;
+		/* fallthrough */
+	case AU_AGENT_TRY:
+		while (n->agent_id) {
+			rc = libssh2_agent_userauth(n->agent, c->user, n->agent_id);
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				return 0;
+			if (rc == 0)
+				return 1;
+			if (n->agent_pass == 1)
+				n->agent_rsa_tried++;
+			else
+				n->agent_tried++;
+			if (rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_SEND ||
+			    rc == LIBSSH2_ERROR_SOCKET_RECV)
+				break; /* MaxAuthTries reached: the node hung up */
+			agent_next(n);
+		}
+		n->au = AU_DONE;
+		/* fallthrough */
+	case AU_DONE:
+	default:
+		auth_failed(n);
+		return -1;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Jobs                                                                 */
+
+static void job_complete(struct ssh_node *n, struct job *j)
+{
+	/* A command ran to its end over this session: the node is fine as far
+	 * as reconnecting goes. */
+	n->failing = false;
+	n->held = false;
+	n->backoff_s = SSH_BACKOFF_MIN_S;
+	n->retry_at = 0;
+
+	if (j->is_poll) {
+		struct ssh_output o;
+		char msg[SNAP_MSG_LEN];
+		enum node_error e;
+		char *buf = j->out.buf ? j->out.buf : xstrdup("");
+
+		snapshot_clear(&n->snap);
+		ssh_split(buf, j->out.len, n->nonce, &o);
+		if (o.n_begun == 0) {
+			char line[120];
+			const char *src = j->err.len ? j->err.buf : buf;
+			size_t l = strcspn(src, "\r\n");
+			str_copy(line, src, l + 1 < sizeof(line) ? l + 1 : sizeof(line));
+			snapshot_set_error(&n->snap, NERR_COMMAND,
+					   "%s did not run carptop's command (exit %d): %s; is this an OPNsense node?",
+					   n->hostport, j->exit_status, line[0] ? line : "no output");
+		} else {
+			e = ssh_build_snapshot(&o, &n->cfg, &n->snap, msg, sizeof(msg));
+			if (e != NERR_NONE) {
+				snapshot_clear(&n->snap);
+				snapshot_set_error(&n->snap, e, "%s", msg);
+			}
+		}
+		if (!j->out.buf)
+			free(buf);
+	} else {
+		ssh_action_reply(n->action.kind, j->out.buf ? j->out.buf : "", j->err.buf ? j->err.buf : "",
+				 j->exit_status, &n->act_res);
+	}
+	job_end(n, j);
+}
+
+/* A channel operation failed. Before the command was sent, on a session an
+ * earlier job used, that is a session that died while idle (the node
+ * rebooted, sshd restarted): start over once on a new one. */
+/* libssh2's own texts name its internals ("transport read"): say what
+ * happened to the connection instead where the code tells. */
+static const char *channel_error_text(struct ssh_node *n, int rc)
+{
+	switch (rc) {
+	case LIBSSH2_ERROR_SOCKET_DISCONNECT:
+		return "the node closed the connection";
+	case LIBSSH2_ERROR_SOCKET_RECV:
+		return "the connection was lost while receiving";
+	case LIBSSH2_ERROR_SOCKET_SEND:
+		return "the connection was lost while sending";
+	case LIBSSH2_ERROR_SOCKET_TIMEOUT:
+	case LIBSSH2_ERROR_TIMEOUT:
+		return "the connection timed out";
+	default:
+		return last_error(n);
+	}
+}
+
+static void job_channel_error(struct ssh_node *n, struct job *j, int rc)
+{
+	char cmd[96];
+	const char *why = channel_error_text(n, rc);
+
+	if (j->st == JS_OPEN && j->on_reused && !j->retried) {
+		struct job *other = j == &n->poll ? &n->act : &n->poll;
+		j->retried = true;
+		if (!job_running(other) || (other->st == JS_OPEN && !other->exec_sent)) {
+			teardown(n, false);
+			j->st = JS_WAIT;
+			j->on_reused = false;
+			if (other->active && other->st == JS_OPEN) {
+				other->st = JS_WAIT;
+				other->on_reused = false;
+			}
+			session_start(n);
+			return;
+		}
+	}
+	job_running_command(n, j, cmd, sizeof(cmd));
+	if (j->st == JS_OPEN)
+		session_fail(n, NERR_UNREACHABLE, "%s did not open a channel (%s)", n->hostport, why);
+	else if (j->st == JS_EXEC && rc == LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED)
+		session_fail(n, NERR_COMMAND, "%s refused to run commands for %s", n->hostport, n->c->user);
+	else
+		session_fail(n, NERR_UNREACHABLE, "ssh session to %s dropped while `%s` ran (%s)", n->hostport, cmd,
+			     why);
+}
+
+static bool job_append(struct strbuf *sb, const char *buf, ssize_t r, size_t max)
+{
+	if (sb->len + (size_t)r > max)
+		return false;
+	sb_addn(sb, buf, (size_t)r);
+	return true;
+}
+
+/* Advance a job as far as it goes. Returns false when it stopped the
+ * session (failure) and the caller must not touch it any more. */
+static bool job_step(struct ssh_node *n, struct job *j)
+{
+	char buf[16384];
+	ssize_t r;
+	int rc;
+
+	switch (j->st) {
+	case JS_WAIT:
+		j->st = JS_OPEN;
+		/* fallthrough */
+	case JS_OPEN:
+		j->ch = libssh2_channel_open_session(n->sess);
+		if (!j->ch) {
+			rc = libssh2_session_last_errno(n->sess);
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				return true;
+			job_channel_error(n, j, rc);
+			return false;
+		}
+		j->st = JS_EXEC;
+		/* fallthrough */
+	case JS_EXEC:
+		if (!j->exec_sent) {
+			/* Counted when handed over: from here on the node may act. */
+			j->exec_sent = true;
+			if (!j->is_poll)
+				n->mutations++;
+		}
+		rc = libssh2_channel_exec(j->ch, j->cmd);
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			return true;
+		if (rc < 0) {
+			job_channel_error(n, j, rc);
+			return false;
+		}
+		j->st = JS_READ;
+		/* fallthrough */
+	case JS_READ:
+		for (;;) {
+			bool progress = false;
+			r = libssh2_channel_read(j->ch, buf, sizeof(buf));
+			if (r > 0) {
+				if (!job_append(&j->out, buf, r, SSH_OUT_MAX)) {
+					session_fail(n, NERR_PROTOCOL, "the reply from %s is larger than %u MiB",
+						     n->hostport, SSH_OUT_MAX >> 20);
+					return false;
+				}
+				progress = true;
+			} else if (r < 0 && r != LIBSSH2_ERROR_EAGAIN) {
+				job_channel_error(n, j, (int)r);
+				return false;
+			}
+			r = libssh2_channel_read_stderr(j->ch, buf, sizeof(buf));
+			if (r > 0) {
+				if (j->err.len + (size_t)r <= SSH_ERR_MAX)
+					sb_addn(&j->err, buf, (size_t)r);
+				progress = true;
+			} else if (r < 0 && r != LIBSSH2_ERROR_EAGAIN) {
+				job_channel_error(n, j, (int)r);
+				return false;
+			}
+			if (!progress) {
+				if (libssh2_channel_eof(j->ch))
+					break;
+				return true;
+			}
+		}
+		j->st = JS_CLOSE;
+		/* fallthrough */
+	case JS_CLOSE:
+		rc = libssh2_channel_close(j->ch);
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			return true;
+		j->st = JS_WAITCLOSED;
+		/* fallthrough */
+	case JS_WAITCLOSED:
+		rc = libssh2_channel_wait_closed(j->ch);
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			return true;
+		j->exit_status = libssh2_channel_get_exit_status(j->ch);
+		j->st = JS_FREE;
+		/* fallthrough */
+	case JS_FREE:
+		rc = libssh2_channel_free(j->ch);
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			return true;
+		j->ch = NULL;
+		job_complete(n, j);
+		return true;
+	default:
+		return true;
+	}
+}
+
+static void drive(struct ssh_node *n)
+{
+	int rc;
+	unsigned gen = n->gen;
+
+	if (n->ss == SS_HANDSHAKE) {
+		rc = libssh2_session_handshake(n->sess, n->fd);
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			goto wait;
+		if (rc) {
+			session_fail(n, rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_RECV ||
+						rc == LIBSSH2_ERROR_BANNER_RECV
+					? NERR_UNREACHABLE
+					: NERR_PROTOCOL,
+				     "SSH handshake with %s failed (%s)", n->hostport, last_error(n));
+			return;
+		}
+		if (verify_hostkey(n) < 0)
+			return;
+		n->ss = SS_AUTH;
+		n->au = AU_LIST;
+	}
+	if (n->ss == SS_AUTH) {
+		rc = auth_step(n);
+		if (rc == 0)
+			goto wait;
+		if (rc < 0)
+			return;
+		if (n->agent) {
+			libssh2_agent_disconnect(n->agent);
+			libssh2_agent_free(n->agent);
+			n->agent = NULL;
+			n->agent_id = NULL;
+		}
+		n->ss = SS_READY;
+	}
+	if (n->ss == SS_READY) {
+		struct job *jobs[2] = { &n->poll, &n->act };
+		int i;
+		for (i = 0; i < 2; i++) {
+			struct job *j = jobs[i];
+			if (!j->active || j->st == JS_DONE || j->st == JS_IDLE)
+				continue;
+			if (!job_step(n, j) || n->gen != gen)
+				return; /* the session went away; a retry drives itself */
+		}
+	}
+wait:
+	if (n->gen == gen && n->fd >= 0 && n->ss != SS_CONNECTING) {
+		short ev = POLLIN;
+		bool busy = n->ss == SS_HANDSHAKE || n->ss == SS_AUTH || job_running(&n->poll) || job_running(&n->act);
+		if (!busy)
+			ev = 0;
+		else if (libssh2_session_block_directions(n->sess) & LIBSSH2_SESSION_BLOCK_OUTBOUND)
+			ev |= POLLOUT;
+		if (ev != n->watching)
+			watch(n, ev);
+	}
+}
+
+static void on_fd(int fd, short revents, void *arg)
+{
+	struct ssh_node *n = arg;
+	(void)fd;
+	if (n->ss == SS_CONNECTING)
+		connect_done(n);
+	else if (n->sess)
+		drive(n);
+	(void)revents;
+}
+
+static void job_timeout(void *arg)
+{
+	struct job *j = arg;
+	struct ssh_node *n = j->node;
+	double t = timeout_s(n);
+	char cmd[96];
+
+	j->timer = 0;
+	switch (n->ss) {
+	case SS_RESOLVING:
+		session_fail(n, NERR_TIMEOUT, "cannot resolve %s within %.0f s", n->c->host, t);
+		break;
+	case SS_CONNECTING:
+		session_fail(n, NERR_TIMEOUT, "no TCP connection to %s within %.0f s", n->hostport, t);
+		break;
+	case SS_HANDSHAKE:
+		session_fail(n, NERR_TIMEOUT, "SSH handshake with %s did not finish within %.0f s", n->hostport, t);
+		break;
+	case SS_AUTH:
+		session_fail(n, NERR_TIMEOUT, "SSH login to %s did not finish within %.0f s", n->hostport, t);
+		break;
+	default:
+		/* The command hangs on the node. Dropping the session is the only
+		 * way to stop waiting for it without blocking. */
+		job_running_command(n, j, cmd, sizeof(cmd));
+		session_fail(n, NERR_TIMEOUT, "`%s` on %s did not finish within %.0f s", cmd, n->hostport, t);
+		break;
+	}
+}
+
+static void job_start(struct ssh_node *n, struct job *j, char *cmd)
+{
+	struct backend *b = n->b;
+
+	free(j->cmd);
+	j->cmd = cmd;
+	j->active = true;
+	j->st = JS_WAIT;
+	j->exit_status = -1;
+	j->exec_sent = j->retried = j->on_reused = false;
+	j->t0 = now_ms();
+	job_reset_buffers(j);
+	if (n->ss == SS_NONE && n->failing && now_ms() < n->retry_at) {
+		/* Waiting out the backoff: answer at once, from the loop. */
+		job_fail_session(n, j);
+		return;
+	}
+	j->timer = loop_timer_add(b->loop, timeout_s(n) * 1000.0, job_timeout, j);
+	if (n->ss == SS_READY) {
+		j->on_reused = true;
+		drive(n);
+	} else if (n->ss == SS_NONE) {
+		session_start(n);
+	}
+	/* Otherwise a connection is under way and takes this job along. */
+}
+
+/* ------------------------------------------------------------------ */
+/* backend_ops                                                          */
+
+static int ssh_poll_start(struct backend *b)
+{
+	struct ssh_node *n = b->priv;
+	unsigned char rnd[SSH_NONCE_HEX / 2];
+	size_t i;
+
+	if (!n || n->poll.active)
+		return -1;
+	/* A fresh nonce per poll: output of an earlier, abandoned run cannot
+	 * be mistaken for this one. */
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		for (i = 0; i < sizeof(rnd); i++)
+			rnd[i] = (unsigned char)(rand() ^ (int)now_ms());
+	}
+	for (i = 0; i < sizeof(rnd); i++)
+		str_printf(n->nonce + 2 * i, 3, "%02x", rnd[i]);
+	snapshot_clear(&n->snap);
+	job_start(n, &n->poll, ssh_poll_command(n->nonce, n->cfg.valid ? n->cfg.marker : ""));
+	return 0;
+}
+
+static int ssh_action_start(struct backend *b, const struct action *a)
+{
+	struct ssh_node *n = b->priv;
+	char *cmd;
+
+	if (!n || n->act.active || (unsigned)a->kind >= ACT__COUNT)
+		return -1;
+	n->action = *a;
+	memset(&n->act_res, 0, sizeof(n->act_res));
+	n->act.active = true;
+	n->act.t0 = now_ms();
+	/* backend_action() refuses first; this is the second lock. */
+	if (b->read_only) {
+		job_fail(n, &n->act, NERR_READ_ONLY, "read-only mode: nothing was sent");
+		return 0;
+	}
+	if (a->kind == ACT_VIP_ADD || a->kind == ACT_VIP_DELETE) {
+		job_fail(n, &n->act, NERR_COMMAND,
+			 a->kind == ACT_VIP_ADD
+				 ? "adding a VIP needs the API transport (OPNsense has no configctl action that edits "
+				   "VIPs); configure an api: block for this node"
+				 : "deleting a VIP needs the API transport (OPNsense has no configctl action that edits "
+				   "VIPs); configure an api: block for this node");
+		return 0;
+	}
+	if (a->kind == ACT_SYNC && b->conf->role != ROLE_PRIMARY) {
+		/* A sync from the secondary would push its config onto the primary. */
+		job_fail(n, &n->act, NERR_CONFIG, "config sync runs from the primary only");
+		return 0;
+	}
+	cmd = ssh_action_command(a->kind);
+	if (!cmd) {
+		job_fail(n, &n->act, NERR_INTERNAL, "action not supported by the ssh transport");
+		return 0;
+	}
+	job_start(n, &n->act, cmd);
+	return 0;
+}
+
+static unsigned ssh_mutations(const struct backend *b)
+{
+	const struct ssh_node *n = b->priv;
+	return n ? n->mutations : 0;
+}
+
+static int ssh_open(struct backend *b, char **cause)
+{
+	const struct node_conf *nc = b->conf;
+	const struct ssh_conf *c = &nc->ssh;
+	struct ssh_node *n;
+
+	if (!c->host || !*c->host || !c->user || !*c->user || c->port <= 0 || c->port > 65535) {
+		*cause = xasprintf("node '%s': ssh needs host, user and a port 1..65535", nc->name);
+		return -1;
+	}
+	if (!c->known_hosts) {
+		*cause = xasprintf("node '%s': ssh needs a known_hosts file", nc->name);
+		return -1;
+	}
+	if (!c->identity_file && !c->agent) {
+		*cause = xasprintf("node '%s': ssh has no key to log in with; set identity_file, or agent: true",
+				   nc->name);
+		return -1;
+	}
+	if (lib_users++ == 0 && libssh2_init(0) != 0) {
+		lib_users--;
+		*cause = xstrdup("libssh2 could not be initialised");
+		return -1;
+	}
+	n = xcalloc(1, sizeof(*n));
+	n->b = b;
+	n->c = c;
+	n->fd = -1;
+	n->backoff_s = SSH_BACKOFF_MIN_S;
+	n->poll.is_poll = true;
+	n->poll.node = n;
+	n->act.node = n;
+	snapshot_init(&n->snap);
+	if (strchr(c->host, ':'))
+		str_printf(n->hostport, sizeof(n->hostport), "[%s]:%d", c->host, c->port);
+	else
+		str_printf(n->hostport, sizeof(n->hostport), "%s:%d", c->host, c->port);
+	b->priv = n;
+	return 0;
+}
+
+static void ssh_close(struct backend *b)
+{
+	struct ssh_node *n = b->priv;
+	if (!n)
+		return;
+	if (n->snap_timer)
+		loop_timer_cancel(b->loop, n->snap_timer);
+	if (n->act_timer)
+		loop_timer_cancel(b->loop, n->act_timer);
+	if (n->poll.timer)
+		loop_timer_cancel(b->loop, n->poll.timer);
+	if (n->act.timer)
+		loop_timer_cancel(b->loop, n->act.timer);
+	teardown(n, true);
+	job_reset_buffers(&n->poll);
+	job_reset_buffers(&n->act);
+	free(n->poll.cmd);
+	free(n->act.cmd);
+	cx_free(&n->cfg);
+	snapshot_clear(&n->snap);
+	free(n->hk);
+	if (n->passphrase) {
+		explicit_bzero(n->passphrase, strlen(n->passphrase));
+		free(n->passphrase);
+	}
+	free(n);
+	b->priv = NULL;
+	if (--lib_users == 0)
+		libssh2_exit();
+}
+
+const struct backend_ops ssh_backend_ops = {
+	.name = "ssh",
+	.open = ssh_open,
+	.close = ssh_close,
+	.poll_start = ssh_poll_start,
+	.action_start = ssh_action_start,
+	.mutations = ssh_mutations,
+};
+
+/* ------------------------------------------------------------------ */
+/* Console hooks                                                        */
+
+bool ssh_backend_is(const struct backend *b)
+{
+	return b && b->ops == &ssh_backend_ops;
+}
+
+static struct ssh_node *node_of(const struct backend *b)
+{
+	return ssh_backend_is(b) ? b->priv : NULL;
+}
+
+bool ssh_backend_needs_passphrase(const struct backend *b)
+{
+	const struct ssh_node *n = node_of(b);
+	return n && n->need_passphrase;
+}
+
+void ssh_backend_retry_now(struct backend *b)
+{
+	struct ssh_node *n = node_of(b);
+	if (!n)
+		return;
+	n->retry_at = 0;
+	n->backoff_s = SSH_BACKOFF_MIN_S;
+	n->held = false;
+}
+
+void ssh_backend_set_passphrase(struct backend *b, const char *passphrase)
+{
+	struct ssh_node *n = node_of(b);
+	if (!n)
+		return;
+	if (n->passphrase) {
+		explicit_bzero(n->passphrase, strlen(n->passphrase));
+		free(n->passphrase);
+	}
+	n->passphrase = passphrase ? xstrdup(passphrase) : NULL;
+	n->need_passphrase = false;
+	ssh_backend_retry_now(b);
+}
+
+bool ssh_backend_hostkey(const struct backend *b, char *fingerprint, size_t size, const char **type, bool *unknown)
+{
+	const struct ssh_node *n = node_of(b);
+	if (!n || !n->hk)
+		return false;
+	if (fingerprint)
+		str_copy(fingerprint, n->hk_fp, size);
+	if (type)
+		*type = kh_type_label(n->hk_type);
+	if (unknown)
+		*unknown = n->hk_unknown;
+	return true;
+}
+
+int ssh_backend_accept_hostkey(struct backend *b, char **cause)
+{
+	struct ssh_node *n = node_of(b);
+	if (!n || !n->hk || !n->hk_unknown) {
+		*cause = xstrdup("no unknown host key to accept (a changed key must be removed by hand: ssh-keygen -R)");
+		return -1;
+	}
+	if (kh_append(n->c->known_hosts, n->c->host, n->c->port, (const char *)n->hk, n->hk_len, n->hk_type, cause) < 0)
+		return -1;
+	n->hk_unknown = false;
+	ssh_backend_retry_now(b);
+	return 0;
+}
