@@ -1,0 +1,58 @@
+#include "keytab.h"
+
+/* One row per key. Several keys may share a command (q and F10); each is its
+ * own row so the help and the man page show every key that works.
+ * Mutating commands have single-letter keys only because every one of them
+ * asks "[y/N]" first and shows the current state (STYLE.md: nothing
+ * destructive on a single key without confirmation). */
+const struct key_binding key_table[] = {
+	{ '?', "?", false, UC_HELP, "show this help (any key closes it)", "Help" },
+	{ KEYC_F1, "F1", false, UC_HELP, "show this help", NULL },
+	{ '1', "1", false, UC_SCREEN_OVERVIEW, "overview: one line per cluster", "All" },
+	{ '2', "2", false, UC_SCREEN_PAIR, "pair view of the selected cluster: nodes, VHIDs, pfsync, findings", "Pair" },
+	{ '3', "3", false, UC_SCREEN_NODE, "node detail: everything in the selected node's last poll", "Node" },
+	{ '4', "4", false, UC_SCREEN_EVENTS, "event log: changes the console saw, with times", "Log" },
+	{ '5', "5", false, UC_SCREEN_DRIFT, "configuration drift between the nodes", "Drift" },
+	{ '6', "6", false, UC_SCREEN_WORKFLOW, "workflows (guided maintenance)", "Flow" },
+	{ KEYC_UP, "Up", false, UC_UP, "select the previous cluster or VHID; scroll up", NULL },
+	{ 'k', "k", false, UC_UP, "as Up", NULL },
+	{ KEYC_DOWN, "Down", false, UC_DOWN, "select the next cluster or VHID; scroll down", NULL },
+	{ 'j', "j", false, UC_DOWN, "as Down", NULL },
+	{ KEYC_PGUP, "PgUp", false, UC_PAGE_UP, "scroll up a page", NULL },
+	{ KEYC_PGDN, "PgDn", false, UC_PAGE_DOWN, "scroll down a page", NULL },
+	{ KEYC_HOME, "Home", false, UC_TOP, "go to the top", NULL },
+	{ KEYC_END, "End", false, UC_BOTTOM, "go to the bottom", NULL },
+	{ KEYC_ENTER, "Enter", false, UC_OPEN, "open: overview -> pair view -> node detail", NULL },
+	{ KEYC_ESC, "Esc", false, UC_BACK, "back to the previous screen (overview at the top)", NULL },
+	{ KEYC_TAB, "Tab", false, UC_OTHER_NODE, "select the other node of the pair (the target of m, d, e)", NULL },
+	{ '[', "[", false, UC_PREV_CLUSTER, "previous cluster", NULL },
+	{ ']', "]", false, UC_NEXT_CLUSTER, "next cluster", NULL },
+	{ 'r', "r", false, UC_POLL_NOW, "poll every node now", NULL },
+	{ KEYC_CTRL('l'), "Ctrl-L", false, UC_REDRAW, "redraw the whole screen", NULL },
+	{ 'M', "M", false, UC_MOUSE, "mouse on/off (off at start): click a line or a bar entry", NULL },
+	{ 'm', "m", true, UC_MAINTENANCE, "toggle persistent CARP maintenance mode on the selected node (asks first)", "Maint" },
+	{ 'd', "d", true, UC_CARP_DISABLE, "disable CARP on the selected node: its VIPs go away (asks first)", "Disable" },
+	{ 'e', "e", true, UC_CARP_ENABLE, "enable CARP on the selected node again (asks first)", "Enable" },
+	{ 's', "s", true, UC_SYNC, "sync the configuration from the primary to the secondary (asks first)", "Sync" },
+	{ 'q', "q", false, UC_QUIT, "quit", "Quit" },
+	{ KEYC_F10, "F10", false, UC_QUIT, "quit", NULL },
+};
+const size_t n_key_table = sizeof(key_table) / sizeof(key_table[0]);
+
+const struct key_binding *keytab_find(int key)
+{
+	size_t i;
+	for (i = 0; i < n_key_table; i++)
+		if (key_table[i].key == key)
+			return &key_table[i];
+	return NULL;
+}
+
+const struct key_binding *keytab_for_cmd(enum ui_cmd cmd)
+{
+	size_t i;
+	for (i = 0; i < n_key_table; i++)
+		if (key_table[i].cmd == cmd)
+			return &key_table[i];
+	return NULL;
+}

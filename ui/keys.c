@@ -1,0 +1,527 @@
+/* Key handling: curses key codes to carptop's (src/keytab.h), the table's
+ * commands to their handlers, the confirmation of mutating keys, the
+ * function bar and the help overlay, all driven by the one key table.
+ * Handlers change the console's state and return reaction bits; none draws. */
+#include "ui_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "build_config.h"
+#include "util.h"
+
+typedef unsigned (*key_handler)(struct ui *u, const struct key_binding *b);
+
+int ui_translate_key(int is_key, wint_t ch)
+{
+	if (!is_key) {
+		switch (ch) {
+		case '\r':
+		case '\n':
+			return KEYC_ENTER;
+		case 27:
+			return KEYC_ESC;
+		case '\t':
+			return KEYC_TAB;
+		case 127:
+		case 8:
+			return KEYC_BACKSPACE;
+		default:
+			return (int)ch;
+		}
+	}
+	if (ch >= (wint_t)KEY_F(1) && ch <= (wint_t)KEY_F(12))
+		return KEYC_F1 + (int)(ch - KEY_F(1));
+	switch (ch) {
+	case KEY_UP:
+		return KEYC_UP;
+	case KEY_DOWN:
+		return KEYC_DOWN;
+	case KEY_LEFT:
+		return KEYC_LEFT;
+	case KEY_RIGHT:
+		return KEYC_RIGHT;
+	case KEY_PPAGE:
+		return KEYC_PGUP;
+	case KEY_NPAGE:
+		return KEYC_PGDN;
+	case KEY_HOME:
+		return KEYC_HOME;
+	case KEY_END:
+		return KEYC_END;
+	case KEY_ENTER:
+		return KEYC_ENTER;
+	case KEY_BTAB:
+		return KEYC_BTAB;
+	case KEY_BACKSPACE:
+		return KEYC_BACKSPACE;
+	case KEY_RESIZE:
+		return KEYC_RESIZE;
+	case KEY_MOUSE:
+		return KEYC_MOUSE;
+	default:
+		return -1;
+	}
+}
+
+/* ---- navigation ------------------------------------------------------- */
+
+static unsigned go_screen(struct ui *u, enum ui_screen s)
+{
+	if (u->wall)
+		return R_NONE; /* the wall shows one layout */
+	if (u->a->n_clusters == 0 && s != SCR_OVERVIEW && s != SCR_EVENTS)
+		return R_NONE;
+	if (u->screen != s) {
+		u->back = u->screen;
+		u->screen = s;
+		u->scroll = 0;
+	}
+	return R_REDRAW;
+}
+
+static unsigned k_help(struct ui *u, const struct key_binding *b)
+{
+	u->help = true;
+	u->help_scroll = 0;
+	return R_REDRAW;
+}
+
+static unsigned k_quit(struct ui *u, const struct key_binding *b)
+{
+	return R_QUIT;
+}
+
+static unsigned k_screen(struct ui *u, const struct key_binding *b)
+{
+	static const enum ui_screen of[UC__COUNT] = {
+		[UC_SCREEN_OVERVIEW] = SCR_OVERVIEW, [UC_SCREEN_PAIR] = SCR_PAIR, [UC_SCREEN_NODE] = SCR_NODE,
+		[UC_SCREEN_EVENTS] = SCR_EVENTS, [UC_SCREEN_DRIFT] = SCR_DRIFT, [UC_SCREEN_WORKFLOW] = SCR_WORKFLOW,
+	};
+	return go_screen(u, of[b->cmd]);
+}
+
+static int clamp(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Move the selection or scroll by `delta` lines (INT_MAX-ish = to the end). */
+static unsigned move_by(struct ui *u, int delta)
+{
+	struct ui_cluster *c = u->a->n_clusters ? &u->cl[u->cur] : NULL;
+	switch (u->screen) {
+	case SCR_OVERVIEW:
+		if (!u->a->n_clusters)
+			return R_NONE;
+		u->cur = (size_t)clamp((int)u->cur + delta, 0, (int)u->a->n_clusters - 1);
+		return R_REDRAW;
+	case SCR_PAIR:
+		if (!c || !c->view.n_rows)
+			return R_NONE;
+		c->sel_row = clamp(c->sel_row + delta, 0, (int)c->view.n_rows - 1);
+		return R_REDRAW;
+	case SCR_NODE:
+	case SCR_EVENTS:
+		/* The screen clamps against its length when it draws. */
+		u->scroll = clamp(u->scroll + delta, 0, 1 << 20);
+		return R_REDRAW;
+	default:
+		return R_NONE;
+	}
+}
+
+static int page(const struct ui *u)
+{
+	return u->page_rows > 1 ? u->page_rows - 1 : 1;
+}
+
+static unsigned k_move(struct ui *u, const struct key_binding *b)
+{
+	if (u->wall)
+		return R_NONE;
+	switch (b->cmd) {
+	case UC_UP:
+		return move_by(u, -1);
+	case UC_DOWN:
+		return move_by(u, 1);
+	case UC_PAGE_UP:
+		return move_by(u, -page(u));
+	case UC_PAGE_DOWN:
+		return move_by(u, page(u));
+	case UC_TOP:
+		return move_by(u, -(1 << 20));
+	case UC_BOTTOM:
+		return move_by(u, 1 << 20);
+	default:
+		return R_NONE;
+	}
+}
+
+static unsigned k_open(struct ui *u, const struct key_binding *b)
+{
+	if (u->screen == SCR_OVERVIEW)
+		return go_screen(u, SCR_PAIR);
+	if (u->screen == SCR_PAIR)
+		return go_screen(u, SCR_NODE);
+	return R_NONE;
+}
+
+static unsigned k_back(struct ui *u, const struct key_binding *b)
+{
+	if (u->wall)
+		return R_NONE;
+	if (u->screen == SCR_NODE)
+		return go_screen(u, SCR_PAIR);
+	return go_screen(u, SCR_OVERVIEW);
+}
+
+static unsigned k_other_node(struct ui *u, const struct key_binding *b)
+{
+	struct ui_cluster *c;
+	if (u->wall || !u->a->n_clusters)
+		return R_NONE;
+	c = &u->cl[u->cur];
+	c->sel_node ^= 1;
+	u->scroll = 0;
+	ui_status(u, TP_STATUS, 5, "selected %s (%s): the target of m, d and e", node_name(u, u->cur, c->sel_node),
+		  node_role_name(u->a->clusters[u->cur].conf->nodes[c->sel_node].role));
+	return R_REDRAW;
+}
+
+static unsigned k_cluster(struct ui *u, const struct key_binding *b)
+{
+	size_t n = u->a->n_clusters;
+	if (!n)
+		return R_NONE;
+	if (u->wall) {
+		/* On the wall, [ and ] turn the pages of tiles. */
+		if (u->wall_pages > 1) {
+			u->wall_page = (u->wall_page + (b->cmd == UC_NEXT_CLUSTER ? 1 : u->wall_pages - 1)) % u->wall_pages;
+			u->wall_page_since = now_ms();
+		}
+		return R_REDRAW;
+	}
+	u->cur = (u->cur + (b->cmd == UC_NEXT_CLUSTER ? 1 : n - 1)) % n;
+	u->scroll = 0;
+	return R_REDRAW;
+}
+
+static unsigned k_poll(struct ui *u, const struct key_binding *b)
+{
+	app_poll_all(u->a, true);
+	ui_status(u, TP_STATUS, 3, "polling every node now");
+	return R_BAR;
+}
+
+static unsigned k_redraw(struct ui *u, const struct key_binding *b)
+{
+	return R_CLEAR | R_REFRESH;
+}
+
+static unsigned k_mouse(struct ui *u, const struct key_binding *b)
+{
+	u->mouse = !u->mouse;
+	/* Presses only, reported at once: no click timing to wait for. */
+	mouseinterval(0);
+	mousemask(u->mouse ? (BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED) : 0, NULL);
+	ui_status(u, TP_STATUS, 5, "mouse %s", u->mouse ? "on: click a line or a bar entry" : "off");
+	return R_BAR;
+}
+
+/* ---- mutating keys: state first, then [y/N] ---------------------------- */
+
+static void vhid_roles(const struct snapshot *s, char *dst, size_t n)
+{
+	struct strbuf sb;
+	size_t i;
+	int masters = 0;
+	sb_init(&sb);
+	for (i = 0; i < s->n_vips; i++)
+		if (s->vips[i].mode == VIP_MODE_CARP && s->vips[i].status == CARP_ST_MASTER) {
+			sb_printf(&sb, "%s%d", masters ? ", " : "", s->vips[i].vhid);
+			masters++;
+		}
+	if (masters)
+		str_printf(dst, n, "MASTER for VHID %s", sb.buf);
+	else
+		str_copy(dst, "MASTER for no VHID", n);
+	sb_free(&sb);
+}
+
+static unsigned k_mutate(struct ui *u, const struct key_binding *b)
+{
+	struct prompt *p = &u->prompt;
+	const struct app_cluster *ac;
+	const struct snapshot *s;
+	const char *name;
+	char roles[128];
+	int node;
+
+	if (!u->a->n_clusters)
+		return R_NONE;
+	ac = &u->a->clusters[u->cur];
+	/* A config sync is pushed by the primary whichever node is selected. */
+	node = b->cmd == UC_SYNC ? 0 : u->cl[u->cur].sel_node;
+	name = node_name(u, u->cur, node);
+	s = &ac->node[node].snap;
+
+	memset(p, 0, sizeof(*p));
+	p->cmd = b->cmd;
+	p->cluster = u->cur;
+	p->node = node;
+	switch (b->cmd) {
+	case UC_MAINTENANCE:
+		p->act.kind = ACT_MAINTENANCE_TOGGLE;
+		break;
+	case UC_CARP_DISABLE:
+		p->act.kind = ACT_CARP_DISABLE;
+		break;
+	case UC_CARP_ENABLE:
+		p->act.kind = ACT_CARP_ENABLE;
+		break;
+	default:
+		p->act.kind = ACT_SYNC;
+		break;
+	}
+	if (!s->reachable) {
+		/* The current state is unknown: nothing to confirm against. */
+		ui_status(u, TP_UNKNOWN, 8, "%s is UNKNOWN (%s): %s not sent", name, s->error, action_name(p->act.kind));
+		return R_BAR;
+	}
+	vhid_roles(s, roles, sizeof(roles));
+	switch (b->cmd) {
+	case UC_MAINTENANCE:
+		str_printf(p->text, sizeof(p->text), "%s maintenance is %s -> %s. Toggle maintenance on %s? [y/N]", name,
+			   !s->carp.known ? "UNKNOWN" : s->carp.maintenance ? "ON" : "OFF",
+			   !s->carp.known ? "toggle" : s->carp.maintenance ? "leave" : "enter", name);
+		break;
+	case UC_CARP_DISABLE:
+		str_printf(p->text, sizeof(p->text), "%s CARP is %s (%s) -> disable: its VIPs go away. Disable CARP on %s? [y/N]",
+			   name, !s->carp.known ? "UNKNOWN" : s->carp.allow ? "enabled" : "already disabled", roles, name);
+		break;
+	case UC_CARP_ENABLE:
+		str_printf(p->text, sizeof(p->text), "%s CARP is %s -> enable. Enable CARP on %s? [y/N]", name,
+			   !s->carp.known ? "UNKNOWN" : s->carp.allow ? "already enabled" : "disabled", name);
+		break;
+	default:
+		str_printf(p->text, sizeof(p->text), "%s syncs to %s -> push its configuration now. Sync %s to %s? [y/N]",
+			   name, !s->hasync.known ? "(unknown)" : s->hasync.sync_target[0] ? s->hasync.sync_target : "nowhere (no sync target set)",
+			   name, node_name(u, u->cur, 1));
+		break;
+	}
+	p->active = true;
+	u->status[0] = '\0';
+	return R_BAR;
+}
+
+static unsigned prompt_answer(struct ui *u, int key)
+{
+	struct prompt p = u->prompt;
+	const char *name = node_name(u, p.cluster, p.node);
+	char *cause = NULL;
+
+	u->prompt.active = false;
+	if (key != 'y' && key != 'Y') {
+		ui_status(u, TP_STATUS, 5, "%s on %s cancelled", action_name(p.act.kind), name);
+		return R_BAR;
+	}
+	if (u->read_only) {
+		/* Cannot happen (no prompt in read-only); belt and braces. */
+		ui_status(u, TP_WARNING, 8, "read-only: %s refused", action_name(p.act.kind));
+		return R_BAR;
+	}
+	u->actions_requested++;
+	if (app_action(u->a, p.cluster, p.node, &p.act, &cause) < 0) {
+		ui_status(u, TP_CRITICAL, 10, "%s", cause);
+		free(cause);
+		return R_BAR;
+	}
+	evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, u->a->clusters[p.cluster].conf->name, name, 0,
+		  "%s requested by the operator", action_name(p.act.kind));
+	ui_status(u, TP_STATUS, 0, "%s on %s sent, waiting for the answer...", action_name(p.act.kind), name);
+	return R_BAR | R_REDRAW;
+}
+
+static const key_handler handlers[UC__COUNT] = {
+	[UC_HELP] = k_help,
+	[UC_QUIT] = k_quit,
+	[UC_SCREEN_OVERVIEW] = k_screen,
+	[UC_SCREEN_PAIR] = k_screen,
+	[UC_SCREEN_NODE] = k_screen,
+	[UC_SCREEN_EVENTS] = k_screen,
+	[UC_SCREEN_DRIFT] = k_screen,
+	[UC_SCREEN_WORKFLOW] = k_screen,
+	[UC_UP] = k_move,
+	[UC_DOWN] = k_move,
+	[UC_PAGE_UP] = k_move,
+	[UC_PAGE_DOWN] = k_move,
+	[UC_TOP] = k_move,
+	[UC_BOTTOM] = k_move,
+	[UC_OPEN] = k_open,
+	[UC_BACK] = k_back,
+	[UC_OTHER_NODE] = k_other_node,
+	[UC_PREV_CLUSTER] = k_cluster,
+	[UC_NEXT_CLUSTER] = k_cluster,
+	[UC_POLL_NOW] = k_poll,
+	[UC_REDRAW] = k_redraw,
+	[UC_MOUSE] = k_mouse,
+	[UC_MAINTENANCE] = k_mutate,
+	[UC_CARP_DISABLE] = k_mutate,
+	[UC_CARP_ENABLE] = k_mutate,
+	[UC_SYNC] = k_mutate,
+};
+
+/* ---- mouse ------------------------------------------------------------ */
+
+static unsigned mouse_event(struct ui *u)
+{
+	MEVENT ev;
+	int i;
+	if (getmouse(&ev) != OK)
+		return R_NONE;
+	if (ev.bstate & BUTTON4_PRESSED)
+		return keys_dispatch(u, KEYC_UP);
+	if (ev.bstate & BUTTON5_PRESSED)
+		return keys_dispatch(u, KEYC_DOWN);
+	if (!(ev.bstate & BUTTON1_PRESSED))
+		return R_NONE;
+	if (u->help) {
+		u->help = false;
+		return R_REDRAW;
+	}
+	if (!u->wall && ev.y == u->rows - 1) {
+		for (i = 0; i < u->n_bar; i++)
+			if (ev.x >= u->bar[i].x0 && ev.x < u->bar[i].x1)
+				return keys_dispatch(u, u->bar[i].key);
+		return R_NONE;
+	}
+	if (u->screen == SCR_OVERVIEW) {
+		int row = overview_row_at(u, ev.y);
+		if (row >= 0) {
+			u->cur = (size_t)row;
+			return R_REDRAW;
+		}
+	}
+	if (u->screen == SCR_PAIR && u->a->n_clusters && ev.y >= 2 && ev.y <= 8) {
+		u->cl[u->cur].sel_node = ev.x >= u->cols / 2;
+		return R_REDRAW;
+	}
+	return R_NONE;
+}
+
+/* ---- dispatch --------------------------------------------------------- */
+
+unsigned keys_dispatch(struct ui *u, int key)
+{
+	const struct key_binding *b;
+
+	if (key == KEYC_RESIZE)
+		return R_RESIZE;
+	if (key == KEYC_MOUSE)
+		return mouse_event(u);
+	/* Any key acknowledges a theme error. */
+	if (u->theme_error[0]) {
+		u->theme_error[0] = '\0';
+		u->dirty |= R_BAR;
+	}
+	if (u->prompt.active)
+		return prompt_answer(u, key);
+	if (u->help) {
+		/* Scroll keys scroll the help; any other key closes it. */
+		b = keytab_find(key);
+		if (b && (b->cmd == UC_UP || b->cmd == UC_DOWN || b->cmd == UC_PAGE_UP || b->cmd == UC_PAGE_DOWN)) {
+			int d = b->cmd == UC_UP ? -1 : b->cmd == UC_DOWN ? 1 : b->cmd == UC_PAGE_UP ? -10 : 10;
+			u->help_scroll = clamp(u->help_scroll + d, 0, (int)n_key_table);
+			return R_REDRAW;
+		}
+		u->help = false;
+		return R_REDRAW;
+	}
+	b = keytab_find(key);
+	if (!b) {
+		ui_status(u, TP_STATUS, 3, "no such key; ? shows the keys");
+		return R_BAR;
+	}
+	if (b->ro_inactive && u->read_only) {
+		/* Read-only is data: the table says which keys mutate. */
+		ui_status(u, TP_WARNING, 5, "read-only: %s refused",
+			  b->cmd == UC_MAINTENANCE    ? action_name(ACT_MAINTENANCE_TOGGLE)
+			  : b->cmd == UC_CARP_DISABLE ? action_name(ACT_CARP_DISABLE)
+			  : b->cmd == UC_CARP_ENABLE  ? action_name(ACT_CARP_ENABLE)
+						      : action_name(ACT_SYNC));
+		return R_BAR;
+	}
+	return handlers[b->cmd] ? handlers[b->cmd](u, b) : R_NONE;
+}
+
+/* ---- function bar and help -------------------------------------------- */
+
+void draw_function_bar(struct ui *u, int y)
+{
+	size_t i;
+	int x = 0;
+	attr_t kattr = ui_attr(u, TP_BAR_KEY), tattr = ui_attr(u, TP_BAR_TEXT);
+	attr_t off = ui_attr(u, TP_INACTIVE);
+
+	u->n_bar = 0;
+	draw_fill(u, y, 0, u->cols, tattr);
+	for (i = 0; i < n_key_table && x < u->cols; i++) {
+		const struct key_binding *b = &key_table[i];
+		bool inactive = b->ro_inactive && u->read_only;
+		int x0 = x, w;
+		char text[32];
+		if (!b->bar)
+			continue;
+		str_printf(text, sizeof(text), "%s ", b->bar);
+		w = (int)strlen(b->label) + (int)strlen(text);
+		if (x + w > u->cols && b->cmd != UC_QUIT)
+			continue; /* keep room for Quit, drop what does not fit */
+		x += draw_text(u, y, x, -1, inactive ? off : kattr, b->label);
+		x += draw_text(u, y, x, -1, inactive ? off : tattr, text);
+		if (u->n_bar < (int)ARRAY_LEN(u->bar))
+			u->bar[u->n_bar++] = (struct bar_hit){ x0, x, b->key };
+	}
+	if (u->read_only && x + 12 <= u->cols)
+		draw_text(u, y, u->cols - 11, 11, tattr | A_BOLD, "[read-only]");
+}
+
+void draw_help(struct ui *u)
+{
+	int top = 1, bottom = u->rows - 2; /* keep the header and the bar */
+	int h = bottom - top, w = u->cols, y, rows;
+	size_t i;
+	attr_t text = ui_attr(u, TP_TEXT), label = ui_attr(u, TP_BAR_KEY), off = ui_attr(u, TP_INACTIVE);
+
+	if (u->wall) {
+		top = 0;
+		bottom = u->rows;
+		h = bottom - top;
+	}
+	if (h < 4 || w < 20)
+		return;
+	for (y = top; y < bottom; y++)
+		draw_fill(u, y, 0, w, text);
+	draw_box(u, top, 0, h, w, ui_attr(u, TP_BORDER));
+	draw_textf(u, top, 2, w - 4, ui_attr(u, TP_HEADER), " carptop %s keys ", CARPTOP_VERSION);
+	y = top + 1;
+	if (u->read_only) {
+		draw_text(u, y++, 2, w - 4, ui_attr(u, TP_WARNING),
+			  u->wall ? "Wall display: read-only, greyed keys are refused."
+				  : "Read-only: greyed keys are refused (they would change a node).");
+	}
+	rows = bottom - 1 - y - 1;
+	if (u->help_scroll > (int)n_key_table - rows)
+		u->help_scroll = (int)n_key_table - rows > 0 ? (int)n_key_table - rows : 0;
+	for (i = (size_t)u->help_scroll; i < n_key_table && y < bottom - 2; i++, y++) {
+		const struct key_binding *b = &key_table[i];
+		bool inactive = b->ro_inactive && u->read_only;
+		draw_text(u, y, 2, 8, inactive ? off : label, b->label);
+		if (inactive)
+			draw_textf(u, y, 10, w - 12, off, "[refused] %s", b->help);
+		else
+			draw_text(u, y, 10, w - 12, text, b->help);
+	}
+	draw_textf(u, bottom - 2, 2, w - 4, ui_attr(u, TP_LABEL), "%sany other key closes this help. Theme: %s",
+		   u->help_scroll > 0 || i < n_key_table ? "Up/Down/PgUp/PgDn scroll; " : "", u->theme.name);
+}

@@ -1,0 +1,299 @@
+/* Pair view: both nodes side by side, the per-VHID table, pfsync and the
+ * findings. An unreachable node is shown UNKNOWN with its error and never
+ * with roles from an older poll; data older than twice the interval is
+ * marked STALE. */
+#include "ui_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char *node_accent_default(int n)
+{
+	/* Operators tell primary from secondary at a glance. */
+	return n ? "magenta" : "cyan";
+}
+
+attr_t node_attr(struct ui *u, size_t c, int n)
+{
+	return ui_accent(u, u->a->clusters[c].conf->nodes[n].accent, node_accent_default(n));
+}
+
+/* Label then value; returns the x after them. */
+static int field(struct ui *u, int y, int x, int xmax, const char *label, attr_t va, const char *value)
+{
+	if (x >= xmax)
+		return x;
+	x += draw_text(u, y, x, xmax - x, ui_attr(u, TP_LABEL), label);
+	x += draw_text(u, y, x, xmax - x, ui_attr(u, TP_LABEL), " ");
+	x += draw_text(u, y, x, xmax - x, va, value);
+	return x + 3;
+}
+
+static void node_header(struct ui *u, size_t ci, int n, int y, int x0, int w)
+{
+	const struct app_cluster *ac = &u->a->clusters[ci];
+	const struct node_conf *nc = &ac->conf->nodes[n];
+	const struct app_node *an = &ac->node[n];
+	const struct snapshot *s = &an->snap;
+	bool sel = u->cl[ci].sel_node == n, stale = node_stale(u, ci, n);
+	attr_t text = ui_attr(u, TP_TEXT), accent = node_attr(u, ci, n);
+	int x = x0, xmax = x0 + w;
+	char buf[96], age[24];
+
+	x += draw_text(u, y, x, xmax - x, sel ? ui_attr(u, TP_SELECTION) : text, sel ? ">" : " ");
+	x += 1;
+	x += draw_text(u, y, x, xmax - x, accent, nc->name);
+	x += draw_textf(u, y, x, xmax - x, text, "  %s  %s", node_role_name(nc->role), transport_name(nc->transport));
+	if (s->reachable && s->hostname[0])
+		x += draw_textf(u, y, x, xmax - x, ui_attr(u, TP_LABEL), "  %s", s->hostname);
+	if (stale)
+		draw_text(u, y, x + 2, xmax - x - 2, ui_attr(u, TP_STALE) | A_BOLD, "STALE");
+
+	if (!s->reachable) {
+		double age_s = node_age(u, ci, n);
+		draw_textf(u, y + 1, x0 + 2, w - 2, ui_attr(u, TP_UNKNOWN), "UNKNOWN: %s",
+			   an->have_snapshot && s->error[0] ? s->error : "waiting for the first answer");
+		if (age_s >= 0) {
+			fmt_age(age, sizeof(age), age_s);
+			draw_textf(u, y + 2, x0 + 2, w - 2, ui_attr(u, TP_LABEL), "last answer %s ago; roles not shown", age);
+		} else {
+			draw_text(u, y + 2, x0 + 2, w - 2, ui_attr(u, TP_LABEL), "no successful poll yet");
+		}
+		return;
+	}
+	fmt_age(age, sizeof(age), node_age(u, ci, n));
+	x = x0 + 2;
+	x = field(u, y + 1, x, xmax, "version", text, s->version[0] ? s->version : "?");
+	str_printf(buf, sizeof(buf), "%.0f ms", s->duration_ms);
+	x = field(u, y + 1, x, xmax, "latency", text, buf);
+	field(u, y + 1, x, xmax, "age", stale ? ui_attr(u, TP_STALE) : text, age);
+
+	x = x0 + 2;
+	x = field(u, y + 2, x, xmax, "reachable", ui_attr(u, TP_OK), "yes");
+	if (s->carp.known) {
+		x = field(u, y + 2, x, xmax, "CARP allowed", s->carp.allow ? ui_attr(u, TP_OK) : ui_attr(u, TP_WARNING),
+			  s->carp.allow ? "yes" : "NO");
+		x = x0 + 2;
+		str_printf(buf, sizeof(buf), "%ld", s->carp.demotion);
+		x = field(u, y + 3, x, xmax, "demotion", s->carp.demotion ? ui_attr(u, TP_WARNING) : text, buf);
+		field(u, y + 3, x, xmax, "maintenance", s->carp.maintenance ? ui_attr(u, TP_WARNING) : text,
+		      s->carp.maintenance ? "ON" : "OFF");
+	} else {
+		field(u, y + 2, x, xmax, "CARP", ui_attr(u, TP_UNKNOWN), "not known");
+	}
+}
+
+/* One node's cell of a VHID row: status and advskew. */
+static void side_cell(struct ui *u, size_t ci, int n, const struct vhid_row *r, int y, int x, int w, attr_t base)
+{
+	const struct snapshot *s = &u->a->clusters[ci].node[n].snap;
+	const struct vhid_side *sd = &r->side[n];
+	attr_t a;
+	if (!s->reachable) {
+		draw_text(u, y, x, w, ui_attr(u, TP_UNKNOWN), "UNKNOWN");
+		return;
+	}
+	if (!sd->present) {
+		draw_text(u, y, x, w, ui_attr(u, TP_WARNING), "absent");
+		return;
+	}
+	a = node_stale(u, ci, n) ? ui_attr(u, TP_STALE) : ui_attr(u, status_part(sd->status));
+	x += draw_text(u, y, x, w, a, carp_status_name(sd->status));
+	if (node_stale(u, ci, n))
+		x += draw_text(u, y, x, 2, ui_attr(u, TP_STALE), "?");
+	if (sd->advskew >= 0)
+		draw_textf(u, y, x, w, base, " %d", sd->advskew);
+}
+
+static enum theme_part verdict_part(enum vhid_verdict v)
+{
+	switch (v) {
+	case VV_OK:
+		return TP_OK;
+	case VV_UNKNOWN:
+		return TP_UNKNOWN;
+	case VV_MISMATCH:
+		return TP_WARNING;
+	default:
+		return TP_CRITICAL;
+	}
+}
+
+static int vhid_table(struct ui *u, size_t ci, int y, int max_rows)
+{
+	struct ui_cluster *uc = &u->cl[ci];
+	const struct pair_view *v = &uc->view;
+	attr_t head = ui_attr(u, TP_LABEL) | A_BOLD, text = ui_attr(u, TP_TEXT);
+	int xv = 1, xi = 7, xa = 18, xs0, xs1, xd, first = 0, shown = 0;
+	size_t i;
+
+	xd = u->cols - 13;
+	xs1 = xd - 15;
+	xs0 = xs1 - 15;
+	if (xs0 < xa + 12)
+		xs0 = xa + 12;
+	draw_text(u, y, xv, -1, head, "VHID");
+	draw_text(u, y, xi, -1, head, "INTERFACE");
+	draw_text(u, y, xa, xs0 - xa - 1, head, "VIP ADDRESSES");
+	draw_text(u, y, xs0, 14, node_attr(u, ci, 0) | A_BOLD, node_name(u, ci, 0));
+	draw_text(u, y, xs1, 14, node_attr(u, ci, 1) | A_BOLD, node_name(u, ci, 1));
+	draw_text(u, y, xd, -1, head, "VERDICT");
+	y++;
+	if (!v->n_rows) {
+		draw_text(u, y, 2, -1, ui_attr(u, TP_UNKNOWN),
+			  v->snap[0]->reachable || v->snap[1]->reachable ? "no CARP VHIDs reported"
+									 : "no VHIDs: neither node could be read");
+		return 2;
+	}
+	if (max_rows < 1)
+		max_rows = 1;
+	if (uc->sel_row >= max_rows)
+		first = uc->sel_row - max_rows + 1;
+	for (i = (size_t)first; i < v->n_rows && shown < max_rows; i++, shown++, y++) {
+		const struct vhid_row *r = &v->rows[i];
+		bool sel = (int)i == uc->sel_row;
+		struct strbuf sb;
+		int k;
+		/* The selection marks the VHID only: the status colours of the
+		 * row stay readable. */
+		draw_text(u, y, 0, 1, text, sel ? ">" : " ");
+		draw_textf(u, y, xv, 5, sel ? ui_attr(u, TP_SELECTION) : text, "%4d", r->vhid);
+		draw_text(u, y, xi, xa - xi - 1, text, r->interface[0] ? r->interface : "?");
+		sb_init(&sb);
+		for (k = 0; k < r->n_addrs; k++)
+			sb_printf(&sb, "%s%s", k ? ", " : "", r->addrs[k]);
+		draw_text(u, y, xa, xs0 - xa - 1, text, sb.buf ? sb.buf : "");
+		sb_free(&sb);
+		side_cell(u, ci, 0, r, y, xs0, 14, text);
+		side_cell(u, ci, 1, r, y, xs1, 14, text);
+		draw_text(u, y, xd, -1, ui_attr(u, verdict_part(r->verdict)), vhid_verdict_name(r->verdict));
+	}
+	if (first + shown < (int)v->n_rows)
+		draw_textf(u, y++, 2, -1, ui_attr(u, TP_LABEL), "... %zu more VHIDs (Down)", v->n_rows - (size_t)(first + shown));
+	return 1 + shown + (first + shown < (int)v->n_rows);
+}
+
+static void creators(const struct snapshot *s, char *dst, size_t n)
+{
+	struct strbuf sb;
+	int i;
+	if (!s->reachable || !s->pfsync.known) {
+		str_copy(dst, "?", n);
+		return;
+	}
+	sb_init(&sb);
+	for (i = 0; i < s->pfsync.n_creators; i++)
+		sb_printf(&sb, "%s%s%s", i ? " " : "", s->pfsync.creators[i],
+			  str_eq(s->pfsync.creators[i], s->pfsync.hostid) ? "(own)" : "");
+	str_copy(dst, sb.buf ? sb.buf : "none", n);
+	sb_free(&sb);
+}
+
+static int pfsync_block(struct ui *u, size_t ci, int y)
+{
+	const struct snapshot *s0 = &u->a->clusters[ci].node[0].snap, *s1 = &u->a->clusters[ci].node[1].snap;
+	attr_t head = ui_attr(u, TP_LABEL) | A_BOLD, text = ui_attr(u, TP_TEXT);
+	char a[32], b[32], c0[160], c1[160];
+	int x;
+
+	draw_text(u, y, 1, 7, head, "PFSYNC");
+	x = 9;
+	x += draw_text(u, y, x, -1, ui_attr(u, TP_LABEL), "states ");
+	if (s0->reachable && s0->states.current >= 0)
+		str_printf(a, sizeof(a), "%lld", s0->states.current);
+	else
+		str_copy(a, "?", sizeof(a));
+	if (s1->reachable && s1->states.current >= 0)
+		str_printf(b, sizeof(b), "%lld", s1->states.current);
+	else
+		str_copy(b, "?", sizeof(b));
+	x += draw_text(u, y, x, -1, node_attr(u, ci, 0), node_name(u, ci, 0));
+	x += draw_textf(u, y, x, -1, text, " %s  ", a);
+	x += draw_text(u, y, x, -1, node_attr(u, ci, 1), node_name(u, ci, 1));
+	x += draw_textf(u, y, x, -1, text, " %s  ", b);
+	if (s0->reachable && s1->reachable && s0->states.current >= 0 && s1->states.current >= 0) {
+		long long d = s0->states.current - s1->states.current, big = s0->states.current > s1->states.current
+										? s0->states.current
+										: s1->states.current;
+		double pct = big > 0 ? 100.0 * (double)llabs(d) / (double)big : 0;
+		bool off = pct > 100.0 * u->a->clusters[ci].conf->state_ratio;
+		draw_textf(u, y, x, -1, off ? ui_attr(u, TP_WARNING) : text, "difference %lld (%.1f%%)", llabs(d), pct);
+	} else {
+		draw_text(u, y, x, -1, ui_attr(u, TP_UNKNOWN), "difference unknown");
+	}
+
+	creators(s0, c0, sizeof(c0));
+	creators(s1, c1, sizeof(c1));
+	x = 9;
+	x += draw_text(u, y + 1, x, -1, ui_attr(u, TP_LABEL), "creator ids ");
+	x += draw_text(u, y + 1, x, -1, node_attr(u, ci, 0), node_name(u, ci, 0));
+	x += draw_textf(u, y + 1, x, -1, text, " %s  ", c0);
+	x += draw_text(u, y + 1, x, -1, node_attr(u, ci, 1), node_name(u, ci, 1));
+	draw_textf(u, y + 1, x, -1, text, " %s", c1);
+
+	x = 9;
+	x += draw_text(u, y + 2, x, -1, ui_attr(u, TP_LABEL), "sync devices ");
+	x += draw_text(u, y + 2, x, -1, node_attr(u, ci, 0), node_name(u, ci, 0));
+	x += draw_textf(u, y + 2, x, -1, text, " %s%s%s  ",
+			s0->reachable && s0->pfsync.known ? (s0->pfsync.syncdev[0] ? s0->pfsync.syncdev : "none") : "?",
+			s0->pfsync.syncpeer[0] ? " peer " : "", s0->pfsync.syncpeer);
+	x += draw_text(u, y + 2, x, -1, node_attr(u, ci, 1), node_name(u, ci, 1));
+	draw_textf(u, y + 2, x, -1, text, " %s%s%s",
+		   s1->reachable && s1->pfsync.known ? (s1->pfsync.syncdev[0] ? s1->pfsync.syncdev : "none") : "?",
+		   s1->pfsync.syncpeer[0] ? " peer " : "", s1->pfsync.syncpeer);
+	return 3;
+}
+
+static void findings(struct ui *u, size_t ci, int y, int bottom)
+{
+	const struct pair_view *v = &u->cl[ci].view;
+	size_t i;
+	if (y >= bottom)
+		return;
+	draw_textf(u, y++, 1, -1, ui_attr(u, TP_LABEL) | A_BOLD, "FINDINGS (%zu)", v->n_findings);
+	if (!v->n_findings && y < bottom) {
+		draw_text(u, y, 2, -1, ui_attr(u, TP_OK), "none: both nodes answer and agree");
+		return;
+	}
+	for (i = 0; i < v->n_findings && y < bottom; i++, y++) {
+		const struct finding *f = &v->findings[i];
+		if (y == bottom - 1 && i + 1 < v->n_findings) {
+			draw_textf(u, y, 2, -1, ui_attr(u, TP_LABEL), "... %zu more", v->n_findings - i);
+			return;
+		}
+		draw_text(u, y, 2, 9, ui_attr(u, severity_part(f->severity)),
+			  f->severity == SEV_INFO ? "INFO" : severity_upper(f->severity));
+		draw_text(u, y, 12, -1, ui_attr(u, TP_TEXT), f->message);
+	}
+}
+
+void screen_pair(struct ui *u, int top, int bottom)
+{
+	size_t ci = u->cur;
+	int y = top, half = u->cols / 2, vhid_rows, used;
+	const struct pair_view *v;
+
+	if (!u->a->n_clusters)
+		return;
+	v = &u->cl[ci].view;
+	draw_text(u, y, 1, -1, ui_accent(u, u->a->clusters[ci].conf->accent, NULL), u->a->clusters[ci].conf->name);
+	draw_textf(u, y, 2 + (int)strlen(u->a->clusters[ci].conf->name), 12,
+		   ui_attr(u, severity_part(v->verdict)) | A_REVERSE, " %s ", severity_upper(v->verdict));
+	y++;
+	node_header(u, ci, 0, y, 0, half - 1);
+	node_header(u, ci, 1, y, half, u->cols - half);
+	y += 4;
+	draw_hline(u, y++, 0, u->cols, ui_attr(u, TP_BORDER));
+	/* Leave pfsync (4 rows) and at least 3 findings rows. */
+	vhid_rows = bottom - y - 1 - 4 - 3;
+	used = vhid_table(u, ci, y, vhid_rows);
+	y += used;
+	draw_hline(u, y++, 0, u->cols, ui_attr(u, TP_BORDER));
+	if (y + 3 <= bottom) {
+		y += pfsync_block(u, ci, y);
+		draw_hline(u, y++, 0, u->cols, ui_attr(u, TP_BORDER));
+	}
+	findings(u, ci, y, bottom);
+}

@@ -1,0 +1,217 @@
+/* The wall display (--wall): read across a room. A banner nobody can miss
+ * on any non-OK verdict, one tile per cluster with the verdict in block
+ * letters, who is MASTER per VHID, and the time of the last update. No
+ * function bar, no help clutter. Tiles that do not fit turn pages. */
+#include "ui_int.h"
+
+#include <string.h>
+
+#include "build_config.h"
+#include "util.h"
+
+#define TILE_MIN_W 38
+#define TILE_MIN_H 8
+
+/* Returns the rows the banner took. */
+static int banner(struct ui *u)
+{
+	size_t c = 0;
+	const struct finding *f = NULL;
+	int more = 0, rows, y;
+	char text[512];
+	attr_t a;
+
+	if (!ui_worst(u, &c, &f, &more)) {
+		int ok = 0;
+		size_t i;
+		for (i = 0; i < u->a->n_clusters; i++)
+			ok += u->cl[i].view.verdict <= SEV_INFO;
+		draw_fill(u, 0, 0, u->cols, ui_attr(u, TP_HEADER));
+		if (!u->a->n_clusters)
+			draw_centred(u, 0, 0, u->cols, ui_attr(u, TP_HEADER), "carptop: no cluster configured");
+		else
+			draw_centred(u, 0, 0, u->cols, ui_attr(u, TP_HEADER) | A_BOLD,
+				     ok == (int)u->a->n_clusters ? "all clusters OK" : "carptop wall display");
+		return 1;
+	}
+	/* Three rows high where there is room: a band, not a line. */
+	rows = u->rows >= 40 ? 3 : 1;
+	a = ui_attr_on(u, TP_BANNER, severity_part(f->severity), THEME_BOLD) | A_BOLD;
+	for (y = 0; y < rows; y++)
+		draw_fill(u, y, 0, u->cols, a);
+	str_printf(text, sizeof(text), "%s: %s: %s%s", severity_upper(f->severity), u->a->clusters[c].conf->name,
+		   f->message, more ? "  (+ more)" : "");
+	draw_centred(u, rows / 2, 0, u->cols, a, text);
+	return rows;
+}
+
+static const char *status_word(const struct snapshot *s, const struct vhid_side *sd)
+{
+	if (!s->reachable)
+		return "UNKNOWN";
+	if (!sd->present)
+		return "absent";
+	return carp_status_name(sd->status);
+}
+
+static void tile(struct ui *u, size_t ci, int y0, int x0, int h, int w)
+{
+	const struct app_cluster *ac = &u->a->clusters[ci];
+	const struct pair_view *v = &u->cl[ci].view;
+	const char *word = severity_upper(v->verdict);
+	attr_t sev = ui_attr(u, severity_part(v->verdict)), text = ui_attr(u, TP_TEXT);
+	int inner_w = w - 4, y = y0 + 1, bottom = y0 + h - 1, need, sy, sx, n;
+	size_t i;
+
+	draw_box(u, y0, x0, h, w, v->verdict > SEV_INFO ? sev : ui_attr(u, TP_BORDER));
+	draw_textf(u, y0, x0 + 2, w - 4, ui_accent(u, ac->conf->accent, NULL), " %s ", ac->conf->name);
+
+	/* Rows under the verdict: one per VHID, unreachable or stale nodes,
+	 * the findings at warning or worse. */
+	need = (int)v->n_rows;
+	for (n = 0; n < CLUSTER_NODES; n++)
+		need += !ac->node[n].snap.reachable || node_stale(u, ci, n);
+	for (i = 0; i < v->n_findings; i++)
+		need += v->findings[i].severity >= SEV_WARNING;
+	/* Terminal cells are about twice as high as wide: a square block
+	 * letter pixel is 2*sy columns by sy rows. Take the tallest letters
+	 * that fit at no narrower than 1.5*sy columns a pixel. */
+	for (sy = 6; sy > 1; sy--)
+		if (5 * sy + 1 + need <= bottom - y && big_width(word, (3 * sy + 1) / 2) <= inner_w)
+			break;
+	if (5 * sy + 1 + (need < 1 ? 1 : need) > bottom - y || big_width(word, 1) > inner_w)
+		sy = 0;
+	if (sy >= 1) {
+		int spare;
+		for (sx = 2 * sy; sx > 1 && big_width(word, sx) > inner_w; sx--)
+			;
+		/* Centre the whole block vertically in the tile. */
+		spare = bottom - y - (5 * sy + 1 + need);
+		if (spare > 1)
+			y += spare / 2;
+		draw_big(u, y, x0 + 2 + (inner_w - big_width(word, sx)) / 2, sx, sy, sev, word);
+		y += 5 * sy + 1;
+	} else {
+		/* No room for block letters: a reverse band. */
+		draw_fill(u, y, x0 + 1, w - 2, sev | A_REVERSE);
+		draw_centred(u, y, x0 + 1, w - 2, sev | A_REVERSE | A_BOLD, word);
+		y += 2;
+	}
+
+	for (i = 0; i < v->n_rows && y < bottom; i++, y++) {
+		const struct vhid_row *r = &v->rows[i];
+		int x = x0 + 2, xmax = x0 + w - 2;
+		/* Narrow tiles drop the word VHID and some spacing. */
+		bool narrow = inner_w < 48;
+		x += draw_textf(u, y, x, xmax - x, text | A_BOLD, narrow ? "%-3d " : "VHID %-3d ", r->vhid);
+		x += draw_textf(u, y, x, xmax - x, ui_attr(u, TP_LABEL), narrow ? "%-5.5s " : "%-6.6s ", r->interface);
+		for (n = 0; n < CLUSTER_NODES && x < xmax; n++) {
+			const struct snapshot *s = &ac->node[n].snap;
+			enum theme_part p = !s->reachable ? TP_UNKNOWN
+					    : node_stale(u, ci, n) ? TP_STALE
+					    : r->side[n].present ? status_part(r->side[n].status)
+								 : TP_WARNING;
+			x += draw_text(u, y, x, xmax - x, node_attr(u, ci, n), node_name(u, ci, n));
+			x += draw_text(u, y, x, xmax - x, text, " ");
+			x += draw_text(u, y, x, xmax - x, ui_attr(u, p), status_word(s, &r->side[n]));
+			if (n + 1 < CLUSTER_NODES || (r->verdict != VV_OK && r->verdict != VV_UNKNOWN))
+				x += draw_text(u, y, x, xmax - x, text, narrow ? "  " : "   ");
+		}
+		/* UNKNOWN is already said per node. */
+		if (r->verdict != VV_OK && r->verdict != VV_UNKNOWN && x < xmax)
+			draw_text(u, y, x, xmax - x, ui_attr(u, TP_CRITICAL), vhid_verdict_name(r->verdict));
+	}
+	/* Unreachable or stale nodes are said plainly. */
+	for (n = 0; n < CLUSTER_NODES && y < bottom; n++) {
+		const struct snapshot *s = &ac->node[n].snap;
+		char age[24];
+		int x = x0 + 2;
+		if (!s->reachable) {
+			x += draw_text(u, y, x, inner_w, node_attr(u, ci, n), node_name(u, ci, n));
+			draw_textf(u, y++, x, x0 + w - 2 - x, ui_attr(u, TP_UNKNOWN), " UNKNOWN: %s",
+				   ac->node[n].have_snapshot && s->error[0] ? s->error : "no answer yet");
+		} else if (node_stale(u, ci, n)) {
+			fmt_age(age, sizeof(age), node_age(u, ci, n));
+			x += draw_text(u, y, x, inner_w, node_attr(u, ci, n), node_name(u, ci, n));
+			draw_textf(u, y++, x, x0 + w - 2 - x, ui_attr(u, TP_STALE), " STALE: last answer %s ago", age);
+		}
+	}
+	/* The findings, worst first, as many as fit. */
+	for (i = 0; i < v->n_findings && y < bottom; i++) {
+		const struct finding *f = &v->findings[i];
+		if (f->severity < SEV_WARNING)
+			continue;
+		draw_textf(u, y++, x0 + 2, inner_w, ui_attr(u, severity_part(f->severity)), "%s %s",
+			   severity_upper(f->severity), f->message);
+	}
+}
+
+void screen_wall(struct ui *u)
+{
+	int top, bottom = u->rows - 1, H, W = u->cols, cols, rows, per_page, page_first, k;
+	size_t n = u->a->n_clusters;
+	char clock[16], age[24], foot[160];
+
+	top = banner(u);
+	H = bottom - top;
+	if (n && H >= 3) {
+		int best_c = 1, c, best_score = -1;
+		/* The column count whose tiles are the most square (in cells about
+		 * twice as high as wide: a tile tw x th reads like min(tw/2, th))
+		 * with every tile on one page; if none fits, as many minimum tiles
+		 * as fit on a page, and the pages turn. */
+		for (c = 1; c <= (int)n; c++) {
+			int r = ((int)n + c - 1) / c, tw = W / c, th = H / r;
+			int score = tw / 2 < th ? tw / 2 : th;
+			if (tw < TILE_MIN_W || th < TILE_MIN_H)
+				continue;
+			if (score > best_score) {
+				best_score = score;
+				best_c = c;
+			}
+		}
+		if (best_score >= 0) {
+			cols = best_c;
+			rows = ((int)n + cols - 1) / cols;
+			per_page = (int)n;
+		} else {
+			cols = W / TILE_MIN_W > 0 ? W / TILE_MIN_W : 1;
+			rows = H / TILE_MIN_H > 0 ? H / TILE_MIN_H : 1;
+			per_page = cols * rows;
+		}
+		u->wall_pages = ((int)n + per_page - 1) / per_page;
+		if (u->wall_page >= u->wall_pages)
+			u->wall_page = 0;
+		page_first = u->wall_page * per_page;
+		for (k = 0; k < per_page && page_first + k < (int)n; k++) {
+			int r = k / cols, c = k % cols;
+			int tw = W / cols, th = H / rows;
+			int x0 = c * tw, y0 = top + r * th;
+			/* The last column and row take the remainder. */
+			if (c == cols - 1)
+				tw = W - x0;
+			if (r == rows - 1)
+				th = bottom - y0;
+			tile(u, (size_t)(page_first + k), y0, x0, th, tw);
+		}
+	}
+
+	/* The footer: when the data last changed, and the page. */
+	fmt_clock(clock, sizeof(clock), u->last_update);
+	fmt_age(age, sizeof(age), u->last_update > 0 ? wall_s() - u->last_update : 0);
+	if (u->theme_error[0]) {
+		draw_text(u, bottom, 0, u->cols, ui_attr(u, TP_WARNING), u->theme_error);
+		return;
+	}
+	if (u->wall_pages > 1)
+		str_printf(foot, sizeof(foot), "page %d/%d   last update %s (%s ago) ", u->wall_page + 1, u->wall_pages,
+			   clock, age);
+	else
+		str_printf(foot, sizeof(foot), "last update %s (%s ago) ", u->last_update > 0 ? clock : "none yet",
+			   age);
+	draw_text(u, bottom, u->cols - (int)strlen(foot), (int)strlen(foot), ui_attr(u, TP_TEXT) | A_BOLD, foot);
+	draw_textf(u, bottom, 1, u->cols - (int)strlen(foot) - 2, ui_attr(u, TP_LABEL), "carptop %s  wall display, read-only",
+		   CARPTOP_VERSION);
+	if (u->status[0])
+		draw_text(u, bottom, 1, u->cols - (int)strlen(foot) - 2, ui_attr(u, u->status_part), u->status);
+}

@@ -1,0 +1,554 @@
+/* The console's loop. The keyboard, SIGWINCH and the other signals (through
+ * a self-pipe), a redraw tick and every backend's sockets and timers share
+ * the one poll() loop (src/loop.h): a slow or hanging node never holds up a
+ * key. Keys go to keys.c, which returns reaction bits; this file decides
+ * from the bits how much to redraw, and draws only after the loop has
+ * dispatched everything that was ready. */
+#include "ui.h"
+#include "ui_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "build_config.h"
+#include "util.h"
+
+#define TICK_MS 1000.0        /* data ages move on every second */
+#define WALL_PAGE_MS 10000.0  /* how long a wall page of tiles shows */
+#define EVENT_LOG_SIZE 2000
+
+static int sig_write_fd = -1;
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char c = (unsigned char)sig;
+	if (sig_write_fd >= 0 && write(sig_write_fd, &c, 1) < 0) {
+		/* The pipe is full: a wake-up is already pending. */
+	}
+	errno = saved;
+}
+
+/* ---- data helpers used by the screens --------------------------------- */
+
+const char *node_name(const struct ui *u, size_t c, int n)
+{
+	return u->a->clusters[c].conf->nodes[n].name;
+}
+
+double node_age(const struct ui *u, size_t c, int n)
+{
+	const struct app_node *an = &u->a->clusters[c].node[n];
+	double now = wall_s();
+	if (an->snap.reachable && an->snap.taken > 0)
+		return now - an->snap.taken;
+	if (an->last_ok > 0)
+		return now - an->last_ok;
+	return -1;
+}
+
+bool node_stale(const struct ui *u, size_t c, int n)
+{
+	const struct app_node *an = &u->a->clusters[c].node[n];
+	double age = node_age(u, c, n);
+	return an->snap.reachable && age > 2 * u->a->clusters[c].conf->interval;
+}
+
+double cluster_updated(const struct ui *u, size_t c)
+{
+	double t = 0;
+	int n;
+	for (n = 0; n < CLUSTER_NODES; n++)
+		if (u->a->clusters[c].node[n].snap.taken > t)
+			t = u->a->clusters[c].node[n].snap.taken;
+	return t;
+}
+
+bool ui_worst(const struct ui *u, size_t *cluster, const struct finding **f, int *more)
+{
+	enum severity worst = SEV_INFO;
+	size_t i, k;
+	bool found = false;
+	*more = 0;
+	for (i = 0; i < u->a->n_clusters; i++) {
+		const struct pair_view *v = &u->cl[i].view;
+		if (!u->cl[i].have_view)
+			continue;
+		for (k = 0; k < v->n_findings; k++) {
+			if (v->findings[k].severity < SEV_WARNING)
+				continue;
+			if (!found || v->findings[k].severity > worst) {
+				if (found)
+					(*more)++;
+				worst = v->findings[k].severity;
+				*cluster = i;
+				*f = &v->findings[k];
+				found = true;
+			} else {
+				(*more)++;
+			}
+		}
+	}
+	return found;
+}
+
+void ui_status(struct ui *u, enum theme_part part, double secs, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(u->status, sizeof(u->status), fmt, ap);
+	va_end(ap);
+	u->status_part = part;
+	u->status_until = secs > 0 ? wall_s() + secs : 0;
+	u->dirty |= R_BAR;
+}
+
+const char *screen_title(enum ui_screen s)
+{
+	static const char *const titles[SCR__COUNT] = {
+		[SCR_OVERVIEW] = "Overview", [SCR_PAIR] = "Pair", [SCR_NODE] = "Node detail",
+		[SCR_EVENTS] = "Event log", [SCR_DRIFT] = "Drift", [SCR_WORKFLOW] = "Workflows",
+		[SCR_WALL] = "Wall",
+	};
+	return (size_t)s < SCR__COUNT ? titles[s] : "?";
+}
+
+/* ---- app callbacks ---------------------------------------------------- */
+
+static void on_update(struct app *a, struct app_cluster *c, int node, void *ctx)
+{
+	struct ui *u = ctx;
+	struct ui_cluster *uc;
+	const struct snapshot *s;
+
+	if (node < 0 || node >= CLUSTER_NODES) {
+		u->dirty |= R_REFRESH;
+		return;
+	}
+	uc = &u->cl[c - a->clusters];
+	s = &c->node[node].snap;
+	evlog_diff(&u->log, wall_s(), c->conf->name, c->conf->nodes[node].name,
+		   uc->have_prev[node] ? &uc->prev[node] : NULL, s);
+	snapshot_copy(&uc->prev[node], s);
+	uc->have_prev[node] = true;
+	u->last_update = wall_s();
+	u->dirty |= R_REFRESH;
+}
+
+static void on_action(struct app *a, struct app_cluster *c, int node, const struct action *act,
+		      const struct action_result *r, void *ctx)
+{
+	struct ui *u = ctx;
+	const char *name = c->conf->nodes[node].name;
+	if (r->err == NERR_NONE) {
+		ui_status(u, TP_OK, 10, "%s on %s: done%s%s", action_name(act->kind), name, r->message[0] ? ": " : "",
+			  r->message);
+		evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, c->conf->name, name, 0, "%s done%s%s",
+			  action_name(act->kind), r->message[0] ? ": " : "", r->message);
+	} else {
+		ui_status(u, TP_CRITICAL, 15, "%s on %s failed (%s): %s", action_name(act->kind), name,
+			  node_error_label(r->err), r->message);
+		evlog_add(&u->log, wall_s(), EV_ACTION, SEV_CRITICAL, c->conf->name, name, 0, "%s failed: %s",
+			  action_name(act->kind), r->message);
+	}
+	/* See the effect now rather than at the next interval. */
+	app_poll_all(a, true);
+	u->dirty |= R_REFRESH;
+}
+
+/* ---- loop inputs ------------------------------------------------------ */
+
+static void on_stdin(int fd, short revents, void *arg)
+{
+	struct ui *u = arg;
+	wint_t ch;
+	int rc;
+	/* Drain every key that is ready; get_wch does not block (nodelay). */
+	while ((rc = get_wch(&ch)) != ERR) {
+		int key = ui_translate_key(rc == KEY_CODE_YES, ch);
+		if (key < 0)
+			continue;
+		u->dirty |= keys_dispatch(u, key);
+		if (u->dirty & R_QUIT)
+			break;
+	}
+	if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
+		/* The terminal went away: nothing left to show to. */
+		u->dirty |= R_QUIT;
+	}
+}
+
+static void on_sig_pipe(int fd, short revents, void *arg)
+{
+	struct ui *u = arg;
+	unsigned char buf[64];
+	ssize_t n, i;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (i = 0; i < n; i++) {
+			if (buf[i] == SIGWINCH) {
+				struct winsize ws;
+				if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+					resizeterm(ws.ws_row, ws.ws_col);
+				u->dirty |= R_RESIZE;
+			} else {
+				u->dirty |= R_QUIT;
+			}
+		}
+	}
+}
+
+static void on_tick(void *arg)
+{
+	struct ui *u = arg;
+	u->tick = loop_timer_add(u->loop, TICK_MS, on_tick, u);
+	if (u->status[0] && u->status_until > 0 && wall_s() >= u->status_until) {
+		u->status[0] = '\0';
+		u->status_until = 0;
+	}
+	if (u->wall && u->wall_pages > 1 && now_ms() - u->wall_page_since >= WALL_PAGE_MS) {
+		u->wall_page = (u->wall_page + 1) % u->wall_pages;
+		u->wall_page_since = now_ms();
+	}
+	u->dirty |= R_REFRESH;
+}
+
+/* ---- drawing ---------------------------------------------------------- */
+
+static void rebuild_views(struct ui *u)
+{
+	size_t i;
+	for (i = 0; i < u->a->n_clusters; i++) {
+		struct ui_cluster *c = &u->cl[i];
+		if (c->have_view)
+			pair_free(&c->view);
+		app_view(u->a, i, &c->view);
+		c->have_view = true;
+		if (c->sel_row >= (int)c->view.n_rows)
+			c->sel_row = c->view.n_rows ? (int)c->view.n_rows - 1 : 0;
+	}
+}
+
+/* The age of the oldest data on the screen (clusters c0..c1-1); < 0 when
+ * nothing has answered yet. */
+static double data_age(const struct ui *u, size_t c0, size_t c1, bool *stale, bool *unknown)
+{
+	double oldest = -1;
+	size_t c;
+	int n;
+	*stale = *unknown = false;
+	for (c = c0; c < c1 && c < u->a->n_clusters; c++)
+		for (n = 0; n < CLUSTER_NODES; n++) {
+			double a = node_age(u, c, n);
+			*unknown |= !u->a->clusters[c].node[n].snap.reachable;
+			*stale |= node_stale(u, c, n);
+			if (a > oldest)
+				oldest = a;
+		}
+	return oldest;
+}
+
+static void draw_header(struct ui *u)
+{
+	attr_t h = ui_attr(u, TP_HEADER);
+	bool all = u->screen == SCR_OVERVIEW || u->screen == SCR_EVENTS, stale, unknown;
+	char right[160], age[32], clock[16];
+	double oldest;
+	int x, w;
+
+	draw_fill(u, 0, 0, u->cols, h);
+	x = draw_textf(u, 0, 0, u->cols, h | A_BOLD, " carptop %s", CARPTOP_VERSION);
+	x += draw_textf(u, 0, x, u->cols - x, h, "  %s", screen_title(u->screen));
+	if (u->a->n_clusters && !all) {
+		x += draw_text(u, 0, x, u->cols - x, h, "  cluster ");
+		x += draw_text(u, 0, x, u->cols - x, h | A_BOLD, u->a->clusters[u->cur].conf->name);
+		if (u->a->n_clusters > 1)
+			x += draw_textf(u, 0, x, u->cols - x, h, " (%zu/%zu)", u->cur + 1, u->a->n_clusters);
+	}
+	/* The data's age is always on screen: the oldest of the current
+	 * cluster's nodes (of every cluster on the overview and the log). */
+	oldest = data_age(u, all ? 0 : u->cur, all ? u->a->n_clusters : u->cur + 1, &stale, &unknown);
+	fmt_clock(clock, sizeof(clock), u->last_update);
+	if (oldest < 0)
+		str_copy(age, "no data yet", sizeof(age));
+	else
+		str_printf(age, sizeof(age), "data %s", stale ? "STALE " : "");
+	if (oldest >= 0) {
+		char a[24];
+		fmt_age(a, sizeof(a), oldest);
+		str_printf(age + strlen(age), sizeof(age) - strlen(age), "%s old", a);
+	}
+	str_printf(right, sizeof(right), "%s%supdated %s, %s ", u->read_only ? "READ-ONLY  " : "",
+		   unknown ? "UNKNOWN NODE  " : "", clock, age);
+	w = (int)strlen(right);
+	if (u->cols - w > x + 1) {
+		draw_text(u, 0, u->cols - w, w, h, right);
+		if (stale)
+			draw_text(u, 0, u->cols - w + (int)(strstr(right, "STALE") - right), 5,
+				  ui_attr(u, TP_STALE) | A_REVERSE, "STALE");
+	}
+}
+
+/* The alarm banner: full width, reverse, the verdict's colour. Returns rows used. */
+static int draw_banner(struct ui *u, int y)
+{
+	size_t c = 0;
+	const struct finding *f = NULL;
+	int more = 0;
+	char text[512];
+	attr_t a;
+	if (!ui_worst(u, &c, &f, &more))
+		return 0;
+	str_printf(text, sizeof(text), "%s: %s: %s%s", severity_upper(f->severity), u->a->clusters[c].conf->name,
+		   f->message, more ? " (and more, see the findings)" : "");
+	a = ui_attr_on(u, TP_BANNER, severity_part(f->severity), THEME_BOLD) | A_BOLD;
+	draw_fill(u, y, 0, u->cols, a);
+	draw_text(u, y, 1, u->cols - 2, a, text);
+	return 1;
+}
+
+static void draw_status(struct ui *u, int y)
+{
+	attr_t a = ui_attr(u, TP_STATUS);
+	draw_fill(u, y, 0, u->cols, ui_attr(u, TP_TEXT));
+	if (u->prompt.active) {
+		draw_text(u, y, 0, u->cols, ui_attr(u, TP_WARNING) | A_REVERSE, u->prompt.text);
+		return;
+	}
+	if (u->theme_error[0]) {
+		draw_text(u, y, 0, u->cols, ui_attr(u, TP_WARNING), u->theme_error);
+		return;
+	}
+	if (u->status[0]) {
+		draw_text(u, y, 0, u->cols, ui_attr(u, u->status_part), u->status);
+		return;
+	}
+	if (u->a->n_clusters) {
+		int n = u->cl[u->cur].sel_node;
+		int x = draw_text(u, y, 0, u->cols, ui_attr(u, TP_LABEL), "target ");
+		x += draw_text(u, y, x, u->cols - x,
+			       ui_accent(u, u->a->clusters[u->cur].conf->nodes[n].accent, n ? "magenta" : "cyan"),
+			       node_name(u, u->cur, n));
+		draw_text(u, y, x, u->cols - x, a & ~A_BOLD, "  (Tab: other node, ?: keys)");
+	}
+}
+
+static void render(struct ui *u, unsigned r)
+{
+	int top, bottom;
+
+	if (r & R_RESIZE) {
+		getmaxyx(stdscr, u->rows, u->cols);
+		u->wall_page = 0;
+	}
+	if (r & (R_REFRESH | R_RESIZE))
+		rebuild_views(u);
+	if (r & R_CLEAR)
+		clearok(curscr, TRUE);
+
+	if (u->rows < 8 || u->cols < 30) {
+		erase();
+		draw_text(u, 0, 0, u->cols, A_BOLD, "carptop: terminal too small");
+		draw_text(u, 1, 0, u->cols, A_NORMAL, "(need 30x8; q quits)");
+		refresh();
+		return;
+	}
+	if (!(r & (R_REDRAW | R_REFRESH | R_RESIZE | R_CLEAR)) && (r & R_BAR) && !u->wall && !u->help) {
+		/* Only the two bottom lines changed. */
+		draw_status(u, u->rows - 2);
+		draw_function_bar(u, u->rows - 1);
+		refresh();
+		return;
+	}
+	erase();
+	if (u->wall) {
+		screen_wall(u);
+		if (u->help)
+			draw_help(u);
+		refresh();
+		return;
+	}
+	draw_header(u);
+	top = 1 + draw_banner(u, 1);
+	bottom = u->rows - 2;
+	switch (u->screen) {
+	case SCR_OVERVIEW:
+		screen_overview(u, top, bottom);
+		break;
+	case SCR_PAIR:
+		screen_pair(u, top, bottom);
+		break;
+	case SCR_NODE:
+		screen_node(u, top, bottom);
+		break;
+	case SCR_EVENTS:
+		screen_events(u, top, bottom);
+		break;
+	default:
+		screen_placeholder(u, top, bottom);
+		break;
+	}
+	if (u->help)
+		draw_help(u);
+	draw_status(u, u->rows - 2);
+	draw_function_bar(u, u->rows - 1);
+	refresh();
+}
+
+/* ---- setup and teardown ----------------------------------------------- */
+
+static void load_theme(struct ui *u)
+{
+	const char *name = getenv("CARPTOP_THEME");
+	char *cause = NULL;
+	if (!name || !*name)
+		name = u->a->cfg->theme ? u->a->cfg->theme : "default";
+	if (theme_load_named(&u->theme, name, &cause) < 0) {
+		/* Shown on the status line until a key is pressed. */
+		str_printf(u->theme_error, sizeof(u->theme_error), "default theme in use: %s", cause);
+		str_copy(u->theme_error_seen, u->theme_error, sizeof(u->theme_error_seen));
+		free(cause);
+	}
+}
+
+static void write_mutation_report(const struct ui *u)
+{
+	const char *path = getenv("CARPTOP_MUTATION_REPORT");
+	FILE *f;
+	if (!path || !*path)
+		return;
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "carptop: CARPTOP_MUTATION_REPORT: cannot write '%s': %s\n", path, strerror(errno));
+		return;
+	}
+	/* Line 1: mutating calls the backends made; line 2: actions the
+	 * console asked for (both 0 in --wall and --read-only). */
+	fprintf(f, "%u\nactions-requested %u\n", app_mutations(u->a), u->actions_requested);
+	fclose(f);
+}
+
+int ui_run(struct app *a, const struct cli *o)
+{
+	static const int sigs[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old[ARRAY_LEN(sigs)];
+	struct ui *u;
+	size_t i;
+	int n;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "carptop: the console needs a terminal; for a pipe or a file use --batch\n");
+		return 3;
+	}
+	setlocale(LC_ALL, "");
+
+	u = xcalloc(1, sizeof(*u));
+	u->a = a;
+	u->o = o;
+	u->loop = a->loop;
+	u->wall = o->wall;
+	u->read_only = o->read_only || o->wall || a->read_only;
+	u->ascii = o->ascii;
+	u->screen = u->wall ? SCR_WALL : SCR_OVERVIEW;
+	u->cl = xcalloc(a->n_clusters ? a->n_clusters : 1, sizeof(*u->cl));
+	for (i = 0; i < a->n_clusters; i++)
+		for (n = 0; n < CLUSTER_NODES; n++)
+			snapshot_init(&u->cl[i].prev[n]);
+	evlog_init(&u->log, EVENT_LOG_SIZE);
+	load_theme(u);
+
+	if (pipe(u->sig_pipe) < 0) {
+		fprintf(stderr, "carptop: pipe: %s\n", strerror(errno));
+		evlog_free(&u->log);
+		free(u->cl);
+		free(u);
+		return 3;
+	}
+	for (n = 0; n < 2; n++) {
+		fcntl(u->sig_pipe[n], F_SETFL, fcntl(u->sig_pipe[n], F_GETFL) | O_NONBLOCK);
+		fcntl(u->sig_pipe[n], F_SETFD, FD_CLOEXEC);
+	}
+
+	/* ESC alone is a key (Back); do not wait a second for a sequence. */
+	if (!getenv("ESCDELAY"))
+		set_escdelay(25);
+	initscr();
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	colours_init(u);
+	getmaxyx(stdscr, u->rows, u->cols);
+
+	/* After initscr, so ours replaces curses' SIGWINCH handler: the
+	 * resize then arrives through the loop, race-free. */
+	sig_write_fd = u->sig_pipe[1];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (i = 0; i < ARRAY_LEN(sigs); i++)
+		sigaction(sigs[i], &sa, &old[i]);
+
+	loop_fd_set(u->loop, STDIN_FILENO, POLLIN, on_stdin, u);
+	loop_fd_set(u->loop, u->sig_pipe[0], POLLIN, on_sig_pipe, u);
+	u->tick = loop_timer_add(u->loop, TICK_MS, on_tick, u);
+	u->wall_page_since = now_ms();
+
+	a->on_update = on_update;
+	a->on_action = on_action;
+	a->ctx = u;
+	app_poll_all(a, true);
+
+	render(u, R_REFRESH);
+	while (!u->quit) {
+		unsigned r;
+		if (loop_run_once(u->loop, -1) < 0)
+			break;
+		r = u->dirty;
+		u->dirty = 0;
+		if (r & R_QUIT)
+			break;
+		if (r)
+			render(u, r);
+	}
+
+	/* Leave the terminal as it was. */
+	endwin();
+	for (i = 0; i < ARRAY_LEN(sigs); i++)
+		sigaction(sigs[i], &old[i], NULL);
+	sig_write_fd = -1;
+	loop_fd_set(u->loop, STDIN_FILENO, 0, NULL, NULL);
+	loop_fd_set(u->loop, u->sig_pipe[0], 0, NULL, NULL);
+	loop_timer_cancel(u->loop, u->tick);
+	a->polling = false;
+	a->on_update = NULL;
+	a->on_action = NULL;
+	a->ctx = NULL;
+	close(u->sig_pipe[0]);
+	close(u->sig_pipe[1]);
+
+	write_mutation_report(u);
+	if (u->theme_error_seen[0])
+		fprintf(stderr, "carptop: %s\n", u->theme_error_seen);
+
+	for (i = 0; i < a->n_clusters; i++) {
+		if (u->cl[i].have_view)
+			pair_free(&u->cl[i].view);
+		for (n = 0; n < CLUSTER_NODES; n++)
+			snapshot_clear(&u->cl[i].prev[n]);
+	}
+	evlog_free(&u->log);
+	free(u->cl);
+	free(u);
+	return 0;
+}
