@@ -86,6 +86,11 @@ int backend_poll(struct backend *b)
 	return b->ops->poll_start(b);
 }
 
+int backend_config(struct backend *b)
+{
+	return b->ops->config_start ? b->ops->config_start(b) : -1;
+}
+
 int backend_action(struct backend *b, const struct action *a, char **cause)
 {
 	/* Read-only and wall mode are enforced here, below every UI: nothing

@@ -63,6 +63,22 @@ struct backend_ops {
 	/* Optional: whether this transport can run an action at all (NULL: all).
 	 * Workflows check this before they change anything. */
 	bool (*supports)(const struct backend *b, enum action_kind k);
+	/* Optional (NULL: this transport cannot read config.xml; config checks
+	 * and drift then stay off for the node). Start one read of the node's
+	 * current /conf/config.xml; exactly one on_config call follows, with
+	 * xml == NULL (len 0) on failure. Returns -1 if a read is already
+	 * running. Read-only: allowed in read-only and wall mode.
+	 *   sim: sim_render_config_xml();
+	 *   api: GET /api/core/backup/download/this (the newest backup, which
+	 *        equals config.xml; ACL "Diagnostics: Configuration History");
+	 *   ssh: cat /conf/config.xml (sh -c, root's shell is csh).
+	 * A transport that implements it should also fill snapshot.config_marker
+	 * on every poll with something cheap that changes whenever the config
+	 * does, so that config.xml is fetched again only then:
+	 *   sim: the node's serial; api: the newest "id" of
+	 *   GET /api/core/backup/backups/this; ssh: mtime and size of
+	 *   /conf/config.xml. */
+	int (*config_start)(struct backend *b);
 };
 
 struct backend {
@@ -74,6 +90,10 @@ struct backend {
 
 	void (*on_snapshot)(struct backend *b, const struct snapshot *s, void *ctx);
 	void (*on_action)(struct backend *b, const struct action *a, const struct action_result *r, void *ctx);
+	/* config_start's result: the whole config.xml (not NUL-terminated
+	 * necessarily; len bytes), or NULL when it could not be read. Holds
+	 * secrets: parse it, never log or show it. */
+	void (*on_config)(struct backend *b, const char *xml, size_t len, void *ctx);
 	void *ctx;
 };
 
@@ -88,6 +108,9 @@ struct backend *backend_new(const struct node_conf *conf, struct loop *loop,
 void backend_free(struct backend *b);
 
 int backend_poll(struct backend *b);
+/* Read the node's config.xml (see config_start). -1 when the transport
+ * cannot, or a read is already running. */
+int backend_config(struct backend *b);
 /* The only way to run an action. Refused (returns -1, *cause set, nothing
  * sent) when b->read_only. Otherwise starts it; on_action reports the end. */
 int backend_action(struct backend *b, const struct action *a, char **cause);

@@ -5,7 +5,7 @@ pkgs=(
   build-essential meson ninja-build pkg-config
   libncurses-dev libcurl4-openssl-dev libjson-c-dev libssh2-1-dev libyaml-dev libxml2-dev
   libmicrohttpd-dev
-  libssl-dev openssl openssh-server openssh-client csh tmux curl
+  libssl-dev jq time openssl openssh-server openssh-client csh tmux curl
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -5,7 +5,35 @@
 #include <string.h>
 
 #include "audit.h"
+#include "confcache.h"
 #include "util.h"
+
+/* Read config.xml again when the node says it changed (confcache.h). */
+static void config_maybe_read(struct app_node *n, const struct snapshot *s)
+{
+	if (!n->backend || !n->backend->ops->config_start)
+		return;
+	if (!n->config)
+		n->config = xcalloc(1, sizeof(*n->config));
+	if (!conf_cache_wanted(n->config, s, wall_s()))
+		return;
+	conf_cache_begin(n->config, s);
+	if (backend_config(n->backend) < 0)
+		n->config->pending = false;
+}
+
+static void on_config(struct backend *b, const char *xml, size_t len, void *ctx)
+{
+	struct app_node *n = ctx;
+	struct app *a = n->cluster->app;
+	char source[128];
+	if (!n->config)
+		n->config = xcalloc(1, sizeof(*n->config));
+	str_printf(source, sizeof(source), "%s:/conf/config.xml", b->conf->name);
+	conf_cache_store(n->config, xml, len, source, wall_s());
+	if (a->on_update)
+		a->on_update(a, n->cluster, n->index, a->ctx);
+}
 
 static void on_snapshot(struct backend *b, const struct snapshot *s, void *ctx)
 {
@@ -16,6 +44,7 @@ static void on_snapshot(struct backend *b, const struct snapshot *s, void *ctx)
 	n->polls++;
 	if (s->reachable)
 		n->last_ok = s->taken;
+	config_maybe_read(n, s);
 	if (a->on_update)
 		a->on_update(a, n->cluster, n->index, a->ctx);
 }
@@ -65,6 +94,7 @@ int app_init(struct app *a, struct config *cfg, struct loop *loop, struct sim_wo
 			an->backend->read_only = read_only;
 			an->backend->on_snapshot = on_snapshot;
 			an->backend->on_action = on_action;
+			an->backend->on_config = on_config;
 			an->backend->ctx = an;
 		}
 	}
@@ -90,9 +120,13 @@ void app_free(struct app *a)
 		struct app_cluster *c = &a->clusters[i];
 		if (c->scheduled)
 			loop_timer_cancel(a->loop, c->timer);
+		config_result_free(c->config_result);
+		free(c->config_result);
 		for (n = 0; n < CLUSTER_NODES; n++) {
 			backend_free(c->node[n].backend);
 			snapshot_clear(&c->node[n].snap);
+			conf_cache_free(c->node[n].config);
+			free(c->node[n].config);
 		}
 	}
 	free(a->clusters);
@@ -172,10 +206,31 @@ void app_expire_pending(struct app *a, double waited_s)
 		}
 }
 
+bool app_config_pending(const struct app *a)
+{
+	size_t i;
+	int n;
+	for (i = 0; i < a->n_clusters; i++)
+		for (n = 0; n < CLUSTER_NODES; n++)
+			if (a->clusters[i].node[n].config && a->clusters[i].node[n].config->pending)
+				return true;
+	return false;
+}
+
 void app_view(struct app *a, size_t i, struct pair_view *v)
 {
 	struct app_cluster *c = &a->clusters[i];
+	int n;
+	const struct xmlconf *conf[CLUSTER_NODES] = { NULL, NULL };
+	unsigned gen[CLUSTER_NODES] = { 0, 0 };
 	pair_build(v, c->conf, &c->node[0].snap, &c->node[1].snap, &c->hist, wall_s());
+	/* A node that does not answer now has no current config either. */
+	for (n = 0; n < CLUSTER_NODES; n++)
+		if (c->node[n].snap.reachable && (conf[n] = conf_cache_get(c->node[n].config)))
+			gen[n] = c->node[n].config->gen;
+	if (!c->config_result)
+		c->config_result = xcalloc(1, sizeof(*c->config_result));
+	config_result_apply(c->config_result, v, conf, gen);
 }
 
 int app_action(struct app *a, size_t cluster, int node, const struct action *act, char **cause)

@@ -15,6 +15,8 @@
 
 struct app;
 struct app_cluster;
+struct conf_cache;
+struct config_result;
 
 struct app_node {
 	struct app_cluster *cluster;
@@ -24,6 +26,7 @@ struct app_node {
 	bool have_snapshot;      /* at least one poll completed */
 	unsigned polls;          /* completed polls */
 	double last_ok;          /* wall clock of the last successful poll, 0 = never */
+	struct conf_cache *config; /* config.xml for the config checks (src/confcache.h), NULL until read */
 };
 
 struct app_cluster {
@@ -31,6 +34,7 @@ struct app_cluster {
 	const struct cluster_conf *conf;
 	struct app_node node[CLUSTER_NODES];
 	struct pair_history hist;
+	struct config_result *config_result; /* config checks, cached per config pair (src/confcache.h) */
 	uint64_t timer;
 	bool scheduled;
 };
@@ -66,6 +70,9 @@ unsigned app_poll_node(struct app *a, size_t cluster, int node);
 bool app_rounds_done(const struct app *a, unsigned rounds);
 /* Mark nodes still without an answer as timed out (batch deadline). */
 void app_expire_pending(struct app *a, double waited_s);
+
+/* A config.xml read is still running on some node (batch waits for it). */
+bool app_config_pending(const struct app *a);
 
 /* Build the pair view of cluster i (free it with pair_free). */
 void app_view(struct app *a, size_t i, struct pair_view *v);

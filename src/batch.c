@@ -29,6 +29,8 @@ static bool round_complete(const struct app *a, const unsigned *before)
 {
 	size_t i;
 	int n;
+	if (app_config_pending(a))
+		return false; /* a poll found config.xml changed: wait for it too */
 	for (i = 0; i < a->n_clusters; i++)
 		for (n = 0; n < CLUSTER_NODES; n++) {
 			const struct app_node *an = &a->clusters[i].node[n];

@@ -435,12 +435,19 @@ const struct check *check_find(const char *id)
 	for (i = 0; i < n_live_checks; i++)
 		if (str_eq(live_checks[i].id, id))
 			return &live_checks[i];
+	for (i = 0; i < n_config_checks; i++)
+		if (str_eq(config_checks[i].id, id))
+			return &config_checks[i];
 	return NULL;
 }
 
 void checks_run_live(struct pair_view *v)
 {
 	size_t i;
+	/* A view built from config files has no live state: nothing here
+	 * applies, and its nodes are not "unreachable". */
+	if (v->offline)
+		return;
 	for (i = 0; i < n_live_checks; i++)
 		live_checks[i].run(v, &live_checks[i]);
 }

@@ -21,6 +21,16 @@ struct check {
 extern const struct check live_checks[];
 extern const size_t n_live_checks;
 
+/* Config-level checks over the two config.xml files (src/config_checks.c):
+ * run live when the transport can fetch config.xml, and by --from-xml. */
+extern const struct check config_checks[];
+extern const size_t n_config_checks;
+/* Run them over a view whose conf[] the caller has set (either may be
+ * NULL: per-node checks still run for the other); fills v->drift and
+ * re-sorts the findings. */
+void config_checks_run(struct pair_view *v);
+
+/* Either table. */
 const struct check *check_find(const char *id);
 /* Run every live check over a built view (pair_build calls this). */
 void checks_run_live(struct pair_view *v);

@@ -11,6 +11,7 @@ enum {
 	OPT_DEMO = 256, OPT_DEMO_LIST, OPT_DEMO_LOG, OPT_DEMO_SPEED, OPT_BATCH, OPT_FORMAT,
 	OPT_CLUSTER, OPT_COUNT, OPT_WATCH, OPT_INTERVAL, OPT_READ_ONLY, OPT_WALL, OPT_NO_COLOR, OPT_ASCII,
 	OPT_LIST_CHECKS, OPT_VERSION, OPT_RUN, OPT_YES, OPT_FORCE, OPT_RESUME, OPT_ROLLBACK,
+	OPT_FROM_XML,
 };
 
 static const struct option long_opts[] = {
@@ -30,6 +31,7 @@ static const struct option long_opts[] = {
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "ascii", no_argument, NULL, OPT_ASCII },
 	{ "list-checks", no_argument, NULL, OPT_LIST_CHECKS },
+	{ "from-xml", required_argument, NULL, OPT_FROM_XML },
 	{ "run", required_argument, NULL, OPT_RUN },
 	{ "yes", no_argument, NULL, OPT_YES },
 	{ "force", no_argument, NULL, OPT_FORCE },
@@ -49,6 +51,7 @@ void cli_usage(FILE *f)
 	      "      --demo[=SCENARIO] use a built-in simulated pair instead of a config\n"
 	      "      --demo-list       list the demo scenarios\n"
 	      "      --demo-log FILE   write the simulated pair's CARP transitions to FILE\n"
+	      "      --demo-speed X    run the simulated pair's clock X times faster\n"
 	      "      --batch           print the state once and exit (see --format, --count, --watch)\n"
 	      "      --format FMT      batch output: text (default), json, nagios, prometheus\n"
 	      "      --cluster NAME    only this cluster\n"
@@ -59,7 +62,10 @@ void cli_usage(FILE *f)
 	      "      --wall            read-only wall display for a NOC screen\n"
 	      "      --no-color        no colours (also when NO_COLOR is set)\n"
 	      "      --ascii           no line-drawing characters\n"
-	      "      --list-checks     print the table of pair checks\n"
+	      "      --list-checks     print the tables of pair checks (live and config)\n"
+	      "      --from-xml P.xml S.xml\n"
+	      "                        batch: run the config checks and drift on two config.xml\n"
+	      "                        backups (primary's first) without contacting any node\n"
 	      "      --run WORKFLOW [key=value...]\n"
 	      "                        batch: run a guided workflow (update, add-alias, failover-test,\n"
 	      "                        maintenance-enter, maintenance-leave, carp-disable, carp-enable,\n"
@@ -116,10 +122,6 @@ int cli_parse(int argc, char **argv, struct cli *o, char **cause)
 			if (parse_positive("--demo-speed", optarg, &o->demo_speed, cause) < 0)
 				return -1;
 			break;
-			if (!str_to_long(optarg, &n) || n < 1 || n > 500) {
-				return -1;
-			}
-			break;
 		case OPT_BATCH:
 			o->batch = true;
 			break;
@@ -159,6 +161,9 @@ int cli_parse(int argc, char **argv, struct cli *o, char **cause)
 		case OPT_LIST_CHECKS:
 			o->list_checks = true;
 			break;
+		case OPT_FROM_XML:
+			o->from_xml[0] = optarg; /* the secondary's file is the next argument */
+			break;
 		case OPT_RUN:
 			o->run = optarg;
 			break;
@@ -187,6 +192,19 @@ int cli_parse(int argc, char **argv, struct cli *o, char **cause)
 			*cause = xasprintf("unknown option '%s'", argv[optind - 1]);
 			return -1;
 		}
+	}
+	if (o->from_xml[0]) {
+		if (optind >= argc) {
+			*cause = xstrdup("--from-xml needs two files: the primary's config.xml, then the secondary's");
+			return -1;
+		}
+		o->from_xml[1] = argv[optind++];
+		if (o->demo || o->config_path || o->count || o->watch || o->run) {
+			*cause = xstrdup("--from-xml reads two files and contacts no node: it excludes --demo, -c, "
+					 "--count, --watch and --run");
+			return -1;
+		}
+		o->batch = true; /* files have no console */
 	}
 	if (optind < argc && !o->run) {
 		*cause = xasprintf("unexpected argument '%s'", argv[optind]);

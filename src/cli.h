@@ -23,6 +23,7 @@ struct cli {
 	bool no_color;
 	bool ascii;
 	bool list_checks;
+	const char *from_xml[2];   /* --from-xml PRIMARY SECONDARY: config checks offline */
 	const char *run;           /* --run WORKFLOW */
 	char **wf_args;            /* key=value parameters after --run */
 	int n_wf_args;

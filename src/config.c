@@ -551,6 +551,23 @@ static int parse_port(struct loader *L, const struct field *f)
 	return 0;
 }
 
+/* Connections per API node: parallel reads on HTTP/1.1 need one each. */
+static int parse_connections(struct loader *L, const struct field *f)
+{
+	const char *s;
+	char v[SHOWN_MAX], msg[128];
+	double d;
+	if (!is_plain(f->val) || !number_parse(scalar(f->val), &d))
+		return type_error(L, f, "a whole number from 1 to 8");
+	s = scalar(f->val);
+	if (strspn(s, "0123456789") != strlen(s) || !(d >= 1 && d <= 8)) {
+		str_printf(msg, sizeof(msg), "%s is not a whole number from 1 to 8", shown(v, s));
+		return bad_value(L, f, msg, NULL);
+	}
+	*(int *)f->dst = (int)d;
+	return 0;
+}
+
 static int parse_role(struct loader *L, const struct field *f)
 {
 	const char *s;
@@ -774,6 +791,8 @@ static const struct key_def api_keys[] = {
 	  "write 'insecure: true' only to skip certificate checks (better: use pin)" },
 	{ "timeout", parse_seconds, offsetof(struct api_conf, timeout), false, 600,
 	  "write seconds per request, e.g. 'timeout: 5'" },
+	{ "connections", parse_connections, offsetof(struct api_conf, connections), false, 0,
+	  "write how many connections carptop may open to the node, e.g. 'connections: 3'" },
 };
 static const struct table api_table = TABLE(api_keys);
 
@@ -788,6 +807,7 @@ static int parse_api(struct loader *L, const struct field *f)
 	if (f->val->type != YAML_MAPPING_NODE)
 		return type_error(L, f, "a mapping");
 	node->api.timeout = DEFAULT_API_TIMEOUT;
+	node->api.connections = 3;
 	where = xasprintf("the api section of %s", f->where);
 	rc = map_walk(L, f->val, &api_table, &node->api, where, &seen);
 	/* Skipping verification while also asking for it is a mistake either way. */

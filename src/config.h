@@ -19,6 +19,7 @@ struct api_conf {
 	char *ca_file;    /* PEM bundle or NULL (system store) */
 	bool insecure;    /* skip TLS verification: only when spelled out */
 	double timeout;   /* seconds per request, default 5 */
+	int connections;  /* parallel connections to the node, 1-8, default 3 (1: one TLS handshake, requests in turn) */
 };
 
 struct ssh_conf {

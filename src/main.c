@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "config.h"
 #include "loop.h"
+#include "offline.h"
 #include "output.h"
 #include "sim/sim_world.h"
 #include "ui.h"
@@ -35,16 +36,24 @@ static void list_scenarios(void)
 		printf("%-16s %s\n", sim_scenarios[i].name, sim_scenarios[i].summary);
 }
 
-static void list_checks(void)
+static void list_check_table(const char *what, const struct check *t, size_t n)
 {
 	size_t i;
-	printf("%-26s %-9s %s\n", "ID", "SEVERITY", "TITLE / WHY");
-	for (i = 0; i < n_live_checks; i++) {
-		const struct check *c = &live_checks[i];
+	printf("\n%s\n", what);
+	for (i = 0; i < n; i++) {
+		const struct check *c = &t[i];
 		printf("%-26s %-9s %s\n", c->id, severity_name(c->severity), c->title);
 		printf("%-26s %-9s   why: %s\n", "", "", c->reason);
 		printf("%-26s %-9s   fix: %s\n", "", "", c->hint);
 	}
+}
+
+static void list_checks(void)
+{
+	printf("%-26s %-9s %s\n", "ID", "SEVERITY", "TITLE / WHY");
+	list_check_table("Live checks (the polled state of both nodes):", live_checks, n_live_checks);
+	list_check_table("Config checks (both config.xml files: live where the transport reads them, and "
+			 "--from-xml):", config_checks, n_config_checks);
 }
 
 int main(int argc, char **argv)
@@ -85,6 +94,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "carptop: unknown --format '%s'; use text, json, nagios or prometheus\n", o.format);
 		return EXIT_USAGE;
 	}
+	if (o.from_xml[0])
+		return offline_run(o.from_xml, fmt, stdout, stderr);
 
 	if (o.demo) {
 		world = sim_world_new(o.demo_scenario, 1, o.demo_speed, &cause);

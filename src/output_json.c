@@ -262,6 +262,29 @@ static jobj *finding_obj(const struct pair_view *v, const struct finding *f)
 	return o;
 }
 
+/* Config drift (src/drift.h): null when the two config.xml files were not
+ * both read, [] when they were and the synced sections agree. */
+static jobj *drift_arr(const struct pair_view *v)
+{
+	jobj *a;
+	size_t k;
+	int i;
+	static const char *const side[CLUSTER_NODES] = { "primary", "secondary" };
+	if (!v->drift_known)
+		return NULL;
+	a = json_object_new_array();
+	for (k = 0; k < v->n_drift; k++) {
+		const struct drift_item *d = &v->drift[k];
+		jobj *o = json_object_new_object();
+		put(o, "section", jstr(d->section));
+		put(o, "path", jstr(d->path));
+		for (i = 0; i < CLUSTER_NODES; i++)
+			put(o, side[i], d->absent[i] ? NULL : jstr(d->value[i]));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 static jobj *cluster_obj(const struct pair_view *v, double now)
 {
 	jobj *o = json_object_new_object(), *arr;
@@ -291,6 +314,7 @@ static jobj *cluster_obj(const struct pair_view *v, double now)
 		json_object_array_add(arr, jstr(warn));
 	}
 	put(o, "warnings", arr);
+	put(o, "drift", drift_arr(v));
 	return o;
 }
 

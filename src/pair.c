@@ -294,10 +294,17 @@ void pair_build(struct pair_view *v, const struct cluster_conf *c,
 		qsort(v->findings, v->n_findings, sizeof(*v->findings), cmp_finding);
 }
 
+void pair_sort_findings(struct pair_view *v)
+{
+	if (v->n_findings)
+		qsort(v->findings, v->n_findings, sizeof(*v->findings), cmp_finding);
+}
+
 void pair_free(struct pair_view *v)
 {
 	free(v->rows);
 	free(v->findings);
+	free(v->drift);
 	memset(v, 0, sizeof(*v));
 }
 

@@ -65,6 +65,21 @@ struct finding {
 	const char *hint;          /* how to fix it (from the check table) */
 };
 
+/* One difference between the primary's and the secondary's config.xml in a
+ * section the primary syncs (src/drift.h). A side that lacks the element
+ * has absent[] set; a secret's value is never copied in, only "(hidden)". */
+#define DRIFT_SECTION_LEN 64
+#define DRIFT_PATH_LEN 192
+#define DRIFT_VALUE_LEN 128
+struct drift_item {
+	char section[DRIFT_SECTION_LEN];   /* config section: "filter", "virtualip", "system.user" */
+	char path[DRIFT_PATH_LEN];         /* "filter/rule[2]/protocol" */
+	char value[CLUSTER_NODES][DRIFT_VALUE_LEN]; /* [0] primary, [1] secondary */
+	bool absent[CLUSTER_NODES];
+};
+
+struct xmlconf;
+
 /* Per-node memory that checks need across polls (how long a state lasted). */
 struct pair_history {
 	double maintenance_since[CLUSTER_NODES]; /* wall clock the flag was first seen; 0 = not */
@@ -81,6 +96,13 @@ struct pair_view {
 	enum severity verdict;     /* worst finding, SEV_OK if none */
 	double now;                /* wall clock the view was built for */
 	const struct pair_history *hist; /* may be NULL */
+	/* Config level (src/config_checks.h): the caller sets conf[] before
+	 * config_checks_run(); NULL where a node's config.xml is not known. */
+	const struct xmlconf *conf[CLUSTER_NODES];
+	struct drift_item *drift;  /* owned; freed by pair_free */
+	size_t n_drift;
+	bool drift_known;          /* both configs were there and were compared */
+	bool offline;              /* from config files only (--from-xml): live checks do not run */
 };
 
 /* Build the view from the two snapshots (either may be unreachable). `hist`
@@ -92,6 +114,9 @@ void pair_free(struct pair_view *v);
 
 /* The VHID row for vhid, or NULL. */
 const struct vhid_row *pair_find_vhid(const struct pair_view *v, int vhid);
+
+/* Sort the findings worst first (after adding some to a built view). */
+void pair_sort_findings(struct pair_view *v);
 
 /* Append a finding (used by the checks). */
 struct finding *pair_add_finding(struct pair_view *v, const char *id, enum severity sev,

@@ -130,6 +130,10 @@ struct snapshot {
 	struct snap_partial partial[SNAP_MAX_PARTIAL];
 	int n_partial;
 
+	/* Changes whenever the node's config.xml does (backend.h config_start):
+	 * "" when the transport does not say. Not shown anywhere. */
+	char config_marker[64];
+
 	double taken;       /* wall clock seconds when the poll completed */
 	double duration_ms; /* how long the poll took */
 };

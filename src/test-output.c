@@ -834,6 +834,56 @@ static void test_json_healthy(void)
 	fixture_free(&f);
 }
 
+/* Config drift: null when not compared, the items when it was, with null
+ * for the side that lacks an element; valid against the schema. */
+static void test_json_drift(void)
+{
+	json_object *schema = schema_load(), *doc;
+	struct fixture f;
+	char *out;
+
+	make_healthy(&f, "hq");
+	out = render(OUT_JSON, &f.view, 1, false);
+	doc = json_tokener_parse(out);
+	CHECK(jhas(doc, "clusters.0.drift") && !jget(doc, "clusters.0.drift"));
+	json_object_put(doc);
+	free(out);
+
+	f.view.drift_known = true;
+	f.view.drift = xcalloc(2, sizeof(*f.view.drift));
+	f.view.n_drift = 2;
+	str_copy(f.view.drift[0].section, "filter", sizeof(f.view.drift[0].section));
+	str_copy(f.view.drift[0].path, "filter/rule[3]/ipprotocol", sizeof(f.view.drift[0].path));
+	str_copy(f.view.drift[0].value[0], "inet6", sizeof(f.view.drift[0].value[0]));
+	str_copy(f.view.drift[0].value[1], "inet46", sizeof(f.view.drift[0].value[1]));
+	str_copy(f.view.drift[1].section, "virtualip.ipalias", sizeof(f.view.drift[1].section));
+	str_copy(f.view.drift[1].path, "virtualip/vip[vhid=3,192.168.1.5]", sizeof(f.view.drift[1].path));
+	f.view.drift[1].absent[0] = true;
+	str_copy(f.view.drift[1].value[1], "192.168.1.5/24", sizeof(f.view.drift[1].value[1]));
+	out = render(OUT_JSON, &f.view, 1, false);
+	doc = json_tokener_parse(out);
+	CHECK(schema_ok(schema, doc));
+	CHECK_INT_EQ(json_object_array_length(jget(doc, "clusters.0.drift")), 2);
+	CHECK_STR_EQ(jstr_at(doc, "clusters.0.drift.0.section"), "filter");
+	CHECK_STR_EQ(jstr_at(doc, "clusters.0.drift.0.path"), "filter/rule[3]/ipprotocol");
+	CHECK_STR_EQ(jstr_at(doc, "clusters.0.drift.0.primary"), "inet6");
+	CHECK_STR_EQ(jstr_at(doc, "clusters.0.drift.0.secondary"), "inet46");
+	CHECK(jhas(doc, "clusters.0.drift.1.primary") && !jget(doc, "clusters.0.drift.1.primary"));
+	CHECK_STR_EQ(jstr_at(doc, "clusters.0.drift.1.secondary"), "192.168.1.5/24");
+	json_object_put(doc);
+	free(out);
+
+	f.view.n_drift = 0;
+	out = render(OUT_JSON, &f.view, 1, false);
+	doc = json_tokener_parse(out);
+	CHECK(schema_ok(schema, doc));
+	CHECK_INT_EQ(json_object_array_length(jget(doc, "clusters.0.drift")), 0);
+	json_object_put(doc);
+	free(out);
+	json_object_put(schema);
+	fixture_free(&f);
+}
+
 static void test_json_split(void)
 {
 	json_object *schema = schema_load(), *doc, *v3, *fs;
@@ -1070,7 +1120,7 @@ static void check_nagios_shape(const char *out, const char *state)
 	snprintf(prefix, sizeof(prefix), "CARP %s - ", state);
 	CHECK(strncmp(line, prefix, strlen(prefix)) == 0);
 	if (strncmp(line, prefix, strlen(prefix)) != 0)
-		printf("# first line: %s\n", line);
+		printf("# first line: %s\n", line ? line : "(none)");
 	bar = strstr(line, " | ");
 	CHECK(bar != NULL);
 	CHECK(bar && strchr(bar + 3, '|') == NULL);
@@ -1291,6 +1341,7 @@ int main(void)
 	RUN(test_overall);
 	RUN(test_schema_validator);
 	RUN(test_json_healthy);
+	RUN(test_json_drift);
 	RUN(test_json_split);
 	RUN(test_json_down);
 	RUN(test_json_hostile);

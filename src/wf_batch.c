@@ -125,7 +125,7 @@ int wf_batch_run(struct app *a, const struct cli *o, FILE *out)
 	signal(SIGTERM, SIG_DFL);
 	a->on_update = NULL;
 	a->on_action = NULL;
-	rc = wf_succeeded(r) ? 0 : 2;
+	rc = wf_succeeded(r) ? 0 : wf_refused(r) ? 1 : 2;
 	wf_free(r);
 	return rc;
 }

@@ -334,6 +334,21 @@ static void fail(struct wf_run *r, const char *fmt, ...)
 		step_title(r, s, title, sizeof(title));
 	journal(r, "step %d failed %s", r->step, r->status);
 	line(r, "[%2d/%d] %s ... FAILED: %s", r->step + 1, step_count(r), title, r->status);
+	if (!r->changed) {
+		/* Nothing was sent: there is nothing to resume or undo. */
+		line(r, "Refused: nothing was changed on any node.");
+		r->state = WF_FAILED;
+		if (r->tick) {
+			loop_timer_cancel(r->app->loop, r->tick);
+			r->tick = 0;
+		}
+		journal(r, "finished refused");
+		journal_close(r, true);
+		lock_release(r);
+		if (r->ev.finished)
+			r->ev.finished(r, r->ev.ctx);
+		return;
+	}
 	if (r->journal_path)
 		line(r, "Stopped safely; nothing more was sent. Journal: %s. Run 'carptop --resume' to retry "
 			"from this step, or 'carptop --rollback' to undo the steps done so far.",
@@ -356,6 +371,7 @@ static void act(struct wf_run *r, const struct wf_step *s)
 	if (s->build)
 		s->build(r, &a);
 	journal(r, "step %d action-sent %s node=%s", r->step, action_name(a.kind), wf_node_name(r, node));
+	r->changed = true;
 	r->phase = PH_ACT;
 	r->phase_started = now_ms();
 	if (app_action(r->app, r->cluster, node, &a, &cause) < 0) {
@@ -545,6 +561,11 @@ void wf_abort(struct wf_run *r, const char *why)
 bool wf_finished(const struct wf_run *r)
 {
 	return r->state == WF_DONE || r->state == WF_FAILED || r->state == WF_ROLLED_BACK;
+}
+
+bool wf_refused(const struct wf_run *r)
+{
+	return r->state == WF_FAILED && !r->changed;
 }
 
 bool wf_succeeded(const struct wf_run *r)
@@ -784,6 +805,7 @@ struct wf_run *wf_resume(struct app *a, size_t cluster, bool rollback, bool forc
 		return NULL;
 	}
 	r->state = WF_RUNNING;
+	r->changed = true; /* the interrupted run may have acted */
 	if (rollback) {
 		/* Undo what was done, newest first; each undo step is itself
 		 * "make sure": it checks before it acts. */

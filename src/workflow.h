@@ -96,6 +96,7 @@ struct wf_run {
 	char *lock_path;
 	FILE *journal;
 	bool rolling_back;
+	bool changed;            /* an action was sent (in this run or the resumed one) */
 	int rollback_from;
 	struct wf_events ev;
 };
@@ -127,6 +128,8 @@ void wf_abort(struct wf_run *r, const char *why);
 
 bool wf_finished(const struct wf_run *r);
 bool wf_succeeded(const struct wf_run *r);
+/* Failed before anything was sent: nothing to resume or roll back. */
+bool wf_refused(const struct wf_run *r);
 
 /* Helpers for step functions. */
 const char *wf_param(const struct wf_run *r, const char *key);

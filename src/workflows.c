@@ -412,12 +412,19 @@ static enum wf_check until_updated(struct wf_run *r, int node, enum carp_status 
 		str_printf(msg, n, "%s is rebooting or unreachable (%s)", wf_node_name(r, node), node_error_label(s->err));
 		return WF_NO;
 	}
-	if (s->firmware.state == FW_RUNNING) {
-		str_printf(msg, n, "%s is installing the update", wf_node_name(r, node));
+	if (s->firmware.state == FW_RUNNING || s->firmware.state == FW_REBOOTING) {
+		str_printf(msg, n, "%s is %s", wf_node_name(r, node),
+			   s->firmware.state == FW_RUNNING ? "installing the update" : "about to reboot");
 		return WF_NO;
 	}
 	str_printf(key, sizeof(key), "version_before_%d", node);
 	before = wf_record_get(r, key);
+	if (!s->version[0]) {
+		str_printf(msg, n, "%s does not tell its version yet", wf_node_name(r, node));
+		return WF_NO;
+	}
+	/* Done means a new version, or the node saying the update finished
+	 * without one (nothing to install). */
 	if (before && str_eq(before, s->version) && s->firmware.state != FW_DONE) {
 		str_printf(msg, n, "%s still runs %s", wf_node_name(r, node), s->version);
 		return WF_NO;

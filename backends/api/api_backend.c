@@ -25,7 +25,12 @@
 #define API_DEFAULT_TIMEOUT_S 5.0
 /* With HTTP/2 all reads share one connection; a node speaking HTTP/1.1 gets
  * at most two, so 500 pairs stay near 2000 sockets. Extra requests queue. */
-#define API_MAX_HOST_CONNECTIONS 2L
+/* curl's per-host ceiling; each node's own limit (api.connections) is
+ * enforced below by queueing its reads. */
+#define API_MAX_HOST_CONNECTIONS 8L
+/* Slow-changing reads (HA settings, peer version, firmware, system info)
+ * are refreshed at most this often; the CARP state is read every poll. */
+#define API_SLOW_READ_MS 30000.0
 #define API_IDLE_HANDLES_MAX 64
 /* upgradestatus may keep saying "reboot" if the node came back between two
  * polls; stop following the update after this long. */
@@ -277,6 +282,11 @@ struct api_node {
 	struct req reads[RD__COUNT];
 	bool polling, starting;
 	int outstanding;
+	int inflight, max_inflight;    /* requests on the wire, and api.connections */
+	int queue[RD__COUNT], n_queue; /* reads waiting for a free connection */
+	bool slow_this_poll;           /* this poll includes the slow reads */
+	double slow_due;               /* monotonic ms the slow reads are due */
+	struct snapshot slow_cache;    /* their last results */
 	double poll_t0;
 	enum node_error vip_err;
 	char vip_msg[SNAP_MSG_LEN];
@@ -634,6 +644,8 @@ static void fw_track_after_poll(struct api_node *n)
 {
 	if (n->fw == FWT_NONE)
 		return;
+	/* Whatever happens next, read everything again: the version changed. */
+	n->slow_due = 0;
 	if (!n->snap.reachable) {
 		if (n->fw == FWT_REBOOT || n->fw == FWT_DOWN) {
 			n->fw = FWT_DOWN;
@@ -662,6 +674,8 @@ static void fw_track_after_poll(struct api_node *n)
 	}
 }
 
+static void slow_cache_apply(struct api_node *n);
+
 static void poll_finish(struct api_node *n)
 {
 	struct snapshot *s = &n->snap;
@@ -674,6 +688,10 @@ static void poll_finish(struct api_node *n)
 		s->err = NERR_NONE;
 		s->error[0] = '\0';
 	}
+	if (s->reachable)
+		slow_cache_apply(n);
+	else
+		n->slow_due = 0; /* read everything again once it is back */
 	fw_track_after_poll(n);
 	s->taken = wall_s();
 	s->duration_ms = now_ms() - n->poll_t0;
@@ -699,7 +717,71 @@ static void poll_abandon_others(struct api_node *n)
 		req_release(r);
 		sb_free(&r->body);
 		n->outstanding--;
+		n->inflight--;
 	}
+	/* Reads still queued never started. */
+	n->outstanding -= n->n_queue;
+	n->n_queue = 0;
+}
+
+static bool is_slow_read(int i)
+{
+	return i == RD_HASYNC || i == RD_HAVERSION || i == RD_FIRMWARE || i == RD_SYSTEM;
+}
+
+static void poll_read_done(struct api_node *n, struct req *r, enum node_error err, const char *msg);
+
+static void read_start(struct api_node *n, struct req *r)
+{
+	n->inflight++;
+	if (req_start(n, r, r->rd->path, NULL, false, poll_read_done) < 0)
+		poll_read_done(n, r, NERR_INTERNAL, "libcurl could not start the request");
+}
+
+/* A connection came free: the next queued read of this poll takes it. */
+static void read_next(struct api_node *n)
+{
+	if (n->n_queue > 0 && n->inflight < n->max_inflight && n->vip_err == NERR_NONE) {
+		int i = n->queue[0];
+		memmove(&n->queue[0], &n->queue[1], (size_t)(n->n_queue - 1) * sizeof(n->queue[0]));
+		n->n_queue--;
+		read_start(n, &n->reads[i]);
+	}
+}
+
+/* Keep the slow reads' results between their refreshes. */
+static void slow_cache_apply(struct api_node *n)
+{
+	struct snapshot *s = &n->snap, *c = &n->slow_cache;
+	int k;
+	if (n->slow_this_poll) {
+		if (n->vip_err != NERR_NONE)
+			return;
+		str_copy(c->hostname, s->hostname, sizeof(c->hostname));
+		str_copy(c->version, s->version, sizeof(c->version));
+		c->hasync = s->hasync;
+		c->firmware = s->firmware;
+		c->pfsync.syncdev[0] = '\0';
+		str_copy(c->pfsync.syncdev, s->pfsync.syncdev, sizeof(c->pfsync.syncdev));
+		str_copy(c->pfsync.syncpeer, s->pfsync.syncpeer, sizeof(c->pfsync.syncpeer));
+		c->n_partial = 0;
+		for (k = 0; k < s->n_partial; k++)
+			if (strcmp(s->partial[k].what, "vip_status") && strcmp(s->partial[k].what, "pf_states") &&
+			    strcmp(s->partial[k].what, "pfsync"))
+				c->partial[c->n_partial++] = s->partial[k];
+		n->slow_due = now_ms() + API_SLOW_READ_MS;
+		return;
+	}
+	str_copy(s->hostname, c->hostname, sizeof(s->hostname));
+	str_copy(s->version, c->version, sizeof(s->version));
+	s->hasync = c->hasync;
+	s->firmware = c->firmware;
+	if (!s->pfsync.syncdev[0]) {
+		str_copy(s->pfsync.syncdev, c->pfsync.syncdev, sizeof(s->pfsync.syncdev));
+		str_copy(s->pfsync.syncpeer, c->pfsync.syncpeer, sizeof(s->pfsync.syncpeer));
+	}
+	for (k = 0; k < c->n_partial && s->n_partial < SNAP_MAX_PARTIAL; k++)
+		s->partial[s->n_partial++] = c->partial[k];
 }
 
 static void poll_read_done(struct api_node *n, struct req *r, enum node_error err, const char *msg)
@@ -723,6 +805,8 @@ static void poll_read_done(struct api_node *n, struct req *r, enum node_error er
 		}
 	}
 	free(cause);
+	n->inflight--;
+	read_next(n);
 	poll_read_settle(n);
 }
 
@@ -739,7 +823,11 @@ static int api_poll_start(struct backend *b)
 	n->poll_t0 = now_ms();
 	n->vip_err = NERR_NONE;
 	n->vip_msg[0] = '\0';
+	n->n_queue = 0;
 	snapshot_clear(&n->snap);
+	/* Slow reads: when due, while an update is followed, and whenever the
+	 * node was not read fully last time (first poll, after an outage). */
+	n->slow_this_poll = now_ms() >= n->slow_due || n->fw != FWT_NONE;
 	for (i = 0; i < RD__COUNT && n->vip_err == NERR_NONE; i++) {
 		const struct poll_read *rd = &poll_reads[i];
 		struct req *r = &n->reads[i];
@@ -747,11 +835,16 @@ static int api_poll_start(struct backend *b)
 			continue;
 		if (i == RD_FIRMWARE && n->fw != FWT_NONE && n->fw != FWT_DOWN)
 			rd = &upgradestatus_read; /* an update we started is running */
+		if (is_slow_read(i) && !n->slow_this_poll)
+			continue;
 		r->slot = i;
 		r->rd = rd;
 		n->outstanding++;
-		if (req_start(n, r, rd->path, NULL, false, poll_read_done) < 0)
-			poll_read_done(n, r, NERR_INTERNAL, "libcurl could not start the request");
+		if (n->inflight >= n->max_inflight) {
+			n->queue[n->n_queue++] = i; /* waits for a connection */
+			continue;
+		}
+		read_start(n, r);
 	}
 	n->starting = false;
 	if (n->outstanding == 0)
@@ -802,7 +895,9 @@ static const char *const action_paths[ACT__COUNT] = {
 #define PATH_VIP_SEARCH "/api/interfaces/vip_settings/search_item"
 #define PATH_VIP_DEL "/api/interfaces/vip_settings/del_item/"
 
-enum { STEP_MAIN = 0, STEP_VIP_SEARCH, STEP_VIP_DEL };
+enum { STEP_MAIN = 0, STEP_VIP_SEARCH, STEP_VIP_DEL, STEP_VIP_IFACE };
+
+static char *vip_add_body(const struct vip_spec *v);
 
 static void action_req_done(struct api_node *n, struct req *r, enum node_error err, const char *msg);
 
@@ -822,6 +917,22 @@ static void action_req_done(struct api_node *n, struct req *r, enum node_error e
 	if (err != NERR_NONE) {
 		sb_free(&r->body);
 		action_finish(n, err, msg);
+		return;
+	}
+	if (r->slot == STEP_VIP_IFACE) {
+		/* No interface given: the alias goes where the VHID's CARP VIP is. */
+		char *add;
+		err = api_parse_vip_search_carp_iface(body, r->body.len, n->act.vip.vhid, n->act.vip.interface,
+						      sizeof(n->act.vip.interface), &cause);
+		sb_free(&r->body);
+		if (err != NERR_NONE) {
+			action_finish(n, err, cause ? cause : "no CARP VIP with that vhid");
+			free(cause);
+			return;
+		}
+		add = vip_add_body(&n->act.vip);
+		action_start_req(n, PATH_VIP_ADD, add, true, STEP_MAIN);
+		free(add);
 		return;
 	}
 	if (r->slot == STEP_VIP_SEARCH) {
@@ -861,7 +972,8 @@ static bool vip_spec_ok(const struct vip_spec *v, bool need_prefix, const char *
 {
 	unsigned char buf[16];
 	int maxbits = inet_pton(AF_INET, v->address, buf) == 1 ? 32 : inet_pton(AF_INET6, v->address, buf) == 1 ? 128 : 0;
-	if (!iface_key_ok(v->interface))
+	/* An empty interface means "where the VHID's CARP VIP is". */
+	if (v->interface[0] && !iface_key_ok(v->interface))
 		*why = "interface must be a config key such as lan, wan or opt1";
 	else if (!maxbits)
 		*why = "address is not an IPv4 or IPv6 address";
@@ -918,6 +1030,10 @@ static int api_action_start(struct backend *b, const struct action *a)
 			vip_spec_ok(&a->vip, true, &why);
 		if (why) {
 			action_finish(n, NERR_CONFIG, why);
+			break;
+		}
+		if (!a->vip.interface[0]) {
+			action_start_req(n, PATH_VIP_SEARCH, NULL, false, STEP_VIP_IFACE);
 			break;
 		}
 		body = vip_add_body(&a->vip);
@@ -1014,6 +1130,8 @@ static int api_open(struct backend *b, char **cause)
 	n->b = b;
 	b->priv = n;
 	snapshot_init(&n->snap);
+	snapshot_init(&n->slow_cache);
+	n->max_inflight = c->connections >= 1 && c->connections <= 8 ? c->connections : 3;
 	n->url = xstrdup(c->url);
 	len = strlen(n->url);
 	while (len > 0 && n->url[len - 1] == '/')

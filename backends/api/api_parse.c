@@ -869,6 +869,8 @@ struct find_ctx {
 static bool row_interface_matches(json_object *row, const char *want)
 {
 	char text[SNAP_NAME_LEN];
+	if (!want[0])
+		return true; /* no interface given: the VHID decides */
 	/* The config key ("lan") or its display value ("%interface": "LAN"):
 	 * get_vip_status shows the description, so a caller may hold either. */
 	if (jv_str(jget(row, "interface"), text, sizeof(text)) && strcasecmp(text, want) == 0)
@@ -903,6 +905,50 @@ static void find_vip_row(json_object *row, const char *key, void *arg)
 		return;
 	str_copy(c->uuid, uuid, c->uuid_size);
 	c->found = true;
+}
+
+struct carp_iface_ctx {
+	int vhid;
+	char *out;
+	size_t n;
+	bool found;
+};
+
+static void find_carp_iface(json_object *row, const char *key, void *arg)
+{
+	struct carp_iface_ctx *c = arg;
+	char mode[16], iface[SNAP_NAME_LEN];
+	(void)key;
+	if (c->found || !is_object(row) || jv_ll_range(jget(row, "vhid"), 1, 255, -1) != c->vhid)
+		return;
+	if (!jv_str(jget(row, "mode"), mode, sizeof(mode)) || strcmp(mode, "carp") != 0)
+		return;
+	if (!jv_str(jget(row, "interface"), iface, sizeof(iface)) || !iface[0])
+		return;
+	str_copy(c->out, iface, c->n);
+	c->found = true;
+}
+
+enum node_error api_parse_vip_search_carp_iface(const char *body, size_t len, int vhid, char *iface, size_t n,
+						char **cause)
+{
+	struct carp_iface_ctx c = { vhid, iface, n, false };
+	json_object *root = parse_object(body, len, "vip_settings/search_item", cause);
+	if (n)
+		iface[0] = '\0';
+	if (!root)
+		return NERR_PROTOCOL;
+	if (each_item(jget(root, "rows"), find_carp_iface, &c) < 0) {
+		set_cause(cause, "vip_settings/search_item: reply has no rows list");
+		json_object_put(root);
+		return NERR_PROTOCOL;
+	}
+	json_object_put(root);
+	if (!c.found) {
+		set_cause(cause, "no CARP virtual IP with vhid %d is configured", vhid);
+		return NERR_NOT_FOUND;
+	}
+	return NERR_NONE;
 }
 
 enum node_error api_parse_vip_search_find(const char *body, size_t len, const struct vip_spec *want,

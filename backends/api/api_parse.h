@@ -76,6 +76,10 @@ enum node_error api_parse_vip_result(const char *body, size_t len, struct action
  * its description "LAN", case-insensitive). Writes it to uuid (only hex
  * digits and '-' are accepted: it goes into a URL path). NERR_NOT_FOUND
  * when no row matches. The rows also hold the CARP password: never read. */
+/* vip_settings/search_item: the config key of the interface the CARP VIP
+ * with this VHID is on (an IP alias must go on the same interface). */
+enum node_error api_parse_vip_search_carp_iface(const char *body, size_t len, int vhid, char *iface, size_t n,
+						char **cause);
 enum node_error api_parse_vip_search_find(const char *body, size_t len, const struct vip_spec *want,
 					  char *uuid, size_t uuid_size, char **cause);
 

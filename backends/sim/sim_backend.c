@@ -6,6 +6,7 @@
 
 #include "backend.h"
 #include "sim/sim_backend.h"
+#include "sim/sim_render.h"
 #include "sim/sim_world.h"
 #include "util.h"
 
@@ -19,6 +20,8 @@ struct sim_priv {
 	uint64_t action_timer[4];
 	int n_pending;
 	unsigned mutations;
+	bool reading_config;
+	uint64_t config_timer;
 };
 
 /* A few ms, different per node, so the UI sees real asynchrony. */
@@ -47,6 +50,8 @@ static void sim_close(struct backend *b)
 		loop_timer_cancel(b->loop, p->poll_timer);
 	for (i = 0; i < p->n_pending; i++)
 		loop_timer_cancel(b->loop, p->action_timer[i]);
+	if (p->config_timer)
+		loop_timer_cancel(b->loop, p->config_timer);
 	free(p);
 	b->priv = NULL;
 }
@@ -160,6 +165,37 @@ static int sim_action_start(struct backend *b, const struct action *a)
 	return 0;
 }
 
+/* config.xml as the node has it now (sim_render_config_xml), after the
+ * same simulated latency as a poll; nothing from a node that is down. */
+static void sim_config_done(void *arg)
+{
+	struct backend *b = arg;
+	struct sim_priv *p = b->priv;
+	struct sim_node *n;
+	struct strbuf sb;
+
+	p->config_timer = 0;
+	p->reading_config = false;
+	sim_world_advance(p->world);
+	n = sim_node_get(p->world, p->pair, p->node);
+	sb_init(&sb);
+	if (n && n->up)
+		sim_render_config_xml(p->world, p->pair, p->node, &sb);
+	if (b->on_config)
+		b->on_config(b, n && n->up ? sb.buf : NULL, n && n->up ? sb.len : 0, b->ctx);
+	sb_free(&sb);
+}
+
+static int sim_config_start(struct backend *b)
+{
+	struct sim_priv *p = b->priv;
+	if (p->reading_config)
+		return -1;
+	p->reading_config = true;
+	p->config_timer = loop_timer_add(b->loop, sim_latency_ms(p), sim_config_done, b);
+	return 0;
+}
+
 static unsigned sim_mutations(const struct backend *b)
 {
 	const struct sim_priv *p = b->priv;
@@ -173,6 +209,7 @@ const struct backend_ops sim_backend_ops = {
 	.poll_start = sim_poll_start,
 	.action_start = sim_action_start,
 	.mutations = sim_mutations,
+	.config_start = sim_config_start,
 };
 
 void sim_backend_attach(struct backend *b, struct sim_world *w, int pair, int node)

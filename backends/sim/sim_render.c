@@ -213,8 +213,75 @@ static void xml_elem(struct strbuf *sb, const char *indent, const char *name, co
 	sb_printf(sb, "</%s>\n", name);
 }
 
-/* The parts of /conf/config.xml carptop reads: interfaces, the MVC
- * virtualip model, hasync (24.7+ syncitems form), the maintenance key. */
+static const struct sim_vip *carp_vip_on(const struct sim_node *n, const char *iface)
+{
+	int i;
+	for (i = 0; i < n->n_vips; i++)
+		if (n->vips[i].mode == VIP_MODE_CARP && !n->vips[i].pending_delete && str_eq(n->vips[i].iface, iface))
+			return &n->vips[i];
+	return NULL;
+}
+
+/* Firewall rules, manual outbound NAT to the WAN CARP VIP, and DHCP with
+ * the LAN VIP as gateway and DNS and the peer as failover partner: the
+ * how-to's setup, in the example pair's legacy shapes. */
+static void render_rules_nat_dhcp(struct sim_world *w, int pair, int node, struct strbuf *sb)
+{
+	const struct sim_node *n = sim_node_get(w, pair, node), *peer = sim_node_get(w, pair, 1 - node);
+	const struct sim_vip *vwan = carp_vip_on(n, "wan"), *vlan = carp_vip_on(n, "lan");
+	const struct sim_if *lan = sim_node_if(n, "lan"), *peer_lan = peer ? sim_node_if(peer, "lan") : NULL;
+	int i;
+
+	sb_add(sb, "  <filter>\n");
+	for (i = 0; i < n->n_rules; i++) {
+		const struct sim_rule *r = &n->rules[i];
+		sb_add(sb, "    <rule>\n");
+		xml_elem(sb, "      ", "type", "pass");
+		xml_elem(sb, "      ", "interface", r->iface);
+		xml_elem(sb, "      ", "ipprotocol", r->ipprotocol);
+		if (r->protocol[0])
+			xml_elem(sb, "      ", "protocol", r->protocol);
+		if (str_eq(r->source, "any"))
+			sb_add(sb, "      <source>\n        <any>1</any>\n      </source>\n");
+		else
+			sb_printf(sb, "      <source>\n        <network>%s</network>\n      </source>\n", r->source);
+		sb_add(sb, "      <destination>\n        <any>1</any>\n      </destination>\n");
+		xml_elem(sb, "      ", "descr", r->descr);
+		sb_add(sb, "    </rule>\n");
+	}
+	sb_add(sb, "  </filter>\n  <nat>\n    <outbound>\n");
+	xml_elem(sb, "      ", "mode", "advanced");
+	if (vwan && lan) {
+		struct in_addr a;
+		char net[INET_ADDRSTRLEN] = "";
+		unsigned long mask = lan->prefix <= 0 ? 0 : (0xffffffffUL << (32 - (lan->prefix > 32 ? 32 : lan->prefix))) & 0xffffffffUL;
+		if (inet_pton(AF_INET, lan->addr, &a) == 1) {
+			a.s_addr = htonl((uint32_t)(ntohl(a.s_addr) & mask));
+			inet_ntop(AF_INET, &a, net, sizeof(net));
+		}
+		sb_add(sb, "      <rule>\n");
+		xml_elem(sb, "        ", "interface", "wan");
+		sb_printf(sb, "        <source>\n          <network>%s/%d</network>\n        </source>\n", net, lan->prefix);
+		sb_add(sb, "        <destination>\n          <any>1</any>\n        </destination>\n");
+		xml_elem(sb, "        ", "target", vwan->addr);
+		xml_elem(sb, "        ", "descr", "LAN to WAN (CARP VIP)");
+		sb_add(sb, "      </rule>\n");
+	}
+	sb_add(sb, "    </outbound>\n  </nat>\n  <dhcpd>\n");
+	if (vlan) {
+		sb_add(sb, "    <lan>\n");
+		xml_elem(sb, "      ", "enable", "1");
+		xml_elem(sb, "      ", "failover_peerip", peer_lan ? peer_lan->addr : "");
+		xml_elem(sb, "      ", "gateway", vlan->addr);
+		xml_elem(sb, "      ", "dnsserver", vlan->addr);
+		sb_add(sb, "    </lan>\n");
+	}
+	sb_add(sb, "  </dhcpd>\n");
+}
+
+/* The parts of /conf/config.xml carptop reads: interfaces, rules, NAT and
+ * DHCP (legacy shapes), the MVC virtualip model, hasync (24.7+ syncitems
+ * form), the maintenance key. */
 void sim_render_config_xml(struct sim_world *w, int pair, int node, struct strbuf *sb)
 {
 	struct sim_node *n = node_of(w, pair, node);
@@ -246,7 +313,9 @@ void sim_render_config_xml(struct sim_world *w, int pair, int node, struct strbu
 		xml_elem(sb, "      ", "subnet", num);
 		sb_printf(sb, "    </%s>\n", itf->key);
 	}
-	sb_add(sb, "  </interfaces>\n  <virtualip version=\"1.0.1\">\n");
+	sb_add(sb, "  </interfaces>\n");
+	render_rules_nat_dhcp(w, pair, node, sb);
+	sb_add(sb, "  <virtualip version=\"1.0.1\">\n");
 	for (i = 0; i < n->n_vips; i++) {
 		const struct sim_vip *v = &n->vips[i];
 		if (v->pending_delete)

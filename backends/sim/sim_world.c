@@ -21,7 +21,7 @@ const struct sim_scenario sim_scenarios[] = {
 	{ "demoted", "fw1 demoted by a failing service check (2^20), fw2 MASTER" },
 	{ "carp-disabled", "CARP temporarily disabled on fw2 and forgotten" },
 	{ "pfsync-broken", "pfsync on different devices: fw2 holds none of fw1's states" },
-	{ "drift", "fw2's LAN CARP VIP is /32 instead of /24 (config drift, VHID mismatch)" },
+	{ "drift", "fw2: LAN CARP VIP /32 instead of /24 (VHID mismatch), LAN IPv6 rule deleted by hand (config drift)" },
 	{ "node-down", "fw2 is powered off: it cannot be reached" },
 	{ "interface-down", "fw1 lost link on LAN: VHID 3 INIT on fw1, fw2 MASTER for VHID 3" },
 };
@@ -63,6 +63,29 @@ static struct sim_vip *add_vip(struct sim_world *w, struct sim_node *n, const ch
 	return v;
 }
 
+static void add_rule(struct sim_node *n, const char *iface, const char *ipprotocol, const char *protocol,
+		     const char *source, const char *descr)
+{
+	struct sim_rule *r;
+	if (n->n_rules >= SIM_MAX_RULES)
+		return;
+	r = &n->rules[n->n_rules++];
+	str_copy(r->iface, iface, sizeof(r->iface));
+	str_copy(r->ipprotocol, ipprotocol, sizeof(r->ipprotocol));
+	str_copy(r->protocol, protocol, sizeof(r->protocol));
+	str_copy(r->source, source, sizeof(r->source));
+	str_copy(r->descr, descr, sizeof(r->descr));
+}
+
+/* The example pair's rules: CARP on WAN, LAN to any (v4, v6), all on PFSYNC. */
+static void setup_rules(struct sim_node *n)
+{
+	add_rule(n, "wan", "inet", "carp", "any", "Allow CARP");
+	add_rule(n, "lan", "inet", "", "lan", "Default allow LAN to any rule");
+	add_rule(n, "lan", "inet6", "", "lan", "Default allow LAN IPv6 to any rule");
+	add_rule(n, "opt1", "inet", "", "any", "Allow all on PFSYNC");
+}
+
 /* The how-to's example pair (../shared/opnsense/examples): LAN .10/.20,
  * WAN .101/.102, PFSYNC 10.0.0.1/.2 on em2; vhid 1 WAN 172.18.0.100/24,
  * vhid 3 LAN 192.168.1.1/24; the backup's advskew is 100 (XMLRPC +100). */
@@ -98,6 +121,7 @@ static void setup_node(struct sim_world *w, struct sim_node *n, int pair, int id
 		str_copy(n->sync_items, "dhcpd,nat,rules,staticroutes,virtualip", sizeof(n->sync_items));
 	}
 	n->st[1] = n->st[3] = idx ? CARP_ST_BACKUP : CARP_ST_MASTER;
+	setup_rules(n);
 }
 
 static struct sim_vip *find_vip(struct sim_node *n, int vhid, enum vip_mode mode)
@@ -141,6 +165,11 @@ static int apply_scenario(struct sim_world *w, struct sim_pair *p, const char *s
 		struct sim_vip *v = find_vip(b, 3, VIP_MODE_CARP);
 		if (v)
 			v->prefix = 32;
+		/* Someone deleted a rule on the backup by hand (rule 3 of 4). */
+		if (b->n_rules == 4) {
+			b->rules[2] = b->rules[3];
+			b->n_rules = 3;
+		}
 	} else if (str_eq(scenario, "node-down")) {
 		b->up = false;
 		b->powered_off = true;
@@ -658,6 +687,7 @@ void sim_node_snapshot(struct sim_world *w, int pi, int ni, struct snapshot *s)
 	s->hasync.known = true;
 	str_copy(s->hasync.sync_target, n->sync_target, sizeof(s->hasync.sync_target));
 	str_copy(s->hasync.sync_items, n->sync_items, sizeof(s->hasync.sync_items));
+	str_printf(s->config_marker, sizeof(s->config_marker), "%u", n->serial);
 	if (ni == 0 && n->sync_target[0]) {
 		s->hasync.peer_reachable_known = true;
 		s->hasync.peer_reachable = peer->up;
@@ -895,6 +925,11 @@ int sim_sync(struct sim_world *w, int pi, int ni, char *reply, size_t len)
 		peer->vips[peer->n_vips].advskew = n->vips[i].advskew + 100 > 254 ? 254 : n->vips[i].advskew + 100;
 		peer->vips[peer->n_vips].applied = true;
 		peer->n_vips++;
+	}
+	/* The receiver replaces whole sections: the rules too, when synced. */
+	if (strstr(n->sync_items, "rules")) {
+		memcpy(peer->rules, n->rules, sizeof(peer->rules));
+		peer->n_rules = n->n_rules;
 	}
 	peer->serial++;
 	str_copy(reply, "{\"status\":\"ok\",\"count\":1}", len);

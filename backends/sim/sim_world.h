@@ -42,6 +42,19 @@ struct sim_vip {
 	bool pending_delete;  /* deleted in config, still on the interface until reconfigure */
 };
 
+/* A firewall rule as config.xml holds it (legacy <filter><rule>), modelled
+ * on the how-to's example pair: only what the config checks and the drift
+ * comparison read. Rendered by sim_render_config_xml; copied by sim_sync
+ * when "rules" is a sync item. */
+#define SIM_MAX_RULES 8
+struct sim_rule {
+	char iface[16];       /* config key */
+	char ipprotocol[8];   /* inet, inet6 */
+	char protocol[16];    /* "" = any, "carp" */
+	char source[16];      /* "any" or an interface key (its network) */
+	char descr[64];
+};
+
 enum sim_fw { SIM_FW_IDLE = 0, SIM_FW_RUNNING, SIM_FW_REBOOTING, SIM_FW_DONE };
 
 struct sim_node {
@@ -85,6 +98,9 @@ struct sim_node {
 
 	unsigned mutations;      /* mutating calls received */
 	unsigned serial;         /* bumped on every config change (drift marker) */
+
+	struct sim_rule rules[SIM_MAX_RULES];
+	int n_rules;
 };
 
 struct sim_pair {

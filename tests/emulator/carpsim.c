@@ -169,6 +169,14 @@ static enum MHD_Result api_access(void *cls, struct MHD_Connection *c, const cha
 		usleep((useconds_t)latency * 1000);
 
 	pthread_mutex_lock(&E.lock);
+	sim_world_advance(E.w);
+	if (!sim_node_get(E.w, en->pair, en->node)->up) {
+		/* Went down since the connection was accepted (the listener
+		 * follows within 20 ms): drop it, as a rebooting node would. */
+		log_request(en, method, url, 0, false);
+		pthread_mutex_unlock(&E.lock);
+		return MHD_NO;
+	}
 	memset(&rs, 0, sizeof(rs));
 	sb_init(&rs.body);
 	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");

@@ -1,0 +1,70 @@
+# Shared helpers for the integration suites: start carpsim, talk to its
+# control server, run carptop against it, and check results. Sourced by
+# each suite script; every check prints a TAP line so meson counts them.
+set -u
+
+CARPTOP=${CARPTOP:?path to carptop}
+CARPSIM=${CARPSIM:?path to carpsim}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/carptop-it.XXXXXX")
+export XDG_STATE_HOME="$WORK/state"
+n=0
+failed=0
+SIM_PID=
+
+cleanup() {
+	[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
+	[ -n "${EXTRA_CLEANUP:-}" ] && eval "$EXTRA_CLEANUP"
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+check() { # check "description" command...
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+absent() { ! grep -q "$@"; } # absent PATTERN FILE...: true when nowhere found
+diag() { sed 's/^/# /'; }
+done_testing() {
+	echo "1..$n"
+	[ "$n" -gt 0 ] && [ "$failed" -eq 0 ]
+}
+
+# start_sim NAME [carpsim options...]: a fresh emulator in $WORK/NAME.
+start_sim() {
+	local name=$1
+	shift
+	[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
+	SIM_DIR="$WORK/$name"
+	"$CARPSIM" --dir "$SIM_DIR" "$@" 2>"$WORK/$name.carpsim.log" &
+	SIM_PID=$!
+	for _ in $(seq 1 100); do
+		[ -f "$SIM_DIR/ready" ] && break
+		sleep 0.05
+	done
+	[ -f "$SIM_DIR/ready" ] || { echo "# carpsim did not start"; cat "$WORK/$name.carpsim.log" | diag; return 1; }
+	# shellcheck disable=SC1091
+	. "$SIM_DIR/carpsim.env"
+	CFG="$SIM_DIR/carptop.yaml"
+	# Each emulated world gets its own journals, locks and audit log.
+	export XDG_STATE_HOME="$SIM_DIR/state"
+}
+
+ctl() { # ctl METHOD PATH [body]
+	if [ $# -ge 3 ]; then
+		curl -sS -X "$1" --data-binary "$3" "$CARPSIM_CTL$2"
+	else
+		curl -sS -X "$1" "$CARPSIM_CTL$2"
+	fi
+}
+stat_of() { ctl GET "/ctl/stats/$1/$2" | awk -v k="$3" '$1 == k { print $2 }'; }
+
+# carptop_json [args...]: batch JSON into $OUT, exit code into $RC.
+carptop_json() {
+	OUT="$WORK/out.json"
+	RC=0
+	"$CARPTOP" -c "$CFG" --batch --format json "$@" >"$OUT" 2>"$WORK/err.txt" || RC=$?
+}
+jqv() { jq -r "$1" "$OUT"; }

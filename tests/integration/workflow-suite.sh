@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Suite 'workflow': the guided procedures end to end against carpsim, over
+# the transport named by $TRANSPORT (api; ssh where a harness provides the
+# config). Checks the emulator's transition log for split brain and for
+# moments without a MASTER, injects faults at each step, kills carptop with
+# SIGKILL mid-run and resumes, rolls back, and tests the interlocks.
+. "$(dirname "$0")/lib.sh"
+TRANSPORT=${TRANSPORT:-api}
+
+# The config for the chosen transport (the ssh harness rewrites it).
+use_transport() {
+	if [ "$TRANSPORT" = ssh ]; then
+		# shellcheck disable=SC1091
+		. "$(dirname "$0")/../ssh/harness.sh"
+		ssh_harness_config "$SIM_DIR" "$CFG" >"$WORK/ssh.yaml" || return 1
+		CFG="$WORK/ssh.yaml"
+	fi
+}
+
+health() { ctl GET "/ctl/health?since=${1:-0}" | awk -v k="$2" '$1 == k { print $2 }'; }
+simtime() { ctl GET /ctl/time; }
+run_wf() { # run_wf OUTFILE args... ; sets RC
+	RC=0
+	"$CARPTOP" -c "$CFG" --batch "${@:2}" >"$1" 2>&1 || RC=$?
+}
+has_alias() { ctl GET "/ctl/text/0/$1/ifconfig" | grep -q "inet 192.168.1.5 "; }
+vip_cfg_has_alias() { ctl GET "/ctl/text/0/$1/config-xml" | grep -q "<subnet>192.168.1.5</subnet>"; }
+journal_exists() { ls "$XDG_STATE_HOME"/carptop/journal/pair1.journal >/dev/null 2>&1; }
+allow_of() { ctl GET "/ctl/text/0/$1/sysctl-carp" | awk -F': ' '/carp.allow/ { print $2 }'; }
+
+# --- add-alias end to end ------------------------------------------------
+start_sim alias --speed 5 && use_transport
+t0=$(simtime)
+run_wf "$WORK/alias.txt" --run add-alias vhid=3 address=192.168.1.5/24 --yes
+check "add-alias: exit 0" [ "$RC" -eq 0 ]
+check "add-alias: one line per step, all ok" [ "$(grep -c '\] .* \.\.\. ok' "$WORK/alias.txt")" -eq 9 ]
+check "add-alias: the alias is live on fw1 and fw2" has_alias 0
+check "add-alias: ... and on fw2" has_alias 1
+check "add-alias: CARP enabled again on fw2" [ "$(allow_of 1)" = 1 ]
+check "add-alias: no split brain in the transition log" [ "$(health "$t0" split_brains)" -eq 0 ]
+check "add-alias: no moment without a MASTER" [ "$(health "$t0" no_master)" -eq 0 ]
+check "add-alias: audit log has every change" [ "$(grep -c 'result=ok' "$XDG_STATE_HOME/carptop/audit.log")" -ge 6 ]
+check "add-alias: no unfinished journal left" sh -c "! ls $XDG_STATE_HOME/carptop/journal/pair1.journal 2>/dev/null"
+[ "$RC" -eq 0 ] || diag <"$WORK/alias.txt"
+
+# --- without --yes: the plan, nothing changed ----------------------------
+start_sim plan && use_transport
+run_wf "$WORK/plan.txt" --run add-alias vhid=3 address=192.168.1.5/24
+check "plan only: exit 0 and says so" [ "$RC" -eq 0 -a "$(grep -c 'nothing was changed' "$WORK/plan.txt")" -eq 1 ]
+check "plan only: zero mutating calls" [ "$(stat_of 0 0 mutations)$(stat_of 0 1 mutations)" = 00 ]
+
+# --- update end to end -----------------------------------------------------
+start_sim update --speed 20 && use_transport
+t0=$(simtime)
+run_wf "$WORK/update.txt" --run update --yes
+check "update: exit 0" [ "$RC" -eq 0 ]
+check "update: fw1 on the new version" [ "$(ctl GET /ctl/text/0/0/opnsense-version)" = "OPNsense 26.7.3 (amd64)" ]
+check "update: fw2 on the new version" [ "$(ctl GET /ctl/text/0/1/opnsense-version)" = "OPNsense 26.7.3 (amd64)" ]
+check "update: maintenance left on fw1" sh -c "! curl -s $CARPSIM_CTL/ctl/text/0/0/show-carp | grep -q '\"maintenancemode\":true'"
+check "update: fw1 MASTER again" [ "$(ctl GET /ctl/text/0/0/ifconfig | awk '/carp:/ { printf "%s", $2 }')" = MASTERMASTER ]
+check "update: no split brain" [ "$(health "$t0" split_brains)" -eq 0 ]
+check "update: no moment without a MASTER" [ "$(health "$t0" no_master)" -eq 0 ]
+[ "$RC" -eq 0 ] || diag <"$WORK/update.txt"
+
+# --- failover test -----------------------------------------------------------
+start_sim failover --speed 5 && use_transport
+t0=$(simtime)
+run_wf "$WORK/failover.txt" --run failover-test --yes
+check "failover-test: exit 0" [ "$RC" -eq 0 ]
+check "failover-test: states carried over reported" grep -q "holds [0-9]* states" "$WORK/failover.txt"
+check "failover-test: no split brain, always a MASTER" [ "$(health "$t0" split_brains)$(health "$t0" no_master)" = 00 ]
+[ "$RC" -eq 0 ] || diag <"$WORK/failover.txt"
+
+# --- a fault at each step of add-alias: stop safely, journal, resume -------
+if [ "$TRANSPORT" = api ]; then
+	faults="0:1:/api/diagnostics/interface/carp_status/disable:500
+0:1:/api/interfaces/vip_settings/add_item:500
+0:1:/api/interfaces/vip_settings/reconfigure:500
+0:0:/api/interfaces/vip_settings/add_item:500
+0:0:/api/interfaces/vip_settings/reconfigure:500
+0:1:/api/diagnostics/interface/carp_status/enable:500"
+else
+	faults=""
+fi
+i=0
+while IFS=: read -r pair node path status; do
+	[ -n "$path" ] || continue
+	i=$((i + 1))
+	start_sim "fault$i" --speed 5 && use_transport
+	t0=$(simtime)
+	ctl POST "/ctl/fault/$pair/$node?path=$path&count=1&status=$status" >/dev/null
+	run_wf "$WORK/fault$i.txt" --run add-alias vhid=3 address=192.168.1.5/24 --yes
+	check "fault $i ($path on node $node): stops with exit 2" [ "$RC" -eq 2 ]
+	check "fault $i: names the failure" grep -q "FAILED: .*500\|FAILED: .*server error" "$WORK/fault$i.txt"
+	check "fault $i: journal kept for --resume" journal_exists
+	check "fault $i: CARP never off on both nodes" [ "$(allow_of 0)" = 1 ]
+	run_wf "$WORK/resume$i.txt" --resume --yes
+	check "fault $i: --resume completes" [ "$RC" -eq 0 ]
+	check "fault $i: alias on both nodes afterwards" has_alias 0
+	check "fault $i: no split brain at any time" [ "$(health "$t0" split_brains)" -eq 0 ]
+	[ "$RC" -eq 0 ] || diag <"$WORK/resume$i.txt"
+done <<<"$faults"
+
+# --- node unreachable mid-run, and timeout ---------------------------------
+start_sim unreach --speed 5 && use_transport
+ctl POST "/ctl/fault/0/0?path=/api/interfaces/vip_settings/add_item&count=1&status=503" >/dev/null
+run_wf "$WORK/un.txt" --run add-alias vhid=3 address=192.168.1.5/24 --yes
+check "HTTP 503 mid-run: exit 2" [ "$RC" -eq 2 ]
+check "HTTP 503 mid-run: a clear message" grep -q "FAILED: .*503" "$WORK/un.txt"
+ctl POST /ctl/plug/0/0/refuse >/dev/null
+sleep 0.3
+run_wf "$WORK/un2.txt" --resume --yes
+check "resume while fw1 is unreachable: stops" [ "$RC" -ne 0 ]
+check "resume while fw1 is unreachable: says why" grep -qi "cannot be reached\|refused" "$WORK/un2.txt"
+check "... and CARP is still enabled on fw1" [ "$(ctl GET /ctl/text/0/0/sysctl-carp | awk -F': ' '/allow/ {print $2}')" = 1 ]
+ctl POST /ctl/plug/0/0/up >/dev/null
+sleep 0.3
+run_wf "$WORK/rb.txt" --rollback --yes
+check "rollback: exit 0" [ "$RC" -eq 0 ]
+check "rollback: CARP enabled on fw2 again" [ "$(allow_of 1)" = 1 ]
+check "rollback: the alias is gone from fw2" sh -c "! curl -s $CARPSIM_CTL/ctl/text/0/1/config-xml | grep -q '<subnet>192.168.1.5</subnet>'"
+[ "$RC" -eq 0 ] || diag <"$WORK/rb.txt"
+
+# --- kill -9 mid-run, then --resume ------------------------------------------
+start_sim kill --speed 5 && use_transport
+t0=$(simtime)
+ctl POST /ctl/latency/0/0/400 >/dev/null
+"$CARPTOP" -c "$CFG" --batch --run add-alias vhid=3 address=192.168.1.5/24 --yes >"$WORK/kill.txt" 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do
+	grep -q '\[ 4/9\].*ok' "$WORK/kill.txt" && break
+	sleep 0.05
+done
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+check "kill -9: happened mid-run (after step 4)" grep -q '\[ 4/9\].*ok' "$WORK/kill.txt"
+check "kill -9: the journal survived" journal_exists
+ctl POST /ctl/latency/0/0/0 >/dev/null
+run_wf "$WORK/kill-resume.txt" --resume --yes
+check "kill -9 then --resume: completes" [ "$RC" -eq 0 ]
+check "kill -9 then --resume: alias on both" has_alias 0
+check "kill -9 then --resume: no split brain" [ "$(health "$t0" split_brains)" -eq 0 ]
+[ "$RC" -eq 0 ] || diag <"$WORK/kill-resume.txt"
+
+# --- interlocks ------------------------------------------------------------
+start_sim lock --speed 5 && use_transport
+ctl POST /ctl/plug/0/1/refuse >/dev/null
+sleep 0.3
+run_wf "$WORK/il1.txt" --run carp-disable node=fw1 --yes
+check "interlock: no CARP disable on fw1 while fw2 is unreachable" [ "$RC" -ne 0 -a "$(stat_of 0 0 mutations)" -eq 0 ]
+ctl POST /ctl/plug/0/1/up >/dev/null
+sleep 0.3
+run_wf "$WORK/il2.txt" --run carp-disable node=fw2 --yes
+check "carp-disable on fw2: ok" [ "$RC" -eq 0 ]
+run_wf "$WORK/il3.txt" --run carp-disable node=fw1 --yes --force
+check "interlock: never CARP off on both nodes, even with --force" [ "$RC" -ne 0 -a "$(allow_of 0)" = 1 ]
+grep -q "no node with CARP" "$WORK/il3.txt" || diag <"$WORK/il3.txt"
+run_wf "$WORK/il4.txt" --run carp-enable node=fw2 --yes
+check "carp-enable on fw2: ok" [ "$RC" -eq 0 -a "$(allow_of 1)" = 1 ]
+ctl POST /ctl/plug/0/1/refuse >/dev/null
+sleep 0.3
+run_wf "$WORK/il5.txt" --run maintenance-enter node=fw1 --yes --force
+check "--force overrides the unreachable-peer interlock" [ "$RC" -eq 0 ]
+check "--force is in the audit log" grep -q "result=forced" "$XDG_STATE_HOME/carptop/audit.log"
+ctl POST /ctl/plug/0/1/up >/dev/null
+
+# one workflow per cluster: a second run is refused while the first holds the lock
+start_sim lock2 --speed 1 && use_transport
+ctl POST /ctl/latency/0/0/300 >/dev/null
+"$CARPTOP" -c "$CFG" --batch --run failover-test --yes >"$WORK/first.txt" 2>&1 &
+pid=$!
+sleep 1
+run_wf "$WORK/second.txt" --run maintenance-enter node=fw2 --yes
+check "lock: a second workflow on the cluster is refused" [ "$RC" -ne 0 ]
+check "lock: ... naming the other run" grep -q "another carptop\|unfinished" "$WORK/second.txt"
+wait "$pid"
+
+done_testing
