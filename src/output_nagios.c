@@ -224,7 +224,14 @@ static void long_node(struct strbuf *sb, const struct pair_view *v, int i)
 		nag_add(sb, warn);
 		sb_addc(sb, '\n');
 	}
-	if (!out_node_up(v, i)) {
+	if (!out_node_up(v, i) && v->offline) {
+		nag_add(sb, cl);
+		sb_addc(sb, ' ');
+		nag_add(sb, out_node_name(v, i));
+		sb_add(sb, ": ");
+		nag_add(sb, s ? s->error : "offline");
+		sb_addc(sb, '\n');
+	} else if (!out_node_up(v, i)) {
 		nag_add(sb, cl);
 		sb_addc(sb, ' ');
 		nag_add(sb, out_node_name(v, i));

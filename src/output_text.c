@@ -128,7 +128,8 @@ static void node_row(struct tab *t, const struct pair_view *v, int i, double now
 	if (!out_node_up(v, i)) {
 		/* Whatever an unreachable node said last is not current: show nothing of it. */
 		int k;
-		tab_put(t, "UNKNOWN");
+		/* Offline review: nothing was asked of the node, so nothing is unknown about it now. */
+		tab_put(t, v->offline ? "offline" : "UNKNOWN");
 		for (k = 0; k < 6; k++)
 			tab_put(t, NULL);
 		tab_put(t, age);
@@ -166,6 +167,14 @@ static void node_notes(struct strbuf *sb, const struct pair_view *v, int i)
 		sb_printf(sb, "  ");
 		out_add_safe(sb, out_node_name(v, i));
 		sb_add(sb, ": UNKNOWN - not polled\n");
+		return;
+	}
+	if (!s->reachable && v->offline) {
+		sb_add(sb, "  ");
+		out_add_safe(sb, out_node_name(v, i));
+		sb_add(sb, ": ");
+		out_add_safe(sb, s->error);
+		sb_addc(sb, '\n');
 		return;
 	}
 	if (!s->reachable) {

@@ -137,10 +137,26 @@ void snapshot_add_partial(struct snapshot *s, const char *what, enum node_error 
 	text_sanitize_inplace(p->msg);
 }
 
+/* OPNsense's status_msg carries an HTML line break for its GUI. */
+static void drop_html_breaks(char *s)
+{
+	static const char *const tags[] = { "<br />", "<br/>", "<br>" };
+	size_t t;
+	for (t = 0; t < ARRAY_LEN(tags); t++) {
+		char *p;
+		size_t n = strlen(tags[t]);
+		while ((p = strstr(s, tags[t]))) {
+			*p = ' ';
+			memmove(p + 1, p + n, strlen(p + n) + 1);
+		}
+	}
+}
+
 void snapshot_sanitize(struct snapshot *s)
 {
 	size_t i;
 	int k;
+	drop_html_breaks(s->carp.status_msg);
 	text_sanitize_inplace(s->error);
 	text_sanitize_inplace(s->hostname);
 	text_sanitize_inplace(s->version);

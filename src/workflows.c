@@ -97,6 +97,22 @@ static enum wf_check peer_can_take_over(struct wf_run *r, int node, bool disabli
 			   p->carp.allow == 0 ? "not running CARP" : "in maintenance mode");
 		return WF_FAIL;
 	}
+	/* Unhealthy: demoted by an error, or a VHID in INIT (link down). */
+	if (p->carp.known && p->carp.demotion > 0) {
+		str_printf(msg, n, "refused: %s is demoted by %ld (%s), so it may not take over; --force overrides",
+			   wf_node_name(r, peer), p->carp.demotion, p->carp.status_msg[0] ? p->carp.status_msg : "an error");
+		return WF_FAIL;
+	}
+	{
+		size_t i;
+		for (i = 0; i < p->n_vips; i++) {
+			if (p->vips[i].status == CARP_ST_INIT) {
+				str_printf(msg, n, "refused: VHID %d is INIT on %s (interface down?), so it cannot take over; "
+					   "--force overrides", p->vips[i].vhid, wf_node_name(r, peer));
+				return WF_FAIL;
+			}
+		}
+	}
 	return WF_YES;
 }
 
