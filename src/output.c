@@ -98,18 +98,7 @@ const char *out_severity_upper(enum severity s)
 
 int out_status_code(enum severity s)
 {
-	switch (s) {
-	case SEV_OK:
-	case SEV_INFO:
-		return 0;
-	case SEV_WARNING:
-		return 1;
-	case SEV_CRITICAL:
-		return 2;
-	case SEV_UNKNOWN:
-	default:
-		return 3;
-	}
+	return severity_exit_code(s);
 }
 
 const char *out_vhid_verdict_word(enum vhid_verdict v)
