@@ -2,6 +2,7 @@
  * set up one backend per node on the one event loop, then hand over to
  * batch output or the console. */
 #include <errno.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,14 @@ int main(int argc, char **argv)
 			cfg.clusters[i].interval = o.interval;
 	}
 
+	/* Hundreds of pairs need a few sockets each: use what the hard limit allows. */
+	{
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	loop = loop_new();
 	if (app_init(&app, &cfg, loop, world, o.cluster, o.read_only || cfg.read_only, &cause) < 0) {
 		loop_free(loop);
