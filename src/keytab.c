@@ -34,6 +34,10 @@ const struct key_binding key_table[] = {
 	{ 'd', "d", true, UC_CARP_DISABLE, "disable CARP on the selected node: its VIPs go away (asks first)", "Disable" },
 	{ 'e', "e", true, UC_CARP_ENABLE, "enable CARP on the selected node again (asks first)", "Enable" },
 	{ 's', "s", true, UC_SYNC, "sync the configuration from the primary to the secondary (asks first)", "Sync" },
+	{ 'w', "w", true, UC_WF_RUN, "workflow view: run the selected workflow on the selected cluster (its parameters, the plan, asks first)", NULL },
+	{ 'R', "R", true, UC_WF_RESUME, "workflow view: resume the cluster's unfinished workflow from its journal (asks first)", NULL },
+	{ 'U', "U", true, UC_WF_ROLLBACK, "workflow view: undo the steps of the cluster's unfinished workflow (asks first)", NULL },
+	{ 'X', "X", true, UC_WF_ABORT, "abort the cluster's running workflow: nothing more is sent, it stays resumable (asks first)", NULL },
 	{ 'q', "q", false, UC_QUIT, "quit", "Quit" },
 	{ KEYC_F10, "F10", false, UC_QUIT, "quit", NULL },
 };

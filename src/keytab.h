@@ -50,6 +50,12 @@ enum ui_cmd {
 	UC_CARP_DISABLE,
 	UC_CARP_ENABLE,
 	UC_SYNC,
+	/* Workflows (the workflow view): refused in read-only like the above;
+	 * each shows what it will do and asks before anything is sent. */
+	UC_WF_RUN,
+	UC_WF_RESUME,
+	UC_WF_ROLLBACK,
+	UC_WF_ABORT,
 	UC__COUNT
 };
 

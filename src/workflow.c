@@ -184,6 +184,29 @@ static int step_count(const struct wf_run *r)
 	return n;
 }
 
+/* The current step's entry in r->result (NULL past the array). */
+static struct wf_step_result *result_of(struct wf_run *r)
+{
+	return r->step >= 0 && r->step < WF_MAX_STEPS ? &r->result[r->step] : NULL;
+}
+
+int wf_step_count(const struct wf_run *r)
+{
+	return step_count(r);
+}
+
+const char *wf_step_describe(const struct wf_run *r, int i, char *title, size_t n)
+{
+	const struct wf_step *s = i >= 0 ? step_at(r, i) : NULL;
+	if (!s) {
+		if (n)
+			title[0] = '\0';
+		return NULL;
+	}
+	step_title(r, s, title, n);
+	return s->reason;
+}
+
 /* ---- lock and journal ------------------------------------------------- */
 
 static bool pid_alive(long pid)
@@ -332,6 +355,10 @@ static void fail(struct wf_run *r, const char *fmt, ...)
 	text_sanitize_inplace(r->status);
 	if (s)
 		step_title(r, s, title, sizeof(title));
+	if (s && result_of(r)) {
+		result_of(r)->state = WF_STEP_FAILED;
+		str_copy(result_of(r)->msg, r->status, sizeof(result_of(r)->msg));
+	}
 	journal(r, "step %d failed %s", r->step, r->status);
 	line(r, "[%2d/%d] %s ... FAILED: %s", r->step + 1, step_count(r), title, r->status);
 	if (!r->changed) {
@@ -382,6 +409,12 @@ static void act(struct wf_run *r, const struct wf_step *s)
 
 static void begin_step(struct wf_run *r)
 {
+	if (result_of(r)) {
+		memset(result_of(r), 0, sizeof(*result_of(r)));
+		result_of(r)->state = WF_STEP_RUNNING;
+	}
+	/* What the last step waited for is not what this one waits for. */
+	r->status[0] = '\0';
 	r->phase = PH_PRE;
 	r->phase_started = now_ms();
 	want_fresh(r);
@@ -425,8 +458,13 @@ static void advance(struct wf_run *r)
 			return;
 		}
 		if (c == WF_NO || s->action == ACT__COUNT) {
-			if (c == WF_NO)
+			if (c == WF_NO) {
 				journal(r, "step %d skip-action %s", r->step, msg);
+				if (result_of(r)) {
+					result_of(r)->action_skipped = true;
+					str_copy(result_of(r)->msg, msg, sizeof(result_of(r)->msg));
+				}
+			}
 			r->phase = PH_WAIT;
 			r->phase_started = now_ms();
 			if (s->ask && !r->yes && r->confirmed != r->step) {
@@ -456,6 +494,13 @@ static void advance(struct wf_run *r)
 		}
 		if (c == WF_YES) {
 			journal(r, "step %d done %s", r->step, msg);
+			if (result_of(r)) {
+				struct wf_step_result *res = result_of(r);
+				res->state = res->action_skipped ? WF_STEP_SKIPPED : WF_STEP_OK;
+				/* A skipped step keeps why its action was not needed. */
+				if (!res->action_skipped)
+					str_copy(res->msg, msg, sizeof(res->msg));
+			}
 			line(r, "[%2d/%d] %s ... ok%s%s", r->step + 1, step_count(r), title, msg[0] ? ": " : "", msg);
 			next_step(r);
 			return;
@@ -602,6 +647,32 @@ static bool unfinished_journal(const char *cluster)
 	free(path);
 	free(cause);
 	return exists;
+}
+
+bool wf_unfinished(const struct app *a, size_t cluster, char *workflow, size_t n)
+{
+	char *cause = NULL, *path, buf[512];
+	FILE *f;
+	if (n)
+		workflow[0] = '\0';
+	if (cluster >= a->n_clusters)
+		return false;
+	path = journal_file(a->clusters[cluster].conf->name, &cause);
+	free(cause);
+	f = path ? fopen(path, "r") : NULL;
+	free(path);
+	if (!f)
+		return false;
+	while (fgets(buf, sizeof(buf), f)) {
+		char *p = strchr(buf, ' ');
+		if (p && str_starts(p + 1, "workflow ")) {
+			p[10 + strcspn(p + 10, "\r\n")] = '\0';
+			str_copy(workflow, p + 10, n);
+			break;
+		}
+	}
+	fclose(f);
+	return true;
 }
 
 struct wf_run *wf_new(struct app *a, size_t cluster, const char *name, int argc, char **argv, bool force, bool yes,
@@ -832,6 +903,11 @@ struct wf_run *wf_resume(struct app *a, size_t cluster, bool rollback, bool forc
 		}
 		begin_step(r);
 		return r;
+	}
+	for (i = 0; i <= done_upto && i < WF_MAX_STEPS; i++) {
+		r->result[i].state = done[i] ? WF_STEP_OK : WF_STEP_SKIPPED;
+		str_copy(r->result[i].msg, done[i] ? "done in the earlier run" : "not recorded as done in the earlier run",
+			 sizeof(r->result[i].msg));
 	}
 	journal(r, "resume at step %d", done_upto + 1);
 	line(r, "Resuming %s on cluster %s at step %d of %d.", r->def->name, r->cluster_name, done_upto + 2,

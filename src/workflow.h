@@ -69,6 +69,17 @@ struct wf_events {
 
 #define WF_MAX_PARAMS 8
 #define WF_MAX_RECORDS 32
+#define WF_MAX_STEPS 32
+
+/* Where each step stands, for a front end that shows them all (the
+ * console's workflow view); filled by the engine, indexed like the steps
+ * being run (the workflow's, or the rollback's). */
+enum wf_step_state { WF_STEP_PENDING = 0, WF_STEP_RUNNING, WF_STEP_OK, WF_STEP_SKIPPED, WF_STEP_FAILED };
+struct wf_step_result {
+	enum wf_step_state state;
+	bool action_skipped;     /* its goal already held: nothing was sent */
+	char msg[256];           /* why it was skipped, what was verified, or why it failed */
+};
 
 struct wf_run {
 	const struct wf_def *def;
@@ -99,6 +110,7 @@ struct wf_run {
 	bool changed;            /* an action was sent (in this run or the resumed one) */
 	int rollback_from;
 	struct wf_events ev;
+	struct wf_step_result result[WF_MAX_STEPS];
 };
 
 /* Prepare a run: find the workflow, take the cluster's lock, run setup.
@@ -125,6 +137,15 @@ void wf_on_action(struct wf_run *r, size_t cluster, int node, const struct actio
 void wf_answer(struct wf_run *r, bool yes);
 /* Stop at once (the journal stays resumable). */
 void wf_abort(struct wf_run *r, const char *why);
+
+/* The steps being run (the workflow's, or the rollback's): how many, and
+ * step i's title with the node names filled in (returns its reason, NULL
+ * past the end). */
+int wf_step_count(const struct wf_run *r);
+const char *wf_step_describe(const struct wf_run *r, int i, char *title, size_t n);
+/* Whether a cluster has an unfinished journal (a run that stopped or was
+ * killed): then only wf_resume may go on. Names its workflow. */
+bool wf_unfinished(const struct app *a, size_t cluster, char *workflow, size_t n);
 
 bool wf_finished(const struct wf_run *r);
 bool wf_succeeded(const struct wf_run *r);

@@ -89,7 +89,20 @@ static unsigned k_help(struct ui *u, const struct key_binding *b)
 
 static unsigned k_quit(struct ui *u, const struct key_binding *b)
 {
-	return R_QUIT;
+	struct prompt *p = &u->prompt;
+	size_t c;
+	if (!flow_running(u, -1))
+		return R_QUIT;
+	/* Quitting stops a running workflow: say so and ask first. */
+	for (c = 0; c < u->a->n_clusters && !flow_running(u, (long)c); c++)
+		;
+	memset(p, 0, sizeof(*p));
+	p->flow = FP_QUIT;
+	p->cluster = c;
+	str_printf(p->text, sizeof(p->text), "%s is running on cluster %s. Quit? It is stopped safely: nothing more is "
+		   "sent and it stays resumable. [y/N]", u->cl[c].flow.run->def->name, u->a->clusters[c].conf->name);
+	p->active = true;
+	return R_BAR;
 }
 
 static unsigned k_screen(struct ui *u, const struct key_binding *b)
@@ -107,10 +120,21 @@ static int clamp(int v, int lo, int hi)
 }
 
 /* Move the selection or scroll by `delta` lines (INT_MAX-ish = to the end). */
-static unsigned move_by(struct ui *u, int delta)
+static unsigned move_by(struct ui *u, int delta, bool paging)
 {
 	struct ui_cluster *c = u->a->n_clusters ? &u->cl[u->cur] : NULL;
 	switch (u->screen) {
+	case SCR_WORKFLOW:
+		if (!c)
+			return R_NONE;
+		/* Up and Down pick a workflow while the list shows; the pages
+		 * scroll (a long plan, the steps of a run). */
+		if (flow_list_mode(u) && !paging) {
+			u->wf_sel = clamp(u->wf_sel + delta, 0, n_wf_defs - 1);
+			return R_REDRAW;
+		}
+		u->scroll = clamp(u->scroll + delta, 0, 1 << 20);
+		return R_REDRAW;
 	case SCR_OVERVIEW:
 		if (!u->a->n_clusters)
 			return R_NONE;
@@ -123,6 +147,7 @@ static unsigned move_by(struct ui *u, int delta)
 		return R_REDRAW;
 	case SCR_NODE:
 	case SCR_EVENTS:
+	case SCR_DRIFT:
 		/* The screen clamps against its length when it draws. */
 		u->scroll = clamp(u->scroll + delta, 0, 1 << 20);
 		return R_REDRAW;
@@ -142,17 +167,17 @@ static unsigned k_move(struct ui *u, const struct key_binding *b)
 		return R_NONE;
 	switch (b->cmd) {
 	case UC_UP:
-		return move_by(u, -1);
+		return move_by(u, -1, false);
 	case UC_DOWN:
-		return move_by(u, 1);
+		return move_by(u, 1, false);
 	case UC_PAGE_UP:
-		return move_by(u, -page(u));
+		return move_by(u, -page(u), true);
 	case UC_PAGE_DOWN:
-		return move_by(u, page(u));
+		return move_by(u, page(u), true);
 	case UC_TOP:
-		return move_by(u, -(1 << 20));
+		return move_by(u, -(1 << 20), false);
 	case UC_BOTTOM:
-		return move_by(u, 1 << 20);
+		return move_by(u, 1 << 20, false);
 	default:
 		return R_NONE;
 	}
@@ -164,6 +189,10 @@ static unsigned k_open(struct ui *u, const struct key_binding *b)
 		return go_screen(u, SCR_PAIR);
 	if (u->screen == SCR_PAIR)
 		return go_screen(u, SCR_NODE);
+	/* On the workflow list Enter is w, refused the same way in read-only:
+	 * through the table, not a second check here. */
+	if (u->screen == SCR_WORKFLOW && flow_list_mode(u))
+		return keys_dispatch(u, keytab_for_cmd(UC_WF_RUN)->key);
 	return R_NONE;
 }
 
@@ -260,6 +289,12 @@ static unsigned k_mutate(struct ui *u, const struct key_binding *b)
 
 	if (!u->a->n_clusters)
 		return R_NONE;
+	if (flow_running(u, (long)u->cur)) {
+		/* The workflow owns the cluster's nodes until it ends. */
+		ui_status(u, TP_WARNING, 8, "a workflow is running on cluster %s: %s refused (X aborts the workflow)",
+			  u->a->clusters[u->cur].conf->name, b->label);
+		return R_BAR;
+	}
 	ac = &u->a->clusters[u->cur];
 	/* A config sync is pushed by the primary whichever node is selected. */
 	node = b->cmd == UC_SYNC ? 0 : u->cl[u->cur].sel_node;
@@ -318,10 +353,13 @@ static unsigned k_mutate(struct ui *u, const struct key_binding *b)
 static unsigned prompt_answer(struct ui *u, int key)
 {
 	struct prompt p = u->prompt;
-	const char *name = node_name(u, p.cluster, p.node);
+	const char *name;
 	char *cause = NULL;
 
 	u->prompt.active = false;
+	if (p.flow != FP_NONE)
+		return flow_prompt_answer(u, &p, key == 'y' || key == 'Y');
+	name = node_name(u, p.cluster, p.node);
 	if (key != 'y' && key != 'Y') {
 		ui_status(u, TP_STATUS, 5, "%s on %s cancelled", action_name(p.act.kind), name);
 		return R_BAR;
@@ -341,6 +379,20 @@ static unsigned prompt_answer(struct ui *u, int key)
 		  "%s requested by the operator", action_name(p.act.kind));
 	ui_status(u, TP_STATUS, 0, "%s on %s sent, waiting for the answer...", action_name(p.act.kind), name);
 	return R_BAR | R_REDRAW;
+}
+
+static unsigned k_workflow(struct ui *u, const struct key_binding *b)
+{
+	switch (b->cmd) {
+	case UC_WF_RUN:
+		return flow_key_run(u);
+	case UC_WF_RESUME:
+		return flow_key_journal(u, false);
+	case UC_WF_ROLLBACK:
+		return flow_key_journal(u, true);
+	default:
+		return flow_key_abort(u);
+	}
 }
 
 static const key_handler handlers[UC__COUNT] = {
@@ -370,6 +422,10 @@ static const key_handler handlers[UC__COUNT] = {
 	[UC_CARP_DISABLE] = k_mutate,
 	[UC_CARP_ENABLE] = k_mutate,
 	[UC_SYNC] = k_mutate,
+	[UC_WF_RUN] = k_workflow,
+	[UC_WF_RESUME] = k_workflow,
+	[UC_WF_ROLLBACK] = k_workflow,
+	[UC_WF_ABORT] = k_workflow,
 };
 
 /* ---- mouse ------------------------------------------------------------ */
@@ -427,6 +483,8 @@ unsigned keys_dispatch(struct ui *u, int key)
 	}
 	if (u->prompt.active)
 		return prompt_answer(u, key);
+	if (u->form.active)
+		return flow_form_key(u, key);
 	if (u->help) {
 		/* Scroll keys scroll the help; any other key closes it. */
 		b = keytab_find(key);
@@ -449,7 +507,8 @@ unsigned keys_dispatch(struct ui *u, int key)
 			  b->cmd == UC_MAINTENANCE    ? action_name(ACT_MAINTENANCE_TOGGLE)
 			  : b->cmd == UC_CARP_DISABLE ? action_name(ACT_CARP_DISABLE)
 			  : b->cmd == UC_CARP_ENABLE  ? action_name(ACT_CARP_ENABLE)
-						      : action_name(ACT_SYNC));
+			  : b->cmd == UC_SYNC	      ? action_name(ACT_SYNC)
+						      : "workflow");
 		return R_BAR;
 	}
 	return handlers[b->cmd] ? handlers[b->cmd](u, b) : R_NONE;

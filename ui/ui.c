@@ -141,6 +141,9 @@ static void on_update(struct app *a, struct app_cluster *c, int node, void *ctx)
 	uc->have_prev[node] = true;
 	u->last_update = wall_s();
 	u->dirty |= R_REFRESH;
+	/* The app has one callback: the console's, which feeds the workflow
+	 * engine of the cluster's run after its own bookkeeping. */
+	flow_on_update(u, (size_t)(c - a->clusters), node);
 }
 
 static void on_action(struct app *a, struct app_cluster *c, int node, const struct action *act,
@@ -148,7 +151,19 @@ static void on_action(struct app *a, struct app_cluster *c, int node, const stru
 {
 	struct ui *u = ctx;
 	const char *name = c->conf->nodes[node].name;
-	if (r->err == NERR_NONE) {
+	size_t ci = (size_t)(c - a->clusters);
+	/* While a workflow runs on the cluster, the console sends nothing
+	 * else there: the action is the workflow's. */
+	bool wf_own = flow_running(u, (long)ci);
+	/* The engine first: its wait for fresh data starts before the polls
+	 * below, so it does not wait for one poll more than it needs. */
+	flow_on_action(u, ci, node, act, r);
+	if (wf_own) {
+		/* The workflow's action: its view and log lines tell the story. */
+		evlog_add(&u->log, wall_s(), EV_ACTION, r->err == NERR_NONE ? SEV_INFO : SEV_CRITICAL, c->conf->name, name, 0,
+			  "%s %s%s%s", action_name(act->kind), r->err == NERR_NONE ? "done" : "failed",
+			  r->message[0] ? ": " : "", r->message);
+	} else if (r->err == NERR_NONE) {
 		ui_status(u, TP_OK, 10, "%s on %s: done%s%s", action_name(act->kind), name, r->message[0] ? ": " : "",
 			  r->message);
 		evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, c->conf->name, name, 0, "%s done%s%s",
@@ -391,8 +406,14 @@ static void render(struct ui *u, unsigned r)
 	case SCR_EVENTS:
 		screen_events(u, top, bottom);
 		break;
+	case SCR_DRIFT:
+		screen_drift(u, top, bottom);
+		break;
+	case SCR_WORKFLOW:
+		flow_refresh(u, u->cur);
+		screen_workflow(u, top, bottom);
+		break;
 	default:
-		screen_placeholder(u, top, bottom);
 		break;
 	}
 	if (u->help)
@@ -514,6 +535,8 @@ int ui_run(struct app *a, const struct cli *o)
 		unsigned r;
 		if (loop_run_once(u->loop, -1) < 0)
 			break;
+		/* A workflow's question waits until the prompt is free. */
+		flow_pump(u);
 		r = u->dirty;
 		u->dirty = 0;
 		if (r & R_QUIT)
@@ -521,6 +544,10 @@ int ui_run(struct app *a, const struct cli *o)
 		if (r)
 			render(u, r);
 	}
+
+	/* A workflow still running (quit by a signal, or the terminal went
+	 * away) stops the safe way: nothing more is sent, its journal stays. */
+	flow_quit(u, "the console quit");
 
 	/* Leave the terminal as it was. */
 	endwin();

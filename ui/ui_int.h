@@ -25,6 +25,7 @@
 #include "keytab.h"
 #include "pair.h"
 #include "theme.h"
+#include "workflow.h"
 
 /* What a key handler asks the loop to do (htop's reaction bits). No handler
  * draws; the loop decides how much to redraw from these. */
@@ -47,6 +48,23 @@ enum ui_screen {
 	SCR__COUNT
 };
 
+/* Per cluster: its workflow run as the console shows it (flow.c). */
+struct ui_flow {
+	struct wf_run *run;         /* planned, running or finished; NULL: none */
+	bool waiting_fresh;         /* polling both nodes before the workflow's setup */
+	unsigned want[CLUSTER_NODES]; /* ... poll counters to exceed */
+	bool started;               /* wf_start / wf_resume ran (else the plan waits for y) */
+	bool prompted;              /* the pending question (start, checkpoint) is on the prompt */
+	char **lines;               /* the engine's lines (plan, then progress), oldest first */
+	size_t n_lines;
+	size_t plan_lines;          /* how many of them are the plan */
+	char note[320];             /* the last refusal or result, shown on the screen */
+	enum theme_part note_part;
+	bool journal_known;         /* the journal was looked for since the last change */
+	bool journal;               /* an unfinished journal waits for R or U */
+	char journal_wf[64];        /* ... of this workflow */
+};
+
 /* Per cluster: its latest view and what the operator selected in it. */
 struct ui_cluster {
 	struct pair_view view;
@@ -55,16 +73,33 @@ struct ui_cluster {
 	int sel_row;                  /* selected VHID row in the pair view */
 	struct snapshot prev[CLUSTER_NODES]; /* the last snapshot the event log saw */
 	bool have_prev[CLUSTER_NODES];
+	struct ui_flow flow;
 };
+
+/* What a prompt answers: a node action (keys.c) or a workflow question. */
+enum flow_prompt { FP_NONE = 0, FP_START, FP_ASK, FP_RESUME, FP_ROLLBACK, FP_ABORT, FP_QUIT };
 
 /* A mutating key waiting for its [y/N]. */
 struct prompt {
 	bool active;
+	enum flow_prompt flow;        /* FP_NONE: a node action (cmd, act) */
 	enum ui_cmd cmd;
 	struct action act;
 	size_t cluster;
 	int node;
 	char text[320];
+};
+
+/* A workflow's parameters being typed (modal, like the prompt). */
+#define FLOW_MAX_FIELDS 4
+struct flow_form {
+	bool active;
+	size_t cluster;
+	const struct wf_def *def;
+	int n, cur;
+	char key[FLOW_MAX_FIELDS][32];
+	char hint[FLOW_MAX_FIELDS][32];
+	char value[FLOW_MAX_FIELDS][64];
 };
 
 /* A function bar entry's columns, for mouse clicks. */
@@ -96,6 +131,8 @@ struct ui {
 	char theme_error[320];        /* a broken theme, shown until a key is pressed */
 	char theme_error_seen[320];   /* ... and repeated on stderr at exit */
 	struct prompt prompt;
+	struct flow_form form;
+	int wf_sel;                   /* selected workflow (index into wf_defs) */
 
 	unsigned dirty;               /* reaction bits not yet acted on */
 	bool quit;
@@ -168,6 +205,61 @@ bool ui_worst(const struct ui *u, size_t *cluster, const struct finding **f, int
 void ui_status(struct ui *u, enum theme_part part, double secs, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* ---- lines.c: the content of a scrolled screen ---- */
+/* A line of up to UI_CELLS cells, each drawn at its column. */
+#define UI_CELLS 4
+struct ui_cell {
+	int x, w;                     /* w < 0: to the right edge */
+	enum theme_part part;         /* TP__COUNT: extra is the whole attribute */
+	attr_t extra;                 /* A_BOLD ... */
+	char text[256];
+};
+struct ui_line {
+	struct ui_cell cell[UI_CELLS];
+	int n;
+};
+struct ui_lines {
+	struct ui_line *v;
+	size_t n, cap;
+};
+/* A new empty line (a blank one when no cell is added). */
+struct ui_line *lines_add(struct ui_lines *l);
+/* Add a cell to a line (ignored past UI_CELLS). */
+void line_cell(struct ui_line *ln, int x, int w, enum theme_part part, attr_t extra, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* One line of one cell. */
+void lines_text(struct ui_lines *l, int x, enum theme_part part, attr_t extra, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Draw lines from u->scroll (clamped) in rows top..bottom-1; records
+ * u->page_rows. */
+void lines_draw(struct ui *u, const struct ui_lines *l, int top, int bottom);
+void lines_free(struct ui_lines *l);
+
+/* ---- flow.c: the console's side of the workflow engine ---- */
+/* A workflow's parameters from its usage ("vhid=N address=A/P [node=NAME]"):
+ * the required ones to type (key, hint), and whether it takes node=NAME
+ * (filled with the selected node). Returns the count. */
+int flow_fields(const struct wf_def *d, char key[][32], char hint[][32], int max, bool *node);
+unsigned flow_key_run(struct ui *u);
+unsigned flow_key_journal(struct ui *u, bool rollback);
+unsigned flow_key_abort(struct ui *u);
+unsigned flow_form_key(struct ui *u, int key);
+unsigned flow_prompt_answer(struct ui *u, const struct prompt *p, bool yes);
+/* A run has started and not finished on cluster c (any cluster if c < 0). */
+bool flow_running(const struct ui *u, long c);
+/* Show a pending question (start confirmation, checkpoint) when the
+ * prompt is free. */
+void flow_pump(struct ui *u);
+/* Look for an unfinished journal of cluster c again if needed. */
+void flow_refresh(struct ui *u, size_t c);
+/* The app's callbacks, chained: the console's handlers forward here. */
+void flow_on_update(struct ui *u, size_t c, int node);
+void flow_on_action(struct ui *u, size_t c, int node, const struct action *a, const struct action_result *r);
+/* At exit: stop every running workflow safely (resumable), free them. */
+void flow_quit(struct ui *u, const char *why);
+/* The workflow view shows the list (no run, or a finished one). */
+bool flow_list_mode(const struct ui *u);
+
 /* ---- keys.c ---- */
 int ui_translate_key(int is_key, wint_t ch);
 unsigned keys_dispatch(struct ui *u, int key);
@@ -180,7 +272,8 @@ void screen_overview(struct ui *u, int top, int bottom);
 void screen_pair(struct ui *u, int top, int bottom);
 void screen_node(struct ui *u, int top, int bottom);
 void screen_events(struct ui *u, int top, int bottom);
-void screen_placeholder(struct ui *u, int top, int bottom);
+void screen_drift(struct ui *u, int top, int bottom);
+void screen_workflow(struct ui *u, int top, int bottom);
 void screen_wall(struct ui *u);
 /* Overview: the cluster row at screen line y (mouse), or -1. */
 int overview_row_at(const struct ui *u, int y);

@@ -3,8 +3,8 @@
 # the keyboard and the backends share one poll() loop and nothing blocks.
 # Measured from send-keys to the changed screen, tmux round trips included.
 #
-# The demo cannot make a node hang; the emulator-based test that stalls a
-# node and checks the console stays responsive comes with the API issue.
+# The demo cannot make a node hang; hang.sh stalls a node of carpsim (the
+# emulator) and checks the console stays responsive.
 . "$(dirname "$0")/lib.sh"
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }

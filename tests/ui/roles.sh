@@ -41,9 +41,9 @@ check_screen '^ [0-9:]{8}  demo/fw1 +first poll: reachable; VHID 1 MASTER, VHID 
 check_screen '^ [0-9:]{8}  demo/fw2 +first poll: reachable; VHID 1 BACKUP, VHID 3 BACKUP$' 'event log: fw2 first poll'
 
 key 5
-check_screen '^  Drift view: not available yet\.$' 'drift placeholder says so'
+check_screen '^ No drift: the synced sections of fw1.s and fw2.s config\.xml agree\.$' 'drift view: no drift'
 key 6
-check_screen '^  Workflows: not available yet\.$' 'workflow placeholder says so'
+check_screen '^ > update +rolling firmware update' 'workflow view: the list of workflows'
 
 start 80 24 --demo --wall
 check_screen '^│ VHID 1   WAN    fw1 MASTER   fw2 BACKUP +│$' 'wall: VHID 1 roles'
