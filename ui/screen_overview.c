@@ -1,5 +1,5 @@
 /* Overview: one line per configured cluster: name, verdict, which node is
- * MASTER per VHID, pf state counts, drift (a later issue), data age and
+ * MASTER per VHID, pf state counts, drift (differences found), data age and
  * alarms. */
 #include "ui_int.h"
 
@@ -166,8 +166,14 @@ void screen_overview(struct ui *u, int top, int bottom)
 		draw_text(u, y, c.verdict, 9, ui_attr(u, severity_part(v->verdict)), severity_upper(v->verdict));
 		draw_masters(u, y, c.masters, c.states - c.masters - 1, i, base);
 		draw_states(u, y, c.states, c.drift - c.states - 1, i, base);
-		/* Drift comparison arrives with its own issue; say nothing yet. */
-		draw_text(u, y, c.drift, 5, base, "-");
+		/* Differences in the synced sections; "-" while not both configs were read. */
+		if (v->drift_known) {
+			char num[16];
+			snprintf(num, sizeof(num), "%zu", v->n_drift);
+			draw_text(u, y, c.drift, 5, v->n_drift ? ui_attr(u, TP_WARNING) : base, num);
+		} else {
+			draw_text(u, y, c.drift, 5, base, "-");
+		}
 		draw_age(u, y, c.age, c.alarms - c.age - 1, i, base);
 		for (k = 0; k < v->n_findings; k++)
 			if (v->findings[k].severity >= SEV_WARNING) {
