@@ -378,6 +378,12 @@ static struct tnode *node_setup(int index, bool with_pfctl)
 			 "AuthorizedKeysFile %s/authorized_keys\nStrictModes no\nPermitRootLogin prohibit-password\n"
 			 "PubkeyAuthentication yes\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
 			 "UsePAM no\nUseDNS no\nPrintMotd no\nLogLevel VERBOSE\nMaxAuthTries 6\n"
+			 /* sshd runs the ForceCommand through root's login shell. With
+			  * SHLVL set, bash does not source root's ~/.bashrc for ssh
+			  * sessions, so the test machine's shell setup (and e.g. a
+			  * pyenv rehash lock left by a session a fault test killed)
+			  * cannot stall a login: the node is what the shims make it. */
+			 "SetEnv SHLVL=1\n"
 			 "ForceCommand %s/shims/opnsense-shell %s/node.env\n",
 			 n->port, n->dir, n->dir, H.tmp, n->dir, n->dir);
 	{
