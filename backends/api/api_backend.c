@@ -35,6 +35,9 @@
 /* upgradestatus may keep saying "reboot" if the node came back between two
  * polls; stop following the update after this long. */
 #define API_FW_TRACK_MAX_MS (30.0 * 60.0 * 1000.0)
+/* When the backup list cannot be read: how often config.xml is read again
+ * anyway (the app's own refresh without a marker, src/confcache.h). */
+#define API_MARKERLESS_S 300.0
 
 /* ------------------------------------------------------------------ */
 /* The process-wide multi handle                                       */
@@ -226,7 +229,9 @@ static void easy_put(CURL *e)
 /* Per-node state                                                      */
 
 /* The reads of one poll. */
-enum poll_read_id { RD_VIP = 0, RD_STATES, RD_PFSYNC, RD_HASYNC, RD_HAVERSION, RD_FIRMWARE, RD_SYSTEM, RD__COUNT };
+enum poll_read_id {
+	RD_VIP = 0, RD_STATES, RD_PFSYNC, RD_HASYNC, RD_HAVERSION, RD_FIRMWARE, RD_SYSTEM, RD_BACKUPS, RD__COUNT
+};
 
 typedef enum node_error (*snap_parse_fn)(const char *, size_t, struct snapshot *, char **);
 
@@ -244,6 +249,13 @@ static const struct poll_read {
 	[RD_HAVERSION] = { "hasync_version", "/api/core/hasync_status/version", api_parse_hasync_version, true },
 	[RD_FIRMWARE] = { "firmware", "/api/core/firmware/info", api_parse_firmware_info, false },
 	[RD_SYSTEM] = { "system", "/api/diagnostics/system/system_information", api_parse_system_information, false },
+	/* The config marker (backend.h): the newest backup's id changes with
+	 * every save. A slow read, so a change made elsewhere is seen within
+	 * API_SLOW_READ_MS (the list is the whole history, up to 100 entries:
+	 * too much for every poll of hundreds of nodes); after an action of
+	 * carptop's own it is read at the next poll, so a workflow's checks
+	 * never judge a config.xml its last step has changed. */
+	[RD_BACKUPS] = { "config", "/api/core/backup/backups/this", api_parse_backups, false },
 };
 
 static const struct poll_read upgradestatus_read = {
@@ -266,6 +278,7 @@ struct req {
 	char path[192];
 	struct strbuf body;
 	bool too_large;
+	long timeout_ms;        /* 0: the node's timeout */
 	struct curl_slist *headers;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -285,6 +298,9 @@ struct api_node {
 	int inflight, max_inflight;    /* requests on the wire, and api.connections */
 	int queue[RD__COUNT], n_queue; /* reads waiting for a free connection */
 	bool slow_this_poll;           /* this poll includes the slow reads */
+	bool marker_due;               /* an action may have saved the config: read the marker next poll */
+	bool marker_this_poll;         /* this poll reads the marker (slow or due) */
+	bool marker_failed;            /* the last read of the backup list failed */
 	double slow_due;               /* monotonic ms the slow reads are due */
 	struct snapshot slow_cache;    /* their last results */
 	double poll_t0;
@@ -304,6 +320,17 @@ struct api_node {
 	enum fw_track fw;
 	double fw_since;
 	unsigned mutations;
+
+	/* config.xml (config_start). The text holds secrets: it lives only
+	 * from the end of the download until on_config has seen it, then it
+	 * is wiped. */
+	struct req cfg_req;
+	bool cfg_reading;
+	char *cfg_xml;
+	size_t cfg_len;
+	uint64_t cfg_timer;
+	enum node_error cfg_err;       /* the last read's failure, NERR_NONE after a good one */
+	char cfg_msg[SNAP_MSG_LEN];
 };
 
 /* ------------------------------------------------------------------ */
@@ -367,7 +394,7 @@ static void setup_easy(struct api_node *n, struct req *r, const char *url, const
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, n->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms > 0 ? r->timeout_ms : n->timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, n->timeout_ms);
 	curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 	curl_easy_setopt(e, CURLOPT_USERNAME, n->key);
@@ -692,6 +719,15 @@ static void poll_finish(struct api_node *n)
 		slow_cache_apply(n);
 	else
 		n->slow_due = 0; /* read everything again once it is back */
+	/* Without the backup list, a marker that still changes after every
+	 * change carptop makes and every API_MARKERLESS_S: config.xml is read
+	 * again then, never judged stale by a workflow's next check. */
+	if (s->reachable && n->marker_failed)
+		str_printf(s->config_marker, sizeof(s->config_marker), "no-list %u %lld", n->mutations,
+			   (long long)(wall_s() / API_MARKERLESS_S));
+	/* Until config.xml is read again successfully, say why it is not. */
+	if (s->reachable && n->cfg_err != NERR_NONE)
+		snapshot_add_partial(s, "config", n->cfg_err, "%s", n->cfg_msg);
 	fw_track_after_poll(n);
 	s->taken = wall_s();
 	s->duration_ms = now_ms() - n->poll_t0;
@@ -726,7 +762,7 @@ static void poll_abandon_others(struct api_node *n)
 
 static bool is_slow_read(int i)
 {
-	return i == RD_HASYNC || i == RD_HAVERSION || i == RD_FIRMWARE || i == RD_SYSTEM;
+	return i == RD_HASYNC || i == RD_HAVERSION || i == RD_FIRMWARE || i == RD_SYSTEM || i == RD_BACKUPS;
 }
 
 static void poll_read_done(struct api_node *n, struct req *r, enum node_error err, const char *msg);
@@ -759,6 +795,7 @@ static void slow_cache_apply(struct api_node *n)
 			return;
 		str_copy(c->hostname, s->hostname, sizeof(c->hostname));
 		str_copy(c->version, s->version, sizeof(c->version));
+		str_copy(c->config_marker, s->config_marker, sizeof(c->config_marker));
 		c->hasync = s->hasync;
 		c->firmware = s->firmware;
 		c->pfsync.syncdev[0] = '\0';
@@ -774,6 +811,10 @@ static void slow_cache_apply(struct api_node *n)
 	}
 	str_copy(s->hostname, c->hostname, sizeof(s->hostname));
 	str_copy(s->version, c->version, sizeof(s->version));
+	if (n->marker_this_poll)
+		str_copy(c->config_marker, s->config_marker, sizeof(c->config_marker));
+	else
+		str_copy(s->config_marker, c->config_marker, sizeof(s->config_marker));
 	s->hasync = c->hasync;
 	s->firmware = c->firmware;
 	if (!s->pfsync.syncdev[0]) {
@@ -800,11 +841,17 @@ static void poll_read_done(struct api_node *n, struct req *r, enum node_error er
 			n->vip_err = err;
 			str_copy(n->vip_msg, msg, sizeof(n->vip_msg));
 			poll_abandon_others(n);
+		} else if (r->slot == RD_BACKUPS) {
+			/* Only the marker is missing (poll_finish makes one up). A
+			 * missing privilege shows where it matters, on the download. */
+			n->marker_failed = true;
 		} else {
 			snapshot_add_partial(&n->snap, rd->what, err, "%s", msg);
 		}
 	}
 	free(cause);
+	if (r->slot == RD_BACKUPS && err == NERR_NONE)
+		n->marker_failed = false;
 	n->inflight--;
 	read_next(n);
 	poll_read_settle(n);
@@ -828,6 +875,8 @@ static int api_poll_start(struct backend *b)
 	/* Slow reads: when due, while an update is followed, and whenever the
 	 * node was not read fully last time (first poll, after an outage). */
 	n->slow_this_poll = now_ms() >= n->slow_due || n->fw != FWT_NONE;
+	n->marker_this_poll = n->slow_this_poll || n->marker_due;
+	n->marker_due = false;
 	for (i = 0; i < RD__COUNT && n->vip_err == NERR_NONE; i++) {
 		const struct poll_read *rd = &poll_reads[i];
 		struct req *r = &n->reads[i];
@@ -835,7 +884,7 @@ static int api_poll_start(struct backend *b)
 			continue;
 		if (i == RD_FIRMWARE && n->fw != FWT_NONE && n->fw != FWT_DOWN)
 			rd = &upgradestatus_read; /* an update we started is running */
-		if (is_slow_read(i) && !n->slow_this_poll)
+		if (is_slow_read(i) && !n->slow_this_poll && !(i == RD_BACKUPS && n->marker_this_poll))
 			continue;
 		r->slot = i;
 		r->rd = rd;
@@ -869,6 +918,8 @@ static void deliver_action(void *arg)
 
 static void action_finish(struct api_node *n, enum node_error err, const char *msg)
 {
+	/* Also after a failure: the node may have saved a change anyway. */
+	n->marker_due = true;
 	n->act_res.err = err;
 	str_copy(n->act_res.message, msg, sizeof(n->act_res.message));
 	text_sanitize_inplace(n->act_res.message);
@@ -1068,6 +1119,98 @@ static int api_action_start(struct backend *b, const struct action *a)
 }
 
 /* ------------------------------------------------------------------ */
+/* config.xml                                                          */
+
+#define PATH_CONFIG "/api/core/backup/download/this"
+/* A config.xml of a large node is a few MiB: give the download more time
+ * than a status read, but keep it bounded. */
+#define API_CONFIG_TIMEOUT_FACTOR 4L
+
+static void cfg_wipe(struct api_node *n)
+{
+	if (n->cfg_xml) {
+		explicit_bzero(n->cfg_xml, n->cfg_len);
+		free(n->cfg_xml);
+	}
+	n->cfg_xml = NULL;
+	n->cfg_len = 0;
+}
+
+static void body_wipe(struct req *r)
+{
+	if (r->body.buf)
+		explicit_bzero(r->body.buf, r->body.len);
+	sb_free(&r->body);
+}
+
+static void deliver_config(void *arg)
+{
+	struct api_node *n = arg;
+	struct backend *b = n->b;
+	/* Moved out first: the callback may free b. */
+	char *xml = n->cfg_xml;
+	size_t len = n->cfg_len;
+	n->cfg_xml = NULL;
+	n->cfg_len = 0;
+	n->cfg_timer = 0;
+	n->cfg_reading = false;
+	if (b->on_config)
+		b->on_config(b, xml, xml ? len : 0, b->ctx);
+	if (xml) {
+		explicit_bzero(xml, len);
+		free(xml);
+	}
+}
+
+static void cfg_finish(struct api_node *n, enum node_error err, const char *msg)
+{
+	n->cfg_err = err;
+	if (err != NERR_NONE) {
+		cfg_wipe(n);
+		str_printf(n->cfg_msg, sizeof(n->cfg_msg), "config.xml not read: %s", msg);
+		text_sanitize_inplace(n->cfg_msg);
+	} else {
+		n->cfg_msg[0] = '\0';
+	}
+	n->cfg_timer = loop_timer_add(n->b->loop, 0, deliver_config, n);
+}
+
+static void cfg_req_done(struct api_node *n, struct req *r, enum node_error err, const char *msg)
+{
+	if (err != NERR_NONE) {
+		body_wipe(r);
+		cfg_finish(n, err, msg);
+		return;
+	}
+	if (r->body.len == 0 || !r->body.buf) {
+		/* BackupController streams the newest /conf/backup file and
+		 * sends nothing when there is none (CONTRACT §6). */
+		body_wipe(r);
+		cfg_finish(n, NERR_NOT_FOUND,
+			   "the node keeps no configuration backup to download (" PATH_CONFIG
+			   " answered empty; System: Configuration: History, backup count 0?): config checks and "
+			   "drift are off for it");
+		return;
+	}
+	/* Taken over as is, never copied: one buffer to wipe. */
+	n->cfg_len = r->body.len;
+	n->cfg_xml = sb_steal(&r->body);
+	cfg_finish(n, NERR_NONE, "");
+}
+
+static int api_config_start(struct backend *b)
+{
+	struct api_node *n = b->priv;
+	if (!n || n->cfg_reading)
+		return -1;
+	n->cfg_reading = true;
+	n->cfg_req.timeout_ms = n->timeout_ms * API_CONFIG_TIMEOUT_FACTOR;
+	if (req_start(n, &n->cfg_req, PATH_CONFIG, NULL, false, cfg_req_done) < 0)
+		cfg_finish(n, NERR_INTERNAL, "libcurl could not start the request");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Open / close                                                        */
 
 static void url_hostport(const char *url, char *dst, size_t size)
@@ -1102,6 +1245,11 @@ static void api_close(struct backend *b)
 	}
 	req_release(&n->act_req);
 	sb_free(&n->act_req.body);
+	if (n->cfg_timer)
+		loop_timer_cancel(b->loop, n->cfg_timer);
+	req_release(&n->cfg_req);
+	body_wipe(&n->cfg_req);
+	cfg_wipe(n);
 	snapshot_clear(&n->snap);
 	if (n->key)
 		explicit_bzero(n->key, strlen(n->key));
@@ -1159,4 +1307,5 @@ const struct backend_ops api_backend_ops = {
 	.poll_start = api_poll_start,
 	.action_start = api_action_start,
 	.mutations = api_mutations,
+	.config_start = api_config_start,
 };

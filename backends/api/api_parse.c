@@ -738,6 +738,47 @@ enum node_error api_parse_upgradestatus(const char *body, size_t len, struct sna
 }
 
 /* ------------------------------------------------------------------ */
+/* Configuration history                                               */
+
+enum node_error api_parse_backups(const char *body, size_t len, struct snapshot *s, char **cause)
+{
+	json_object *root = parse_object(body, len, "core/backup/backups", cause), *items;
+	long long best = -1;
+	size_t i, n;
+	char id[sizeof(s->config_marker)] = "";
+
+	if (!root)
+		return NERR_PROTOCOL;
+	items = jget(root, "items");
+	if (!items || !json_object_is_type(items, json_type_array)) {
+		set_cause(cause, "core/backup/backups: no \"items\" list");
+		json_object_put(root);
+		return NERR_PROTOCOL;
+	}
+	n = json_object_array_length(items);
+	/* Newest first per the contract, but pick the largest time anyway; an
+	 * entry without a time counts only when nothing has one. */
+	for (i = 0; i < n; i++) {
+		json_object *it = json_object_array_get_idx(items, i);
+		char this_id[sizeof(id)];
+		long long t = -1;
+		if (!is_object(it) || !jv_str(jget(it, "id"), this_id, sizeof(this_id)) || !this_id[0])
+			continue;
+		if (!jv_ll(jget(it, "time"), &t))
+			t = -1;
+		if (!id[0] || t > best) {
+			best = t;
+			str_copy(id, this_id, sizeof(id));
+		}
+	}
+	json_object_put(root);
+	/* No backup kept at all is a state too: the download then has nothing
+	 * to give, and it need not be asked again until one appears. */
+	str_copy(s->config_marker, id[0] ? id : "no-backup", sizeof(s->config_marker));
+	return NERR_NONE;
+}
+
+/* ------------------------------------------------------------------ */
 /* Action replies                                                      */
 
 static enum node_error result_set(struct action_result *r, enum node_error e, const char *msg)

@@ -58,6 +58,11 @@ enum node_error api_parse_system_information(const char *body, size_t len, struc
  * -> s->firmware.state FW_RUNNING/FW_DONE/FW_REBOOTING/FW_ERROR. */
 enum node_error api_parse_upgradestatus(const char *body, size_t len, struct snapshot *s, char **cause);
 
+/* GET /api/core/backup/backups/this: {"items":[{"time","id",...}]}, newest
+ * first. The newest entry's id -> s->config_marker (it changes with every
+ * config save, CONTRACT §6); "no-backup" when the list is empty. */
+enum node_error api_parse_backups(const char *body, size_t len, struct snapshot *s, char **cause);
+
 /* Replies of action POSTs that answer with "status": carp_status/{action},
  * vip_settings/reconfigure, firmware/update, core/system/reboot,
  * hasync_status/restart_all. Fills r (err and message) and returns r->err.

@@ -331,7 +331,9 @@ static char key_good[256], key_bad[256];
 static struct loop *L;
 
 struct outcome {
-	int snaps, acts;
+	int snaps, acts, configs;
+	char *xml;              /* the last on_config text (NULL: a failed read) */
+	size_t xml_len;
 	struct snapshot snap;
 	struct action_result ar;
 	bool free_in_callback;
@@ -354,6 +356,16 @@ static void on_action(struct backend *b, const struct action *a, const struct ac
 	(void)b, (void)a;
 	o->ar = *r;
 	o->acts++;
+}
+
+static void on_config(struct backend *b, const char *xml, size_t len, void *ctx)
+{
+	struct outcome *o = ctx;
+	(void)b;
+	free(o->xml);
+	o->xml = xml ? xstrndup(xml, len) : NULL;
+	o->xml_len = len;
+	o->configs++;
 }
 
 static void wait_for(int *counter, int target)
@@ -385,6 +397,7 @@ static int node_open(struct node *n, const char *url, const char *key_file, enum
 	n->b.loop = L;
 	n->b.on_snapshot = on_snapshot;
 	n->b.on_action = on_action;
+	n->b.on_config = on_config;
 	n->b.ctx = &n->out;
 	snapshot_init(&n->out.snap);
 	if (api_backend_ops.open(&n->b, cause) < 0) {
@@ -398,6 +411,8 @@ static void node_close(struct node *n)
 {
 	api_backend_ops.close(&n->b);
 	snapshot_clear(&n->out.snap);
+	free(n->out.xml);
+	n->out.xml = NULL;
 }
 
 /* One poll with the given TLS settings; returns the snapshot's error. */
@@ -832,6 +847,119 @@ static void test_actions(void)
 }
 
 /* Many nodes on one multi handle, and a backend freed from its callback. */
+static const struct snap_partial *partial_of(const struct snapshot *s, const char *what)
+{
+	int i;
+	for (i = 0; i < s->n_partial; i++)
+		if (strcmp(s->partial[i].what, what) == 0)
+			return &s->partial[i];
+	return NULL;
+}
+
+static int config_once(struct node *n)
+{
+	int want = n->out.configs + 1;
+	if (api_backend_ops.config_start(&n->b) < 0)
+		return -1;
+	/* One read at a time. */
+	CHECK_INT_EQ(api_backend_ops.config_start(&n->b), -1);
+	wait_for(&n->out.configs, want);
+	return n->out.configs == want ? 0 : -1;
+}
+
+#define CONFIG_XML "<?xml version=\"1.0\"?>\n<opnsense><system><hostname>fw1</hostname></system></opnsense>\n"
+
+/* config_start: backup/download/this, and the marker from backup/backups. */
+static void test_config(void)
+{
+	struct node n;
+	char *cause = NULL, marker[64];
+	const struct snap_partial *p;
+	struct action a;
+
+	routes_healthy();
+	/* Not newest first: the largest time wins. */
+	route_set("/api/core/backup/backups/this", 200,
+		  "{\"items\":[{\"time\":\"1790000001\",\"id\":\"config-1790000001.1000.xml\",\"filesize\":40000},"
+		  "{\"time\":1790000009,\"id\":\"config-1790000009.2000.xml\",\"description\":\"x\"},"
+		  "{\"id\":\"\"},\"junk\"]}");
+	route_set("/api/core/backup/download/this", 200, CONFIG_XML);
+	log_reset();
+	CHECK(node_open(&n, url_for(port_good, "localhost"), key_good, ROLE_PRIMARY, &cause) == 0);
+	n.conf.api.ca_file = good.ca_path;
+	CHECK_INT_EQ(poll_once(&n), NERR_NONE);
+	CHECK_STR_EQ(n.out.snap.config_marker, "config-1790000009.2000.xml");
+	CHECK_INT_EQ(config_once(&n), 0);
+	CHECK(n.out.xml && strcmp(n.out.xml, CONFIG_XML) == 0);
+	CHECK_INT_EQ(n.out.xml_len, strlen(CONFIG_XML));
+	CHECK_INT_EQ(log_count("GET", "/api/core/backup/download/this"), 1);
+	CHECK_INT_EQ(api_backend_ops.mutations(&n.b), 0);
+	/* The marker is a slow read: the next poll keeps it without asking. */
+	CHECK_INT_EQ(poll_once(&n), NERR_NONE);
+	CHECK_STR_EQ(n.out.snap.config_marker, "config-1790000009.2000.xml");
+	CHECK_INT_EQ(log_count("GET", "/api/core/backup/backups/this"), 1);
+	CHECK(!partial_of(&n.out.snap, "config"));
+	/* After an action the marker is read again at the next poll. */
+	route_set("/api/core/backup/backups/this", 200,
+		  "{\"items\":[{\"time\":\"1790000010\",\"id\":\"config-1790000010.3000.xml\"}]}");
+	memset(&a, 0, sizeof(a));
+	a.kind = ACT_MAINTENANCE_TOGGLE;
+	CHECK_INT_EQ(act_once(&n, &a), NERR_NONE);
+	CHECK_INT_EQ(poll_once(&n), NERR_NONE);
+	CHECK_INT_EQ(log_count("GET", "/api/core/backup/backups/this"), 2);
+	CHECK_STR_EQ(n.out.snap.config_marker, "config-1790000010.3000.xml");
+
+	/* No backup kept: an empty download is a failed read, said in a
+	 * partial note of every later poll until a read works. */
+	route_set("/api/core/backup/download/this", 200, "");
+	CHECK_INT_EQ(config_once(&n), 0);
+	CHECK(n.out.xml == NULL);
+	CHECK_INT_EQ(n.out.xml_len, 0);
+	CHECK_INT_EQ(poll_once(&n), NERR_NONE);
+	p = partial_of(&n.out.snap, "config");
+	CHECK(p && strstr(p->msg, "keeps no configuration backup"));
+	CHECK(p && p->err == NERR_NOT_FOUND);
+	/* Forbidden: the note names the privilege. */
+	route_set("/api/core/backup/download/this", 403, "{\"status\":403,\"message\":\"Forbidden\"}");
+	CHECK_INT_EQ(config_once(&n), 0);
+	CHECK(n.out.xml == NULL);
+	CHECK_INT_EQ(poll_once(&n), NERR_NONE);
+	p = partial_of(&n.out.snap, "config");
+	CHECK(p && strstr(p->msg, "Configuration History"));
+	CHECK(p && p->err == NERR_FORBIDDEN);
+	route_set("/api/core/backup/download/this", 200, CONFIG_XML);
+	CHECK_INT_EQ(config_once(&n), 0);
+	CHECK(n.out.xml != NULL);
+	CHECK_INT_EQ(poll_once(&n), NERR_NONE);
+	CHECK(!partial_of(&n.out.snap, "config"));
+	node_close(&n);
+
+	/* Without the backup list: a made-up marker that changes after every
+	 * change carptop makes (so config.xml is read again then). */
+	route_set("/api/core/backup/backups/this", 404, "{\"errorMessage\":\"Endpoint not found\"}");
+	CHECK(node_open(&n, url_for(port_good, "localhost"), key_good, ROLE_PRIMARY, &cause) == 0);
+	n.conf.api.ca_file = good.ca_path;
+	CHECK_INT_EQ(poll_once(&n), NERR_NONE);
+	CHECK(!partial_of(&n.out.snap, "config"));
+	CHECK(n.out.snap.config_marker[0] != '\0');
+	str_copy(marker, n.out.snap.config_marker, sizeof(marker));
+	CHECK_INT_EQ(poll_once(&n), NERR_NONE);
+	CHECK_STR_EQ(n.out.snap.config_marker, marker);
+	CHECK_INT_EQ(act_once(&n, &a), NERR_NONE);
+	CHECK_INT_EQ(poll_once(&n), NERR_NONE);
+	CHECK(strcmp(n.out.snap.config_marker, marker) != 0);
+	node_close(&n);
+
+	/* Closed while a read runs: no callback afterwards, nothing leaks. */
+	CHECK(node_open(&n, url_for(port_good, "localhost"), key_good, ROLE_PRIMARY, &cause) == 0);
+	n.conf.api.ca_file = good.ca_path;
+	CHECK_INT_EQ(api_backend_ops.config_start(&n.b), 0);
+	loop_run_once(L, 1);
+	node_close(&n);
+	CHECK_INT_EQ(n.out.configs, 0);
+	free(cause);
+}
+
 static void test_many_nodes(void)
 {
 	enum { N = 40 };
@@ -942,6 +1070,7 @@ int main(void)
 	RUN(test_connection_errors);
 	RUN(test_http_errors);
 	RUN(test_actions);
+	RUN(test_config);
 	RUN(test_many_nodes);
 
 	loop_free(L);

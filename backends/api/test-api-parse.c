@@ -479,6 +479,55 @@ static void test_upgradestatus(void)
 
 /* ------------------------------------------------------------------ */
 
+#define BACKUPS_BODY                                                                                                 \
+	"{\"items\":[{\"time\":\"1790000009\",\"time_iso\":\"2026-09-21T10:00:09+00:00\",\"description\":\"Enter CARP maintenance " \
+	"mode\",\"username\":\"root@10.0.0.5\",\"filesize\":40123,\"id\":\"config-1790000009.4711.xml\"},"               \
+	"{\"time\":\"1790000001\",\"id\":\"config-1790000001.0001.xml\",\"filesize\":\"40000\"}]}"
+
+/* core/backup/backups/this: the newest entry's id is the config marker. */
+static void test_backups(void)
+{
+	struct snapshot s;
+	char *cause = NULL;
+	size_t cut, len = strlen(BACKUPS_BODY);
+	int bad = 0;
+
+	snapshot_init(&s);
+	CHECK_INT_EQ(api_parse_backups(L(BACKUPS_BODY), &s, &cause), NERR_NONE);
+	CHECK_STR_EQ(s.config_marker, "config-1790000009.4711.xml");
+	/* Out of order, times as numbers or strings: the largest time wins. */
+	CHECK_INT_EQ(api_parse_backups(L("{\"items\":[{\"time\":5,\"id\":\"old\"},{\"time\":\"7\",\"id\":\"new\"},"
+					 "{\"time\":6,\"id\":\"mid\"}]}"), &s, &cause), NERR_NONE);
+	CHECK_STR_EQ(s.config_marker, "new");
+	/* Entries without an id are skipped; without any time the first counts. */
+	CHECK_INT_EQ(api_parse_backups(L("{\"items\":[{\"time\":9},\"x\",null,{\"id\":\"a\"},{\"id\":\"b\"}]}"), &s, &cause),
+		     NERR_NONE);
+	CHECK_STR_EQ(s.config_marker, "a");
+	/* No backup kept: a marker of its own, so the empty download is not
+	 * asked for again until one appears. */
+	CHECK_INT_EQ(api_parse_backups(L("{\"items\":[]}"), &s, &cause), NERR_NONE);
+	CHECK_STR_EQ(s.config_marker, "no-backup");
+	/* A very long id is cut to the marker's size, NUL-terminated. */
+	CHECK_INT_EQ(api_parse_backups(L("{\"items\":[{\"id\":\"config-1790000009.4711-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+					 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.xml\"}]}"), &s, &cause),
+		     NERR_NONE);
+	CHECK_INT_EQ(strlen(s.config_marker), sizeof(s.config_marker) - 1);
+	CHECK_INT_EQ(api_parse_backups(L("{\"rows\":[]}"), &s, &cause), NERR_PROTOCOL);
+	CHECK_STR_EQ(cause, "core/backup/backups: no \"items\" list");
+	CHECK_INT_EQ(api_parse_backups(L("[]"), &s, &cause), NERR_PROTOCOL);
+	for (cut = 0; cut < len; cut++) {
+		char *p = dup_exact(BACKUPS_BODY, cut);
+		if (api_parse_backups(p, cut, &s, &cause) == NERR_NONE)
+			bad++;
+		free(p);
+	}
+	CHECK_INT_EQ(bad, 0);
+	free(cause);
+	snapshot_clear(&s);
+}
+
+/* ------------------------------------------------------------------ */
+
 static void test_action_reply(void)
 {
 	static const struct {
@@ -892,6 +941,7 @@ int main(void)
 	RUN(test_hasync_version);
 	RUN(test_firmware_and_system);
 	RUN(test_upgradestatus);
+	RUN(test_backups);
 	RUN(test_action_reply);
 	RUN(test_vip_result);
 	RUN(test_vip_search_find);

@@ -5,8 +5,9 @@
  * (libssh2_session_block_directions); every step (resolve, connect,
  * handshake, host key check, login, channels) returns to the loop instead of
  * waiting. A poll is one exec of the batched command (ssh_commands.c); an
- * action is one exec of configctl; both are "jobs" that can share the
- * session on their own channels.
+ * action is one exec of configctl; reading config.xml for the drift checks
+ * (config_start) is one exec of cat. They are "jobs" that share the
+ * session, each on its own channel.
  *
  * Order on a new connection: TCP connect, SSH handshake, host key check
  * against known_hosts, and only then authentication. A refused host key
@@ -49,12 +50,19 @@ enum auth_step { AU_LIST = 0, AU_FILE, AU_AGENT_START, AU_AGENT_TRY, AU_DONE };
 
 enum job_state { JS_IDLE = 0, JS_WAIT, JS_OPEN, JS_EXEC, JS_READ, JS_CLOSE, JS_WAITCLOSED, JS_FREE, JS_DONE };
 
+enum job_kind { JK_POLL = 0, JK_ACT, JK_CFG, JK__COUNT };
+
+/* config_start's command. Its own exec, not part of the poll's: the app
+ * asks for it only when the marker the poll reports has changed. */
+#define SSH_CONFIG_COMMAND "sh -c 'exec cat /conf/config.xml'"
+#define SSH_CONFIG_TIMEOUT_FACTOR 4.0
+
 struct ssh_node;
 
 struct job {
 	struct ssh_node *node;
 	bool active;            /* from start until its result is delivered */
-	bool is_poll;
+	enum job_kind kind;
 	enum job_state st;
 	LIBSSH2_CHANNEL *ch;
 	char *cmd;
@@ -124,7 +132,8 @@ struct ssh_node {
 	char fail_msg[SNAP_MSG_LEN];
 
 	/* Jobs */
-	struct job poll, act;
+	struct job poll, act, cfgjob;
+	struct job *jobs[JK__COUNT]; /* the three, for loops */
 	struct action action;
 	char nonce[SSH_NONCE_HEX + 1];
 	struct cx_config cfg;   /* config.xml cache */
@@ -133,6 +142,14 @@ struct ssh_node {
 	struct action_result act_res;
 	uint64_t act_timer;
 	unsigned mutations;
+
+	/* config.xml for on_config: held only from the end of the cat until
+	 * the callback has seen it, then wiped. */
+	char *cfg_xml;
+	size_t cfg_len;
+	uint64_t cfg_timer;
+	enum node_error cfg_err;   /* the last read's failure, NERR_NONE after a good one */
+	char cfg_msg[SNAP_MSG_LEN];
 };
 
 static int lib_users; /* libssh2_init once for all ssh backends */
@@ -149,6 +166,13 @@ static void teardown(struct ssh_node *n, bool polite);
 static double timeout_s(const struct ssh_node *n)
 {
 	return n->c->timeout > 0 ? n->c->timeout : SSH_DEFAULT_TIMEOUT_S;
+}
+
+/* A job's deadline: config.xml of a large node is a few MiB, so its read
+ * gets more time than a poll (as over the API). */
+static double job_timeout_s(const struct ssh_node *n, const struct job *j)
+{
+	return timeout_s(n) * (j->kind == JK_CFG ? SSH_CONFIG_TIMEOUT_FACTOR : 1.0);
 }
 
 static const char *last_error(struct ssh_node *n)
@@ -201,6 +225,35 @@ static void deliver_action(void *arg)
 		b->on_action(b, &a, &res, b->ctx);
 }
 
+static void cfg_text_wipe(struct ssh_node *n)
+{
+	if (n->cfg_xml) {
+		explicit_bzero(n->cfg_xml, n->cfg_len);
+		free(n->cfg_xml);
+	}
+	n->cfg_xml = NULL;
+	n->cfg_len = 0;
+}
+
+static void deliver_config(void *arg)
+{
+	struct ssh_node *n = arg;
+	struct backend *b = n->b;
+	char *xml = n->cfg_xml; /* moved: the callback may free b */
+	size_t len = n->cfg_len;
+	n->cfg_xml = NULL;
+	n->cfg_len = 0;
+	n->cfg_timer = 0;
+	n->cfgjob.active = false;
+	n->cfgjob.st = JS_IDLE;
+	if (b->on_config)
+		b->on_config(b, xml, xml ? len : 0, b->ctx);
+	if (xml) {
+		explicit_bzero(xml, len);
+		free(xml);
+	}
+}
+
 static void job_reset_buffers(struct job *j)
 {
 	/* The poll output holds config.xml (password hashes, keys): wipe it. */
@@ -220,22 +273,41 @@ static void job_end(struct ssh_node *n, struct job *j)
 	j->ch = NULL;
 	j->st = JS_DONE;
 	job_reset_buffers(j);
-	if (j->is_poll) {
+	if (j->kind == JK_POLL) {
+		/* Until config.xml is read again successfully, say why it is not. */
+		if (n->snap.reachable && n->cfg_err != NERR_NONE)
+			snapshot_add_partial(&n->snap, "config", n->cfg_err, "%s", n->cfg_msg);
 		n->snap.taken = wall_s();
 		n->snap.duration_ms = now_ms() - j->t0;
 		snapshot_sanitize(&n->snap);
 		n->snap_timer = loop_timer_add(n->b->loop, 0, deliver_snapshot, n);
+	} else if (j->kind == JK_CFG) {
+		if (n->cfg_err != NERR_NONE)
+			cfg_text_wipe(n);
+		n->cfg_timer = loop_timer_add(n->b->loop, 0, deliver_config, n);
 	} else {
 		text_sanitize_inplace(n->act_res.message);
 		n->act_timer = loop_timer_add(n->b->loop, 0, deliver_action, n);
 	}
 }
 
+/* config_start's outcome, kept for the partial note of later polls. */
+static void cfg_set_error(struct ssh_node *n, enum node_error err, const char *msg)
+{
+	n->cfg_err = err;
+	if (err == NERR_NONE)
+		n->cfg_msg[0] = '\0';
+	else
+		str_printf(n->cfg_msg, sizeof(n->cfg_msg), "config.xml not read: %s", msg);
+}
+
 static void job_fail(struct ssh_node *n, struct job *j, enum node_error err, const char *msg)
 {
-	if (j->is_poll) {
+	if (j->kind == JK_POLL) {
 		snapshot_clear(&n->snap);
 		snapshot_set_error(&n->snap, err, "%s", msg);
+	} else if (j->kind == JK_CFG) {
+		cfg_set_error(n, err, msg);
 	} else {
 		n->act_res.err = err;
 		str_copy(n->act_res.message, msg, sizeof(n->act_res.message));
@@ -246,7 +318,11 @@ static void job_fail(struct ssh_node *n, struct job *j, enum node_error err, con
 /* The command a job was running when it stopped, for messages. */
 static void job_running_command(struct ssh_node *n, struct job *j, char *dst, size_t size)
 {
-	if (!j->is_poll) {
+	if (j->kind == JK_CFG) {
+		str_copy(dst, "cat /conf/config.xml", size);
+		return;
+	}
+	if (j->kind == JK_ACT) {
 		str_printf(dst, size, "configctl %s", ssh_action_words(n->action.kind));
 		return;
 	}
@@ -273,7 +349,7 @@ static void job_fail_session(struct ssh_node *n, struct job *j)
 		str_copy(msg, n->fail_msg, sizeof(msg));
 	else
 		str_printf(msg, sizeof(msg), "reconnecting in %.0f s after: %s", ceil(wait > 0 ? wait : 0), n->fail_msg);
-	if (!j->is_poll) {
+	if (j->kind == JK_ACT) {
 		char cmd[96];
 		job_running_command(n, j, cmd, sizeof(cmd));
 		if (j->exec_sent && n->action.kind == ACT_REBOOT && n->fail_err == NERR_UNREACHABLE) {
@@ -285,8 +361,14 @@ static void job_fail_session(struct ssh_node *n, struct job *j)
 			return;
 		}
 		if (j->exec_sent) {
-			str_printf(n->act_res.message, sizeof(n->act_res.message),
-				   "%s; whether `%s` ran is unknown: check the node", n->fail_msg, cmd);
+			/* The verdict first: the reason may be long and the
+			 * message is cut at SNAP_MSG_LEN. */
+			if (strstr(n->fail_msg, cmd))
+				str_printf(n->act_res.message, sizeof(n->act_res.message),
+					   "whether it ran is unknown (check the node): %s", n->fail_msg);
+			else
+				str_printf(n->act_res.message, sizeof(n->act_res.message),
+					   "whether `%s` ran is unknown (check the node): %s", cmd, n->fail_msg);
 		} else {
 			str_printf(n->act_res.message, sizeof(n->act_res.message), "not sent: %s", msg);
 		}
@@ -319,10 +401,12 @@ static void session_fail(struct ssh_node *n, enum node_error err, const char *fm
 		n->retry_at = now_ms() + n->backoff_s * 1000.0;
 		n->backoff_s = fmin(n->backoff_s * 2.0, SSH_BACKOFF_MAX_S);
 	}
-	if (n->poll.active && n->poll.st != JS_DONE)
-		job_fail_session(n, &n->poll);
-	if (n->act.active && n->act.st != JS_DONE)
-		job_fail_session(n, &n->act);
+	{
+		int k;
+		for (k = 0; k < JK__COUNT; k++)
+			if (n->jobs[k]->active && n->jobs[k]->st != JS_DONE)
+				job_fail_session(n, n->jobs[k]);
+	}
 }
 
 static void resolve_drop(struct ssh_node *n)
@@ -362,6 +446,7 @@ static void teardown(struct ssh_node *n, bool polite)
 	/* Channels go with the session. */
 	n->poll.ch = NULL;
 	n->act.ch = NULL;
+	n->cfgjob.ch = NULL;
 	if (n->sess) {
 		int i;
 		if (polite && n->ss == SS_READY)
@@ -820,6 +905,30 @@ static int auth_step(struct ssh_node *n)
 /* ------------------------------------------------------------------ */
 /* Jobs                                                                 */
 
+/* The cat ended: hand its stdout over as is (never copied, one buffer to
+ * wipe). Messages quote stderr only: stdout may hold part of the file. */
+static void cfg_complete(struct ssh_node *n, struct job *j)
+{
+	char line[120] = "", msg[SNAP_MSG_LEN];
+	if (j->err.len) {
+		size_t l = strcspn(j->err.buf, "\r\n");
+		str_copy(line, j->err.buf, l + 1 < sizeof(line) ? l + 1 : sizeof(line));
+	}
+	if (j->exit_status == 0 && j->out.len > 0) {
+		cfg_text_wipe(n);
+		n->cfg_len = j->out.len;
+		n->cfg_xml = sb_steal(&j->out);
+		cfg_set_error(n, NERR_NONE, "");
+		return;
+	}
+	if (j->exit_status == 0)
+		str_printf(msg, sizeof(msg), "`cat /conf/config.xml` on %s printed nothing", n->hostport);
+	else
+		str_printf(msg, sizeof(msg), "`cat /conf/config.xml` on %s failed (exit %d): %s", n->hostport,
+			   j->exit_status, line[0] ? line : "no message");
+	cfg_set_error(n, NERR_COMMAND, msg);
+}
+
 static void job_complete(struct ssh_node *n, struct job *j)
 {
 	/* A command ran to its end over this session: the node is fine as far
@@ -829,7 +938,9 @@ static void job_complete(struct ssh_node *n, struct job *j)
 	n->backoff_s = SSH_BACKOFF_MIN_S;
 	n->retry_at = 0;
 
-	if (j->is_poll) {
+	if (j->kind == JK_CFG) {
+		cfg_complete(n, j);
+	} else if (j->kind == JK_POLL) {
 		struct ssh_output o;
 		char msg[SNAP_MSG_LEN];
 		enum node_error e;
@@ -889,15 +1000,25 @@ static void job_channel_error(struct ssh_node *n, struct job *j, int rc)
 	const char *why = channel_error_text(n, rc);
 
 	if (j->st == JS_OPEN && j->on_reused && !j->retried) {
-		struct job *other = j == &n->poll ? &n->act : &n->poll;
+		bool others_idle = true;
+		int k;
 		j->retried = true;
-		if (!job_running(other) || (other->st == JS_OPEN && !other->exec_sent)) {
+		/* Start over only when no other job has sent its command yet. */
+		for (k = 0; k < JK__COUNT; k++) {
+			struct job *o = n->jobs[k];
+			if (o != j && job_running(o) && !(o->st == JS_OPEN && !o->exec_sent))
+				others_idle = false;
+		}
+		if (others_idle) {
 			teardown(n, false);
 			j->st = JS_WAIT;
 			j->on_reused = false;
-			if (other->active && other->st == JS_OPEN) {
-				other->st = JS_WAIT;
-				other->on_reused = false;
+			for (k = 0; k < JK__COUNT; k++) {
+				struct job *o = n->jobs[k];
+				if (o != j && o->active && o->st == JS_OPEN) {
+					o->st = JS_WAIT;
+					o->on_reused = false;
+				}
 			}
 			session_start(n);
 			return;
@@ -948,7 +1069,7 @@ static bool job_step(struct ssh_node *n, struct job *j)
 		if (!j->exec_sent) {
 			/* Counted when handed over: from here on the node may act. */
 			j->exec_sent = true;
-			if (!j->is_poll)
+			if (j->kind == JK_ACT)
 				n->mutations++;
 		}
 		rc = libssh2_channel_exec(j->ch, j->cmd);
@@ -1054,20 +1175,34 @@ static void drive(struct ssh_node *n)
 		n->ss = SS_READY;
 	}
 	if (n->ss == SS_READY) {
-		struct job *jobs[2] = { &n->poll, &n->act };
-		int i;
-		for (i = 0; i < 2; i++) {
-			struct job *j = jobs[i];
-			if (!j->active || j->st == JS_DONE || j->st == JS_IDLE)
-				continue;
-			if (!job_step(n, j) || n->gen != gen)
-				return; /* the session went away; a retry drives itself */
+		int i, pass;
+		/* Reading one channel can leave another's data queued inside
+		 * libssh2, where no socket event will announce it: go round
+		 * again while any job moved (bounded). */
+		for (pass = 0; pass < 8; pass++) {
+			bool moved = false;
+			for (i = 0; i < JK__COUNT; i++) {
+				struct job *j = n->jobs[i];
+				enum job_state st0;
+				size_t out0, err0;
+				if (!j->active || j->st == JS_DONE || j->st == JS_IDLE)
+					continue;
+				st0 = j->st;
+				out0 = j->out.len;
+				err0 = j->err.len;
+				if (!job_step(n, j) || n->gen != gen)
+					return; /* the session went away; a retry drives itself */
+				moved = moved || j->st != st0 || j->out.len != out0 || j->err.len != err0;
+			}
+			if (!moved)
+				break;
 		}
 	}
 wait:
 	if (n->gen == gen && n->fd >= 0 && n->ss != SS_CONNECTING) {
 		short ev = POLLIN;
-		bool busy = n->ss == SS_HANDSHAKE || n->ss == SS_AUTH || job_running(&n->poll) || job_running(&n->act);
+		bool busy = n->ss == SS_HANDSHAKE || n->ss == SS_AUTH || job_running(&n->poll) || job_running(&n->act) ||
+			    job_running(&n->cfgjob);
 		if (!busy)
 			ev = 0;
 		else if (libssh2_session_block_directions(n->sess) & LIBSSH2_SESSION_BLOCK_OUTBOUND)
@@ -1092,7 +1227,7 @@ static void job_timeout(void *arg)
 {
 	struct job *j = arg;
 	struct ssh_node *n = j->node;
-	double t = timeout_s(n);
+	double t = job_timeout_s(n, j);
 	char cmd[96];
 
 	j->timer = 0;
@@ -1135,7 +1270,7 @@ static void job_start(struct ssh_node *n, struct job *j, char *cmd)
 		job_fail_session(n, j);
 		return;
 	}
-	j->timer = loop_timer_add(b->loop, timeout_s(n) * 1000.0, job_timeout, j);
+	j->timer = loop_timer_add(b->loop, job_timeout_s(n, j) * 1000.0, job_timeout, j);
 	if (n->ss == SS_READY) {
 		j->on_reused = true;
 		drive(n);
@@ -1208,6 +1343,23 @@ static int ssh_action_start(struct backend *b, const struct action *a)
 	return 0;
 }
 
+static int ssh_config_start(struct backend *b)
+{
+	struct ssh_node *n = b->priv;
+	if (!n || n->cfgjob.active)
+		return -1;
+	job_start(n, &n->cfgjob, xstrdup(SSH_CONFIG_COMMAND));
+	return 0;
+}
+
+/* No configctl action edits <virtualip> (CONTRACT §3): VIP changes need
+ * the API. Saying so here lets a workflow refuse before its first step. */
+static bool ssh_supports(const struct backend *b, enum action_kind k)
+{
+	(void)b;
+	return ssh_action_words(k) != NULL;
+}
+
 static unsigned ssh_mutations(const struct backend *b)
 {
 	const struct ssh_node *n = b->priv;
@@ -1243,9 +1395,15 @@ static int ssh_open(struct backend *b, char **cause)
 	n->c = c;
 	n->fd = -1;
 	n->backoff_s = SSH_BACKOFF_MIN_S;
-	n->poll.is_poll = true;
+	n->poll.kind = JK_POLL;
+	n->act.kind = JK_ACT;
+	n->cfgjob.kind = JK_CFG;
+	n->jobs[JK_POLL] = &n->poll;
+	n->jobs[JK_ACT] = &n->act;
+	n->jobs[JK_CFG] = &n->cfgjob;
 	n->poll.node = n;
 	n->act.node = n;
+	n->cfgjob.node = n;
 	snapshot_init(&n->snap);
 	if (strchr(c->host, ':'))
 		str_printf(n->hostport, sizeof(n->hostport), "[%s]:%d", c->host, c->port);
@@ -1268,11 +1426,18 @@ static void ssh_close(struct backend *b)
 		loop_timer_cancel(b->loop, n->poll.timer);
 	if (n->act.timer)
 		loop_timer_cancel(b->loop, n->act.timer);
+	if (n->cfgjob.timer)
+		loop_timer_cancel(b->loop, n->cfgjob.timer);
+	if (n->cfg_timer)
+		loop_timer_cancel(b->loop, n->cfg_timer);
 	teardown(n, true);
 	job_reset_buffers(&n->poll);
 	job_reset_buffers(&n->act);
+	job_reset_buffers(&n->cfgjob);
+	cfg_text_wipe(n);
 	free(n->poll.cmd);
 	free(n->act.cmd);
+	free(n->cfgjob.cmd);
 	cx_free(&n->cfg);
 	snapshot_clear(&n->snap);
 	free(n->hk);
@@ -1293,6 +1458,8 @@ const struct backend_ops ssh_backend_ops = {
 	.poll_start = ssh_poll_start,
 	.action_start = ssh_action_start,
 	.mutations = ssh_mutations,
+	.supports = ssh_supports,
+	.config_start = ssh_config_start,
 };
 
 /* ------------------------------------------------------------------ */

@@ -447,6 +447,9 @@ enum node_error ssh_build_snapshot(struct ssh_output *o, struct cx_config *cache
 	if ((t = sec_text(o, SEC_MARKER, s))) {
 		char marker[64];
 		first_line(marker, sizeof(marker), t);
+		/* Also the app's: it reads config.xml (config_start) for the
+		 * drift checks when this changes. */
+		str_copy(s->config_marker, marker, sizeof(s->config_marker));
 		if (o->sec[SEC_CONFIG].begun) {
 			if ((t = sec_text(o, SEC_CONFIG, s))) {
 				rc = cx_parse(t, o->sec[SEC_CONFIG].len, cache, &cause);

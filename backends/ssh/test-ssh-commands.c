@@ -219,6 +219,8 @@ static void test_build_healthy(void)
 	CHECK_STR_EQ(s.hasync.sync_items, "rules,virtualip");
 	CHECK(cache.valid);
 	CHECK_STR_EQ(cache.marker, "1700000000 4711");
+	/* The app's marker too (it reads config.xml again when it changes). */
+	CHECK_STR_EQ(s.config_marker, "1700000000 4711");
 	free(buf);
 	snapshot_clear(&s);
 
@@ -234,6 +236,7 @@ static void test_build_healthy(void)
 		CHECK_INT_EQ(ssh_build_snapshot(&o, &cache, &s, msg, sizeof(msg)), NERR_NONE);
 		CHECK_STR_EQ(s.hostname, "fw1.example.com");
 		CHECK_STR_EQ(s.vips[0].ifname, "Inside");
+		CHECK_STR_EQ(s.config_marker, "1700000000 4711");
 		CHECK(cache.valid);
 		/* The sections that did not run are noted, not fatal. */
 		CHECK(s.n_partial > 0);

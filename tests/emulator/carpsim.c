@@ -25,10 +25,11 @@
 #define MAX_DENY 8
 
 enum plug { PLUG_UP = 0, PLUG_REFUSE, PLUG_HANG };
-enum fault_kind { FAULT_STATUS = 0, FAULT_MALFORMED, FAULT_TRUNCATED };
+enum fault_kind { FAULT_STATUS = 0, FAULT_MALFORMED, FAULT_TRUNCATED, FAULT_EMPTY };
 
 struct fault {
 	char path[160];
+	int after;   /* matching requests let through before it strikes */
 	int count;
 	int status;
 	enum fault_kind kind;
@@ -105,6 +106,10 @@ static bool fault_take(struct enode *en, const char *path, struct fault *out)
 	for (i = 0; i < en->n_faults; i++) {
 		struct fault *f = &en->faults[i];
 		if (f->count > 0 && strncmp(path, f->path, strlen(f->path)) == 0) {
+			if (f->after > 0) {
+				f->after--;
+				continue;
+			}
 			*out = *f;
 			if (--f->count == 0)
 				en->faults[i] = en->faults[--en->n_faults];
@@ -193,7 +198,10 @@ static enum MHD_Result api_access(void *cls, struct MHD_Connection *c, const cha
 	} else if (fault_take(en, url, &f)) {
 		rs.status = f.status ? f.status : 200;
 		rs.content_type = "application/json; charset=UTF-8";
-		if (f.kind == FAULT_MALFORMED) {
+		if (f.kind == FAULT_EMPTY) {
+			/* 200 with nothing: backup/download when no backup exists. */
+			rs.content_type = "application/octet-stream";
+		} else if (f.kind == FAULT_MALFORMED) {
 			sb_add(&rs.body, "{\"total\":1,,\"rows\":[{\"vhid\" \"1\"}");
 		} else if (f.kind == FAULT_TRUNCATED) {
 			struct emu_resp full;
@@ -413,6 +421,51 @@ static void configctl(const char *words, int pair, int node, struct strbuf *sb, 
 	sb_printf(sb, "%s\n", reply);
 }
 
+/* A fault injected on a shim path (`text/WHAT`, `configctl/WORDS`), as the
+ * SSH side of a node would show it: status 503 is the node going away (the
+ * shims then drop the SSH session: connection lost); any other status on a
+ * text makes the command fail; on configctl it is configd's "Execute error"
+ * with nothing done. kind=malformed / truncated garble or cut the text. */
+static bool shim_fault(struct enode *en, const char *fpath, int pair, int node, const char *what, struct strbuf *out,
+		       int *status)
+{
+	struct fault f;
+	struct strbuf full;
+	if (!fault_take(en, fpath, &f))
+		return false;
+	if (f.status == 503) {
+		*status = 503;
+		sb_add(out, "node is down (injected)\n");
+		return true;
+	}
+	*status = 200;
+	if (f.kind == FAULT_EMPTY)
+		return true;
+	if (f.kind == FAULT_MALFORMED) {
+		sb_add(out, what ? "carp: vhid advbase \n\tinet netmask\n" : "{\"status\":\"ok\",\n");
+		return true;
+	}
+	if (f.kind == FAULT_TRUNCATED) {
+		int st = 200;
+		sb_init(&full);
+		if (what)
+			text_for(what, pair, node, &full, &st);
+		else
+			sb_add(&full, "{\"status\":\"ok\",\"action\":\"unknown\"}\n");
+		/* Cut mid-line: the shim prints it without the final newline. */
+		sb_addn(out, full.buf ? full.buf : "", full.len / 2);
+		sb_free(&full);
+		return true;
+	}
+	if (what) {
+		*status = f.status && f.status != 200 ? f.status : 500;
+		sb_printf(out, "injected failure of %s\n", what);
+	} else {
+		sb_add(out, "Execute error\n");
+	}
+	return true;
+}
+
 static const char *arg(struct MHD_Connection *c, const char *k)
 {
 	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, k);
@@ -448,18 +501,43 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 		sb_printf(out, "%.3f\n", E.w->t);
 		return;
 	}
+	if (str_eq(url, "/ctl/state")) {
+		/* For the SSH harness's watcher, which keeps each node's sshd
+		 * alive exactly while the node is up and its plug is in (as the
+		 * HTTPS listener does): one line per node, nothing logged. */
+		int i;
+		sim_world_advance(E.w);
+		for (i = 0; i < E.n_nodes; i++) {
+			const struct enode *e = &E.nodes[i];
+			sb_printf(out, "%d %d %s %s\n", e->pair, e->node, sim_node_get(E.w, e->pair, e->node)->up ? "up" : "down",
+				  e->plug == PLUG_REFUSE ? "refuse" : e->plug == PLUG_HANG ? "hang" : "in");
+		}
+		return;
+	}
 #define ROUTE(prefix) (str_starts(url, prefix) && (p = url + strlen(prefix), parse_pn(&p, &pair, &node) == 0))
 	if (ROUTE("/ctl/text/")) {
+		char fpath[200];
 		en = enode_at(pair, node);
+		str_printf(fpath, sizeof(fpath), "text/%s", p);
+		if (shim_fault(en, fpath, pair, node, p, out, status)) {
+			log_request(en, "SSH", p, *status, false);
+			return;
+		}
 		text_for(p, pair, node, out, status);
 		log_request(en, "SSH", p, *status, false);
 	} else if (ROUTE("/ctl/configctl/")) {
 		bool mut = false;
+		char fpath[300];
 		en = enode_at(pair, node);
 		sim_world_advance(E.w);
 		if (!sim_node_get(E.w, pair, node)->up) {
 			*status = 503;
 			sb_add(out, "node is down\n");
+			return;
+		}
+		str_printf(fpath, sizeof(fpath), "configctl/%s", body);
+		if (shim_fault(en, fpath, pair, node, NULL, out, status)) {
+			log_request(en, "SSH", "configctl", *status, false);
 			return;
 		}
 		configctl(body, pair, node, out, &mut);
@@ -482,16 +560,18 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 		en = enode_at(pair, node);
 		if (en->n_faults >= MAX_FAULTS || !arg(c, "path")) {
 			*status = 400;
-			sb_add(out, "need ?path=...&count=N&status=S&kind=status|malformed|truncated\n");
+			sb_add(out, "need ?path=...&count=N&after=N&status=S&kind=status|malformed|truncated|empty\n");
 			return;
 		}
 		f = &en->faults[en->n_faults++];
 		memset(f, 0, sizeof(*f));
 		str_copy(f->path, arg(c, "path"), sizeof(f->path));
 		f->count = arg(c, "count") ? atoi(arg(c, "count")) : 1;
+		f->after = arg(c, "after") ? atoi(arg(c, "after")) : 0;
 		f->status = arg(c, "status") ? atoi(arg(c, "status")) : 200;
 		f->kind = str_eq(arg(c, "kind"), "malformed") ? FAULT_MALFORMED
 			  : str_eq(arg(c, "kind"), "truncated") ? FAULT_TRUNCATED
+			  : str_eq(arg(c, "kind"), "empty")     ? FAULT_EMPTY
 								 : FAULT_STATUS;
 	} else if (ROUTE("/ctl/power/")) {
 		sim_node_power(E.w, pair, node, str_eq(p, "on"));
@@ -532,6 +612,27 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 #undef ROUTE
 }
 
+/* /ctl/latency applies to what the SSH shims ask as well: each shim command
+ * is one request, so a poll over SSH waits once per command, like a slow
+ * node. Slept outside the lock (other nodes keep answering). */
+static void shim_latency(const char *url)
+{
+	const char *p;
+	int pair, node, ms = 0;
+	if (str_starts(url, "/ctl/text/"))
+		p = url + strlen("/ctl/text/");
+	else if (str_starts(url, "/ctl/configctl/"))
+		p = url + strlen("/ctl/configctl/");
+	else
+		return;
+	pthread_mutex_lock(&E.lock);
+	if (parse_pn(&p, &pair, &node) == 0)
+		ms = enode_at(pair, node)->latency_ms;
+	pthread_mutex_unlock(&E.lock);
+	if (ms > 0)
+		usleep((useconds_t)ms * 1000);
+}
+
 static enum MHD_Result ctl_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
 {
@@ -551,6 +652,7 @@ static enum MHD_Result ctl_access(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	sb_init(&out);
+	shim_latency(url);
 	pthread_mutex_lock(&E.lock);
 	ctl_dispatch(c, url, method, up->body.buf ? up->body.buf : "", &status, &out);
 	pthread_mutex_unlock(&E.lock);

@@ -554,6 +554,32 @@ static void backup_download(const struct emu_req *rq, struct emu_resp *rs, const
 	sim_render_config_xml(rq->w, rq->pair, rq->node, &rs->body);
 }
 
+/* The configuration history, newest first (CONTRACT §6): one entry per
+ * config save. The emulated node's saves are its serial, so the newest id
+ * changes exactly when its config.xml does; a few older ones follow. */
+static void backup_list(const struct emu_req *rq, struct emu_resp *rs, const char *param)
+{
+	struct sim_node *n = node(rq);
+	struct json_object *o = json_object_new_object(), *items = json_object_new_array();
+	unsigned k;
+	for (k = 0; k < 5 && k <= n->serial; k++) {
+		struct json_object *it = json_object_new_object();
+		unsigned ts = 1790000000u + n->serial - k;
+		char id[64], iso[32];
+		snprintf(id, sizeof(id), "config-%u.%04u.xml", ts, 1000 + n->serial - k);
+		snprintf(iso, sizeof(iso), "2026-09-21T%02u:%02u:%02u+00:00", (ts / 3600) % 24, (ts / 60) % 60, ts % 60);
+		add(it, "time", jint_str((long)ts));
+		add(it, "time_iso", jstr(iso));
+		add(it, "description", jstr(k == 0 ? "emulated configuration change" : "earlier change"));
+		add(it, "username", jstr("root@127.0.0.1"));
+		add(it, "filesize", json_object_new_int(40000));
+		add(it, "id", jstr(id));
+		json_object_array_add(items, it);
+	}
+	add(o, "items", items);
+	reply_json(rs, 200, o);
+}
+
 typedef void (*route_fn)(const struct emu_req *rq, struct emu_resp *rs, const char *param);
 
 /* path, whether a "/param" follows, mutating (POST), handler */
@@ -583,6 +609,7 @@ static const struct route {
 	{ "/api/diagnostics/system/system_information", false, false, sys_information },
 	{ "/api/diagnostics/system/system_time", false, false, sys_time },
 	{ "/api/core/backup/download/this", false, false, backup_download },
+	{ "/api/core/backup/backups/this", false, false, backup_list },
 };
 
 static const struct route *route_find(const char *path, const char **param)

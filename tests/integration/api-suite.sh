@@ -139,4 +139,46 @@ check "maintenance-enter: verified by a read after the toggle" [ "$(printf '%s\n
 "$CARPTOP" -c "$CFG" --batch --run maintenance-enter node=fw1 --yes >"$WORK/m2.txt" 2>&1
 check "maintenance-enter again: no second toggle (already in maintenance)" [ "$(ctl GET /ctl/requests/0/0 | grep -c 'carp_status/maintenance')" -eq 1 ]
 
+# --- config drift, read live over the API (core/backup/download) --------------
+drift_ok() { # the planted drift of --scenario drift: a rule deleted on fw2, VIP /32 on fw2
+	jq -e '(.clusters[0].drift | length > 0)
+		and any(.clusters[0].drift[]; .section == "filter" and .path == "filter/rule[3]" and .secondary == null)
+		and any(.clusters[0].drift[]; .path == "virtualip/vip[vhid=3,lan]/subnet_bits" and .primary == "24" and .secondary == "32")' "$1" >/dev/null
+}
+downloads() { ctl GET "/ctl/requests/0/$1" | grep -c 'GET /api/core/backup/download/this 200'; }
+start_sim drift --scenario drift
+carptop_json --count 3 --interval 0.3
+jq -s '.[-1]' "$OUT" >"$WORK/drift.json"
+check "drift over the api: the planted rule and VIP prefix differences ($(jq -c '[.clusters[0].drift[]?.path]' "$WORK/drift.json"))" drift_ok "$WORK/drift.json"
+check "drift over the api: reported as config-drift findings" [ "$(jq '[.clusters[0].findings[] | select(.id == "config-drift")] | length' "$WORK/drift.json")" -ge 2 ]
+check "drift over the api: config.xml downloaded once per node in 3 rounds (marker unchanged: $(downloads 0), $(downloads 1))" [ "$(downloads 0)$(downloads 1)" = 11 ]
+check "drift over the api: the config never reaches the output (no CARP password)" absent "<password>\|s3cret" "$OUT" "$WORK/err.txt"
+start_sim nodrift
+carptop_json
+check "no drift over the api on a healthy pair (drift [] and known)" [ "$(jqv '.clusters[0].drift | tojson')" = "[]" ]
+# The marker (the newest backup's id) is a slow read, but after an action of
+# carptop's own it is read at the next poll: a workflow's checks never judge
+# the config.xml from before its own change.
+"$CARPTOP" -c "$CFG" --batch --run maintenance-enter node=fw1 --yes >"$WORK/m3.txt" 2>&1
+marker_after_post() {
+	local log post
+	log=$(ctl GET /ctl/requests/0/0)
+	post=$(printf '%s\n' "$log" | grep -n 'POST /api/diagnostics/interface/carp_status/maintenance' | head -1 | cut -d: -f1)
+	[ -n "$post" ] && printf '%s\n' "$log" | sed -n "$((post + 1)),\$p" | grep -q 'GET /api/core/backup/backups/this 200'
+}
+check "after an action: the config marker is read again at the next poll" marker_after_post
+# No backup kept on the node: the download is empty.
+start_sim nobackup
+ctl POST "/ctl/fault/0/1?path=/api/core/backup/download/this&count=1&kind=empty" >/dev/null
+carptop_json --count 2 --interval 0.3
+check "no backup on the node: a partial error says so" \
+	[ "$(jq -s -r '.[-1].clusters[0].nodes[1].partial_errors[] | select(.what == "config") | .message' "$OUT" | grep -c 'keeps no configuration backup')" -eq 1 ]
+check "no backup on the node: drift unknown, not empty" [ "$(jq -s -c '.[-1].clusters[0].drift' "$OUT")" = null ]
+check "no backup on the node: the node itself is fine" [ "$(jq -s -r '.[-1].clusters[0].nodes[1].reachable' "$OUT")" = true ]
+ctl POST "/ctl/deny/0/0?prefix=/api/core/backup/" >/dev/null
+carptop_json --count 2 --interval 0.3
+check "backup download forbidden: the partial error names the privilege" \
+	[ "$(jq -s -r '.[-1].clusters[0].nodes[0].partial_errors[] | select(.what == "config") | .message' "$OUT" | grep -c 'Configuration History')" -eq 1 ]
+ctl POST "/ctl/deny/0/0" >/dev/null
+
 done_testing

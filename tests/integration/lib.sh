@@ -14,9 +14,14 @@ SIM_PID=
 cleanup() {
 	[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
 	[ -n "${EXTRA_CLEANUP:-}" ] && eval "$EXTRA_CLEANUP"
-	rm -rf "$WORK"
+	# CARPTOP_KEEP_TMP=1 keeps the logs for a look afterwards (as the C tests).
+	if [ -n "${CARPTOP_KEEP_TMP:-}" ]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
+# A timeout (meson sends SIGTERM) or ^C still runs cleanup: no carpsim or
+# sshd is left behind.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }

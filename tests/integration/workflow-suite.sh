@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # Suite 'workflow': the guided procedures end to end against carpsim, over
-# the transport named by $TRANSPORT (api; ssh where a harness provides the
-# config). Checks the emulator's transition log for split brain and for
-# moments without a MASTER, injects faults at each step, kills carptop with
-# SIGKILL mid-run and resumes, rolls back, and tests the interlocks.
+# the transport named by $TRANSPORT (api, or ssh through a real sshd per
+# node: tests/ssh/harness.sh). Checks the emulator's transition log for
+# split brain and for moments without a MASTER, injects faults at each step,
+# kills carptop with SIGKILL mid-run and resumes, rolls back, and tests the
+# interlocks. Over SSH, VIP changes are refused up front (no configctl action
+# edits VIPs), so the fault, resume and rollback runs use failover-test
+# instead of add-alias, with faults injected on the shims' configctl calls.
 . "$(dirname "$0")/lib.sh"
 TRANSPORT=${TRANSPORT:-api}
+if [ "$TRANSPORT" = ssh ]; then
+	# shellcheck disable=SC1091
+	. "$(dirname "$0")/../ssh/harness.sh"
+	if ! why=$(ssh_harness_usable); then
+		echo "1..0 # SKIP $why"
+		exit 0
+	fi
+fi
 
 # The config for the chosen transport (the ssh harness rewrites it).
 use_transport() {
@@ -29,6 +40,7 @@ journal_exists() { ls "$XDG_STATE_HOME"/carptop/journal/pair1.journal >/dev/null
 allow_of() { ctl GET "/ctl/text/0/$1/sysctl-carp" | awk -F': ' '/carp.allow/ { print $2 }'; }
 
 # --- add-alias end to end ------------------------------------------------
+if [ "$TRANSPORT" = api ]; then
 start_sim alias --speed 5 && use_transport
 t0=$(simtime)
 run_wf "$WORK/alias.txt" --run add-alias vhid=3 address=192.168.1.5/24 --yes
@@ -48,6 +60,30 @@ start_sim plan && use_transport
 run_wf "$WORK/plan.txt" --run add-alias vhid=3 address=192.168.1.5/24
 check "plan only: exit 0 and says so" [ "$RC" -eq 0 -a "$(grep -c 'nothing was changed' "$WORK/plan.txt")" -eq 1 ]
 check "plan only: zero mutating calls" [ "$(stat_of 0 0 mutations)$(stat_of 0 1 mutations)" = 00 ]
+else
+# Over SSH a VIP cannot be added (no configctl action edits <virtualip>):
+# the workflow must refuse before its first step, with or without --yes.
+start_sim alias --speed 5 && use_transport
+t0=$(simtime)
+run_wf "$WORK/alias.txt" --run add-alias vhid=3 address=192.168.1.5/24 --yes
+check "add-alias over ssh: refused (exit $RC)" [ "$RC" -ne 0 ]
+check "add-alias over ssh: says VIP add needs the API" grep -q "ssh transport cannot vip-add; configure an api: block" "$WORK/alias.txt"
+check "add-alias over ssh: says nothing was changed" grep -q "nothing was changed" "$WORK/alias.txt"
+check "add-alias over ssh: no step started" absent '\[ 1/9\]' "$WORK/alias.txt"
+check "add-alias over ssh: zero mutating calls" [ "$(stat_of 0 0 mutations)$(stat_of 0 1 mutations)" = 00 ]
+check "add-alias over ssh: CARP still enabled on both" [ "$(allow_of 0)$(allow_of 1)" = 11 ]
+check "add-alias over ssh: no alias anywhere" sh -c "! curl -s $CARPSIM_CTL/ctl/text/0/0/config-xml $CARPSIM_CTL/ctl/text/0/1/config-xml | grep -q '<subnet>192.168.1.5</subnet>'"
+check "add-alias over ssh: no journal left" sh -c "! ls $XDG_STATE_HOME/carptop/journal/pair1.journal 2>/dev/null"
+check "add-alias over ssh: no moment without a MASTER" [ "$(health "$t0" no_master)" -eq 0 ]
+grep -q "cannot vip-add" "$WORK/alias.txt" || diag <"$WORK/alias.txt"
+
+start_sim plan && use_transport
+run_wf "$WORK/plan.txt" --run add-alias vhid=3 address=192.168.1.5/24
+check "add-alias plan over ssh: refused too, nothing changed" [ "$RC" -ne 0 -a "$(grep -c 'nothing was changed' "$WORK/plan.txt")" -eq 1 ]
+run_wf "$WORK/plan2.txt" --run failover-test
+check "failover-test plan over ssh: exit 0 and says so" [ "$RC" -eq 0 -a "$(grep -c 'nothing was changed' "$WORK/plan2.txt")" -eq 1 ]
+check "plan only over ssh: zero mutating calls" [ "$(stat_of 0 0 mutations)$(stat_of 0 1 mutations)" = 00 ]
+fi
 
 # --- update end to end -----------------------------------------------------
 start_sim update --speed 20 && use_transport
@@ -101,7 +137,49 @@ while IFS=: read -r pair node path status; do
 	[ "$RC" -eq 0 ] || diag <"$WORK/resume$i.txt"
 done <<<"$faults"
 
+# --- over SSH: a fault at each mutating step of failover-test --------------
+# NODE:AFTER:STATUS on fw1's `configctl interface carp_set_status maintenance`
+# (AFTER=1 lets the enter through and strikes the leave). 500 is configd's
+# "Execute error" with nothing done; 503 is the node dropping the SSH
+# session while the command runs (the shims end it): whether it ran is
+# unknown, so --resume must read the flag before toggling again.
+if [ "$TRANSPORT" = ssh ]; then
+	sshfaults="0:0:500
+0:1:500
+0:0:503
+0:1:503"
+else
+	sshfaults=""
+fi
+i=0
+while IFS=: read -r node after status; do
+	[ -n "$status" ] || continue
+	i=$((i + 1))
+	what="maintenance toggle $((after + 1)) on fw$((node + 1)): $([ "$status" = 500 ] && echo 'Execute error' || echo 'connection lost')"
+	start_sim "sshfault$i" --speed 5 && use_transport
+	t0=$(simtime)
+	ctl POST "/ctl/fault/0/$node?path=configctl/interface%20carp_set_status%20maintenance&after=$after&count=1&status=$status" >/dev/null
+	run_wf "$WORK/sshfault$i.txt" --run failover-test --yes
+	check "ssh fault $i ($what): stops with exit 2" [ "$RC" -eq 2 ]
+	if [ "$status" = 500 ]; then
+		check "ssh fault $i: names the failure" grep -q "FAILED: .*Execute error" "$WORK/sshfault$i.txt"
+	else
+		check "ssh fault $i: says the connection dropped and the outcome is unknown" grep -q "FAILED: .*whether it ran is unknown.*dropped while" "$WORK/sshfault$i.txt"
+	fi
+	check "ssh fault $i: stopped at the faulty step" grep -q "\[ $((after * 3 + 1))/6\].*FAILED" "$WORK/sshfault$i.txt"
+	check "ssh fault $i: journal kept for --resume" journal_exists
+	check "ssh fault $i: CARP never off" [ "$(allow_of 0)$(allow_of 1)" = 11 ]
+	run_wf "$WORK/sshresume$i.txt" --resume --yes
+	check "ssh fault $i: --resume completes" [ "$RC" -eq 0 ]
+	check "ssh fault $i: fw1 out of maintenance afterwards" sh -c "! curl -s $CARPSIM_CTL/ctl/text/0/0/show-carp | grep -q '\"maintenancemode\":true'"
+	check "ssh fault $i: fw1 MASTER again" [ "$(ctl GET /ctl/text/0/0/ifconfig | awk '/carp:/ { printf "%s", $2 }')" = MASTERMASTER ]
+	check "ssh fault $i: no split brain, always a MASTER" [ "$(health "$t0" split_brains)$(health "$t0" no_master)" = 00 ]
+	[ "$RC" -eq 0 ] || diag <"$WORK/sshfault$i.txt"
+	[ "$RC" -eq 0 ] || diag <"$WORK/sshresume$i.txt"
+done <<<"$sshfaults"
+
 # --- node unreachable mid-run, and timeout ---------------------------------
+if [ "$TRANSPORT" = api ]; then
 start_sim unreach --speed 5 && use_transport
 ctl POST "/ctl/fault/0/0?path=/api/interfaces/vip_settings/add_item&count=1&status=503" >/dev/null
 run_wf "$WORK/un.txt" --run add-alias vhid=3 address=192.168.1.5/24 --yes
@@ -120,8 +198,34 @@ check "rollback: exit 0" [ "$RC" -eq 0 ]
 check "rollback: CARP enabled on fw2 again" [ "$(allow_of 1)" = 1 ]
 check "rollback: the alias is gone from fw2" sh -c "! curl -s $CARPSIM_CTL/ctl/text/0/1/config-xml | grep -q '<subnet>192.168.1.5</subnet>'"
 [ "$RC" -eq 0 ] || diag <"$WORK/rb.txt"
+else
+in_maint() { ctl GET "/ctl/text/0/$1/show-carp" | grep -q '"maintenancemode":true'; }
+start_sim unreach --speed 5 && use_transport
+t0=$(simtime)
+# The session drops while fw1 leaves maintenance (the second toggle).
+ctl POST "/ctl/fault/0/0?path=configctl/interface%20carp_set_status%20maintenance&after=1&count=1&status=503" >/dev/null
+run_wf "$WORK/un.txt" --run failover-test --yes
+check "ssh session lost mid-run: exit 2" [ "$RC" -eq 2 ]
+check "ssh session lost mid-run: a clear message" grep -q "FAILED: .*dropped while .configctl interface carp_set_status maintenance. ran" "$WORK/un.txt"
+check "ssh session lost mid-run: fw1 is still in maintenance (nothing ran)" in_maint 0
+ctl POST /ctl/plug/0/0/refuse >/dev/null
+sleep 0.3
+run_wf "$WORK/un2.txt" --resume --yes
+check "resume while fw1 is unreachable over ssh: stops" [ "$RC" -ne 0 ]
+check "resume while fw1 is unreachable over ssh: says why" grep -qi "cannot be reached\|refused" "$WORK/un2.txt"
+check "... and fw2 still serves every VHID" [ "$(ctl GET /ctl/text/0/1/ifconfig | awk '/carp:/ { printf "%s", $2 }')" = MASTERMASTER ]
+ctl POST /ctl/plug/0/0/up >/dev/null
+sleep 0.3
+run_wf "$WORK/rb.txt" --rollback --yes
+check "rollback over ssh: exit 0" [ "$RC" -eq 0 ]
+check "rollback over ssh: fw1 out of maintenance" sh -c "! curl -s $CARPSIM_CTL/ctl/text/0/0/show-carp | grep -q '\"maintenancemode\":true'"
+check "rollback over ssh: no split brain, always a MASTER" [ "$(health "$t0" split_brains)$(health "$t0" no_master)" = 00 ]
+[ "$RC" -eq 0 ] || diag <"$WORK/un.txt"
+[ "$RC" -eq 0 ] || diag <"$WORK/rb.txt"
+fi
 
 # --- kill -9 mid-run, then --resume ------------------------------------------
+if [ "$TRANSPORT" = api ]; then
 start_sim kill --speed 5 && use_transport
 t0=$(simtime)
 ctl POST /ctl/latency/0/0/400 >/dev/null
@@ -141,6 +245,31 @@ check "kill -9 then --resume: completes" [ "$RC" -eq 0 ]
 check "kill -9 then --resume: alias on both" has_alias 0
 check "kill -9 then --resume: no split brain" [ "$(health "$t0" split_brains)" -eq 0 ]
 [ "$RC" -eq 0 ] || diag <"$WORK/kill-resume.txt"
+else
+# failover-test, slowed down on fw1: carpsim's latency applies to every
+# shim command, so each poll of fw1 takes about a second over SSH.
+start_sim kill --speed 5 && use_transport
+t0=$(simtime)
+ctl POST /ctl/latency/0/0/100 >/dev/null
+"$CARPTOP" -c "$CFG" --batch --run failover-test --yes >"$WORK/kill.txt" 2>&1 &
+pid=$!
+for _ in $(seq 1 600); do
+	grep -q '\[ 2/6\].*ok' "$WORK/kill.txt" && break
+	sleep 0.05
+done
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+check "kill -9 over ssh: happened mid-run (after step 2)" grep -q '\[ 2/6\].*ok' "$WORK/kill.txt"
+check "kill -9 over ssh: not finished" absent 'Done: every step verified' "$WORK/kill.txt"
+check "kill -9 over ssh: the journal survived" journal_exists
+ctl POST /ctl/latency/0/0/0 >/dev/null
+run_wf "$WORK/kill-resume.txt" --resume --yes
+check "kill -9 then --resume over ssh: completes" [ "$RC" -eq 0 ]
+check "kill -9 then --resume over ssh: fw1 out of maintenance" sh -c "! curl -s $CARPSIM_CTL/ctl/text/0/0/show-carp | grep -q '\"maintenancemode\":true'"
+check "kill -9 then --resume over ssh: no split brain, always a MASTER" [ "$(health "$t0" split_brains)$(health "$t0" no_master)" = 00 ]
+[ "$RC" -eq 0 ] || diag <"$WORK/kill.txt"
+[ "$RC" -eq 0 ] || diag <"$WORK/kill-resume.txt"
+fi
 
 # --- interlocks ------------------------------------------------------------
 start_sim lock --speed 5 && use_transport
@@ -166,7 +295,11 @@ ctl POST /ctl/plug/0/1/up >/dev/null
 
 # one workflow per cluster: a second run is refused while the first holds the lock
 start_sim lock2 --speed 1 && use_transport
+if [ "$TRANSPORT" = api ]; then
 ctl POST /ctl/latency/0/0/300 >/dev/null
+else
+ctl POST /ctl/latency/0/0/100 >/dev/null # per shim command: about 1 s per poll
+fi
 "$CARPTOP" -c "$CFG" --batch --run failover-test --yes >"$WORK/first.txt" 2>&1 &
 pid=$!
 sleep 1

@@ -464,6 +464,40 @@ static void on_act(struct backend *b, const struct action *a, const struct actio
 	R.got_act = true;
 }
 
+static struct {
+	bool got;
+	char *xml;     /* a copy of what on_config handed over, NULL: failed */
+	size_t len;
+} RCFG;
+
+static void on_cfg(struct backend *b, const char *xml, size_t len, void *ctx)
+{
+	(void)b, (void)ctx;
+	free(RCFG.xml);
+	RCFG.xml = xml ? xstrndup(xml, len) : NULL;
+	RCFG.len = len;
+	RCFG.got = true;
+}
+
+/* One config_start, run to its on_config. */
+static void config_now(struct backend *b)
+{
+	double t0 = now_ms();
+	RCFG.got = false;
+	free(RCFG.xml);
+	RCFG.xml = NULL;
+	RCFG.len = 0;
+	if (backend_config(b) < 0) {
+		printf("# config read not started\n");
+		return;
+	}
+	CHECK_INT_EQ(backend_config(b), -1); /* one read at a time */
+	while (!RCFG.got && now_ms() - t0 < 20000)
+		loop_run_once(H.loop, 50);
+	if (!RCFG.got)
+		printf("# no config.xml within 20 s\n");
+}
+
 static struct node_conf *conf_make(const char *name, enum node_role role, int port, const char *identity,
 				   const char *kh, bool tofu, bool agent, double timeout)
 {
@@ -505,6 +539,7 @@ static struct backend *backend_make(const struct node_conf *c)
 	}
 	b->on_snapshot = on_snap;
 	b->on_action = on_act;
+	b->on_config = on_cfg;
 	return b;
 }
 
@@ -682,6 +717,64 @@ static void group_healthy(void)
 	slog = shim_log(n0);
 	CHECK_INT_EQ(count(slog, "cat /conf/config.xml"), 2);
 	free(slog);
+	/* The marker the app reads config.xml again by (mtime and size). */
+	CHECK_STR_EQ(s->config_marker, "1767229999");
+
+	test_current = "config.xml for the drift checks: its own exec on the same session";
+	config_now(b0);
+	{
+		char *p = xasprintf("%s/ctl/pair0/node0/config-xml", H.tmp), *want = slurp(p), *moved;
+		CHECK(RCFG.xml != NULL);
+		CHECK_INT_EQ(RCFG.len, strlen(want));
+		CHECK(RCFG.xml && strcmp(RCFG.xml, want) == 0);
+		slog = shim_log(n0);
+		CHECK_INT_EQ(count(slog, "cat /conf/config.xml"), 3);
+		free(slog);
+		log = slurp(n0->log);
+		CHECK_INT_EQ(count(log, "Accepted publickey"), 1);
+		free(log);
+		CHECK_INT_EQ(b0->ops->mutations(b0), 0);
+		/* It cannot be read: on_config gets NULL, and every poll says why
+		 * until a read works again. */
+		moved = xasprintf("%s.away", p);
+		CHECK_INT_EQ(rename(p, moved), 0);
+		config_now(b0);
+		CHECK(RCFG.got && RCFG.xml == NULL);
+		s = poll_now(b0, 20);
+		CHECK(s->reachable);
+		CHECK(partial(s, "config") && strstr(partial(s, "config")->msg, "config.xml not read: `cat /conf/config.xml`"));
+		CHECK_INT_EQ(rename(moved, p), 0);
+		config_now(b0);
+		CHECK(RCFG.xml != NULL);
+		s = poll_now(b0, 20);
+		CHECK(s->reachable && partial(s, "config") == NULL);
+		free(moved);
+		free(want);
+		free(p);
+	}
+	test_current = "a poll and a config read at once share the session";
+	{
+		double t0 = now_ms();
+		R.got_snap = false;
+		RCFG.got = false;
+		snapshot_clear(&R.snap);
+		CHECK_INT_EQ(backend_poll(b0), 0);
+		CHECK_INT_EQ(backend_config(b0), 0);
+		while ((!R.got_snap || !RCFG.got) && now_ms() - t0 < 20000)
+			loop_run_once(H.loop, 50);
+		CHECK(R.got_snap && R.snap.reachable && R.snap.n_partial == 0);
+		CHECK(RCFG.got && RCFG.xml != NULL);
+		/* Neither waited for a timeout. */
+		CHECK(now_ms() - t0 < 5000);
+		log = slurp(n0->log);
+		CHECK_INT_EQ(count(log, "Accepted publickey"), 1);
+		free(log);
+	}
+	/* No configctl action edits VIPs: a workflow asks before it starts. */
+	CHECK(!backend_supports(b0, ACT_VIP_ADD));
+	CHECK(!backend_supports(b0, ACT_VIP_DELETE));
+	CHECK(backend_supports(b0, ACT_MAINTENANCE_TOGGLE));
+	CHECK(backend_supports(b0, ACT_VIP_APPLY));
 
 	test_current = "healthy poll of the secondary (hashed known_hosts entry)";
 	s = poll_now(b1, 20);
@@ -1269,6 +1362,7 @@ static void cleanup(void)
 	if (H.loop)
 		loop_free(H.loop);
 	snapshot_clear(&R.snap);
+	free(RCFG.xml);
 	if (H.tmp[0] && !getenv("CARPTOP_KEEP_TMP"))
 		sh("rm -rf '%s'", H.tmp);
 	else if (H.tmp[0])

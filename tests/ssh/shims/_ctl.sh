@@ -15,6 +15,35 @@ ctl_fault() {
 	grep -E "^[a-z]+ $1( |\$)" "$CARPSIM_FAULTS" | head -n 1
 }
 
+# The emulated node is down (carpsim answers 503): a real node that powers
+# off or reboots takes the SSH session with it, so end this session's sshd
+# processes (found by opnsense-shell) instead of printing an error as a
+# command would. The client then sees the connection drop: the node is
+# unreachable, not a node whose commands fail. Without those pids (the
+# fakectl.py tests) the command fails with a clear message instead.
+ctl_down() {
+	if [ -n "${CARPSIM_SESSION_PIDS:-}" ] && [ -n "${CARPSIM_DROP_ON_DOWN:-}" ]; then
+		ctl_log "node $CARPSIM_PAIR/$CARPSIM_NODE is down ($1): dropping the SSH session"
+		kill -KILL $CARPSIM_SESSION_PIDS 2>/dev/null
+		sleep 1 # the session is going: print nothing more into it
+	fi
+	ctl_log "node $CARPSIM_PAIR/$CARPSIM_NODE is down ($1)"
+	echo "carpsim shim: node $CARPSIM_PAIR/$CARPSIM_NODE is down ($1)" >&2
+	exit 1
+}
+
+# ctl_get URL: curl that tells a down node (503) from other failures.
+ctl_get() {
+	out=$(curl -sS --max-time 20 -w '\n%{http_code}' "$@") || return 1
+	code=${out##*
+}
+	body=${out%
+*}
+	[ "$code" = 503 ] && ctl_down "$1"
+	printf '%s' "$body"
+	[ "$code" = 200 ]
+}
+
 ctl_url() {
 	printf '%s/ctl/%s/%s/%s' "$CARPSIM_CTL" "$1" "$CARPSIM_PAIR" "$CARPSIM_NODE"
 }
@@ -30,13 +59,13 @@ ctl_text() {
 		exit 1
 		;;
 	half\ *)
-		text=$(curl -sS --fail-with-body --max-time 20 "$(ctl_url text)/$1") || exit 1
+		text=$(ctl_get "$(ctl_url text)/$1") || exit 1
 		# $(...) dropped the final newline: the output ends mid-line.
 		printf '%s' "$(printf '%s' "$text" | head -c $((${#text} / 2)))"
 		exit 0
 		;;
 	esac
-	curl -sS --fail-with-body --max-time 20 "$(ctl_url text)/$1" || {
+	ctl_get "$(ctl_url text)/$1" || {
 		echo "carpsim shim: node $CARPSIM_PAIR/$CARPSIM_NODE does not answer ($1)" >&2
 		exit 1
 	}
@@ -44,5 +73,5 @@ ctl_text() {
 
 # ctl_configctl WORDS...: run a configctl action on the emulated node.
 ctl_configctl() {
-	curl -sS --fail-with-body --max-time 20 --data-binary "$*" "$(ctl_url configctl)" || exit 1
+	ctl_get "$(ctl_url configctl)" --data-binary "$*" || exit 1
 }
