@@ -38,6 +38,8 @@ const struct key_binding key_table[] = {
 	{ 'R', "R", true, UC_WF_RESUME, "workflow view: resume the cluster's unfinished workflow from its journal (asks first)", NULL },
 	{ 'U', "U", true, UC_WF_ROLLBACK, "workflow view: undo the steps of the cluster's unfinished workflow (asks first)", NULL },
 	{ 'X', "X", true, UC_WF_ABORT, "abort the cluster's running workflow: nothing more is sent, it stays resumable (asks first)", NULL },
+	{ 'P', "P", true, UC_SSH_PASSPHRASE, "ssh node whose identity file is encrypted: type its passphrase (not shown, kept in memory only)", NULL },
+	{ 'K', "K", true, UC_SSH_HOSTKEY, "ssh node with an unknown host key: show its fingerprint and accept it into known_hosts (asks first)", NULL },
 	{ 'q', "q", false, UC_QUIT, "quit", "Quit" },
 	{ KEYC_F10, "F10", false, UC_QUIT, "quit", NULL },
 };

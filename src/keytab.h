@@ -56,6 +56,11 @@ enum ui_cmd {
 	UC_WF_RESUME,
 	UC_WF_ROLLBACK,
 	UC_WF_ABORT,
+	/* The ssh transport's local trust (no node call): a passphrase for an
+	 * encrypted identity file, accepting an unknown host key. Inactive in
+	 * read-only and wall mode like the mutating keys. */
+	UC_SSH_PASSPHRASE,
+	UC_SSH_HOSTKEY,
 	UC__COUNT
 };
 

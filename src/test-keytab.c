@@ -17,7 +17,8 @@ static void test_table(void)
 		const struct key_binding *b = &key_table[i];
 		bool mutating = b->cmd == UC_MAINTENANCE || b->cmd == UC_CARP_DISABLE || b->cmd == UC_CARP_ENABLE ||
 				b->cmd == UC_SYNC || b->cmd == UC_WF_RUN || b->cmd == UC_WF_RESUME ||
-				b->cmd == UC_WF_ROLLBACK || b->cmd == UC_WF_ABORT;
+				b->cmd == UC_WF_ROLLBACK || b->cmd == UC_WF_ABORT || b->cmd == UC_SSH_PASSPHRASE ||
+				b->cmd == UC_SSH_HOSTKEY;
 		for (k = i + 1; k < n_key_table; k++) {
 			if (key_table[k].key == b->key)
 				dup_key++;

@@ -545,7 +545,8 @@ unsigned flow_prompt_answer(struct ui *u, const struct prompt *p, bool yes)
 void flow_pump(struct ui *u)
 {
 	size_t c;
-	if (u->prompt.active)
+	/* Not while a passphrase is typed: its keys would answer the question. */
+	if (u->prompt.active || u->secret.active)
 		return;
 	for (c = 0; c < u->a->n_clusters; c++) {
 		struct ui_flow *fl = flow_of(u, c);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "build_config.h"
+#include "ssh/ssh_backend.h"
 #include "util.h"
 
 typedef unsigned (*key_handler)(struct ui *u, const struct key_binding *b);
@@ -350,6 +351,208 @@ static unsigned k_mutate(struct ui *u, const struct key_binding *b)
 	return R_BAR;
 }
 
+/* ---- ssh: passphrase and host key (local trust, no node call) ----------- */
+
+/* The selected node's ssh backend, or NULL (with a status saying why). */
+static struct backend *ssh_selected(struct ui *u, const struct key_binding *b, int *node)
+{
+	struct backend *be;
+	if (u->wall || !u->a->n_clusters)
+		return NULL;
+	*node = u->cl[u->cur].sel_node;
+	be = u->a->clusters[u->cur].node[*node].backend;
+	if (!be || !ssh_backend_is(be)) {
+		ui_status(u, TP_STATUS, 5, "%s: %s is not an ssh node (Tab selects the other node)", b->label,
+			  node_name(u, u->cur, *node));
+		return NULL;
+	}
+	return be;
+}
+
+const char *keys_ssh_hint(const struct ui *u, size_t c, int n)
+{
+	const struct app_node *an = &u->a->clusters[c].node[n];
+	if (!an->backend || !ssh_backend_is(an->backend))
+		return NULL;
+	if (ssh_backend_needs_passphrase(an->backend))
+		return "identity file is encrypted: press P to enter its passphrase";
+	if (an->have_snapshot && !an->snap.reachable && an->snap.err == NERR_HOSTKEY_UNKNOWN)
+		return "host key unknown: press K to see its fingerprint and accept it";
+	return NULL;
+}
+
+void keys_secret_text(const struct ui *u, char *dst, size_t n)
+{
+	str_printf(dst, n, "Passphrase of %s's identity file (not shown; Enter uses it, Esc cancels): ",
+		   node_name(u, u->secret.cluster, u->secret.node));
+}
+
+void keys_secret_wipe(struct ui *u)
+{
+	explicit_bzero(u->secret.value, sizeof(u->secret.value));
+	u->secret.len = 0;
+	u->secret.active = false;
+}
+
+static unsigned k_passphrase(struct ui *u, const struct key_binding *b)
+{
+	struct backend *be;
+	int node;
+	if (!(be = ssh_selected(u, b, &node)))
+		return R_BAR;
+	if (!ssh_backend_needs_passphrase(be)) {
+		ui_status(u, TP_STATUS, 5, "%s: no passphrase is needed (the identity file is not encrypted, or an "
+			  "ssh-agent key works)", node_name(u, u->cur, node));
+		return R_BAR;
+	}
+	keys_secret_wipe(u);
+	u->secret.cluster = u->cur;
+	u->secret.node = node;
+	u->secret.active = true;
+	u->status[0] = '\0';
+	return R_BAR;
+}
+
+/* Append code point key as UTF-8 to the passphrase; false if it is full. */
+static bool secret_put(struct secret_entry *s, int key)
+{
+	unsigned char enc[4];
+	size_t n, i;
+	unsigned c = (unsigned)key;
+	if (c < 0x80) {
+		enc[0] = (unsigned char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		enc[0] = (unsigned char)(0xc0 | (c >> 6));
+		enc[1] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 2;
+	} else if (c < 0x10000) {
+		enc[0] = (unsigned char)(0xe0 | (c >> 12));
+		enc[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+		enc[2] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 3;
+	} else {
+		enc[0] = (unsigned char)(0xf0 | (c >> 18));
+		enc[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
+		enc[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+		enc[3] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 4;
+	}
+	if (s->len + n >= sizeof(s->value))
+		return false;
+	for (i = 0; i < n; i++)
+		s->value[s->len++] = (char)enc[i];
+	s->value[s->len] = '\0';
+	explicit_bzero(enc, sizeof(enc));
+	return true;
+}
+
+static unsigned secret_key(struct ui *u, int key)
+{
+	struct secret_entry *s = &u->secret;
+	struct app_node *an = &u->a->clusters[s->cluster].node[s->node];
+	const char *name = node_name(u, s->cluster, s->node);
+
+	switch (key) {
+	case KEYC_ESC:
+		keys_secret_wipe(u);
+		ui_status(u, TP_STATUS, 5, "passphrase for %s cancelled", name);
+		return R_BAR;
+	case KEYC_BACKSPACE:
+		/* Drop the last character (a whole UTF-8 sequence). */
+		while (s->len > 0 && ((unsigned char)s->value[--s->len] & 0xc0) == 0x80)
+			s->value[s->len] = '\0';
+		s->value[s->len] = '\0';
+		return R_NONE;
+	case KEYC_ENTER:
+		if (!s->len) {
+			ui_status(u, TP_WARNING, 5, "empty passphrase: type it, or Esc cancels");
+			return R_BAR;
+		}
+		if (u->read_only || !an->backend || !ssh_backend_is(an->backend)) {
+			keys_secret_wipe(u);
+			ui_status(u, TP_WARNING, 8, "passphrase for %s not used", name);
+			return R_BAR;
+		}
+		ssh_backend_set_passphrase(an->backend, s->value);
+		ssh_backend_retry_now(an->backend);
+		keys_secret_wipe(u);
+		app_poll_node(u->a, s->cluster, s->node);
+		evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, u->a->clusters[s->cluster].conf->name, name, 0,
+			  "identity file passphrase entered by the operator");
+		ui_status(u, TP_STATUS, 8, "passphrase for %s kept in memory; logging in again...", name);
+		return R_BAR | R_REDRAW;
+	default:
+		/* Any character, spaces and non-ASCII included; no control keys. */
+		if (key >= ' ' && key != 0x7f && key < KEYC_BASE && !(key >= 0xd800 && key < 0xe000) &&
+		    !secret_put(s, key))
+			ui_status(u, TP_WARNING, 5, "passphrase too long (at most %zu bytes)", sizeof(s->value) - 1);
+		return R_NONE;
+	}
+}
+
+static unsigned k_hostkey(struct ui *u, const struct key_binding *b)
+{
+	struct prompt *p = &u->prompt;
+	const struct snapshot *s;
+	struct backend *be;
+	char fp[128];
+	const char *type = NULL, *name;
+	bool unknown = false;
+	int node;
+
+	if (!(be = ssh_selected(u, b, &node)))
+		return R_BAR;
+	name = node_name(u, u->cur, node);
+	s = &u->a->clusters[u->cur].node[node].snap;
+	if (!ssh_backend_hostkey(be, fp, sizeof(fp), &type, &unknown)) {
+		ui_status(u, TP_STATUS, 5, "%s: no host key seen yet", name);
+		return R_BAR;
+	}
+	if (!unknown && s->err != NERR_HOSTKEY_UNKNOWN) {
+		ui_status(u, s->err == NERR_HOSTKEY_CHANGED ? TP_CRITICAL : TP_STATUS, 10,
+			  "%s %s key %s: %s", name, type ? type : "host", fp,
+			  s->err == NERR_HOSTKEY_CHANGED ? "CHANGED: not accepted here, check it at a shell"
+							 : "already known, nothing to accept");
+		return R_BAR;
+	}
+	memset(p, 0, sizeof(*p));
+	p->hostkey = true;
+	p->cluster = u->cur;
+	p->node = node;
+	str_printf(p->text, sizeof(p->text), "%s offers %s key %s. Accept this host key for %s (compare it with the "
+		   "node's own fingerprint first)? [y/N]", name, type ? type : "a", fp, name);
+	p->active = true;
+	u->status[0] = '\0';
+	return R_BAR;
+}
+
+static unsigned hostkey_answer(struct ui *u, const struct prompt *p, bool yes)
+{
+	struct backend *be = u->a->clusters[p->cluster].node[p->node].backend;
+	const char *name = node_name(u, p->cluster, p->node);
+	char *cause = NULL;
+
+	if (!yes) {
+		ui_status(u, TP_STATUS, 5, "host key of %s not accepted", name);
+		return R_BAR;
+	}
+	if (u->read_only || !be || !ssh_backend_is(be)) {
+		ui_status(u, TP_WARNING, 8, "host key of %s not accepted", name);
+		return R_BAR;
+	}
+	if (ssh_backend_accept_hostkey(be, &cause) < 0) {
+		ui_status(u, TP_CRITICAL, 10, "%s: %s", name, cause ? cause : "host key not accepted");
+		free(cause);
+		return R_BAR;
+	}
+	app_poll_node(u->a, p->cluster, p->node);
+	evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, u->a->clusters[p->cluster].conf->name, name, 0,
+		  "host key accepted into known_hosts by the operator");
+	ui_status(u, TP_STATUS, 8, "host key of %s accepted; connecting again...", name);
+	return R_BAR | R_REDRAW;
+}
+
 static unsigned prompt_answer(struct ui *u, int key)
 {
 	struct prompt p = u->prompt;
@@ -357,6 +560,9 @@ static unsigned prompt_answer(struct ui *u, int key)
 	char *cause = NULL;
 
 	u->prompt.active = false;
+	u->prompt.hostkey = false;
+	if (p.hostkey)
+		return hostkey_answer(u, &p, key == 'y' || key == 'Y');
 	if (p.flow != FP_NONE)
 		return flow_prompt_answer(u, &p, key == 'y' || key == 'Y');
 	name = node_name(u, p.cluster, p.node);
@@ -426,6 +632,8 @@ static const key_handler handlers[UC__COUNT] = {
 	[UC_WF_RESUME] = k_workflow,
 	[UC_WF_ROLLBACK] = k_workflow,
 	[UC_WF_ABORT] = k_workflow,
+	[UC_SSH_PASSPHRASE] = k_passphrase,
+	[UC_SSH_HOSTKEY] = k_hostkey,
 };
 
 /* ---- mouse ------------------------------------------------------------ */
@@ -474,8 +682,15 @@ unsigned keys_dispatch(struct ui *u, int key)
 
 	if (key == KEYC_RESIZE)
 		return R_RESIZE;
-	if (key == KEYC_MOUSE)
+	if (key == KEYC_MOUSE) {
+		if (u->secret.active) {
+			/* A click must not type into the passphrase. */
+			MEVENT ev;
+			getmouse(&ev);
+			return R_NONE;
+		}
 		return mouse_event(u);
+	}
 	/* Any key acknowledges a theme error. */
 	if (u->theme_error[0]) {
 		u->theme_error[0] = '\0';
@@ -483,6 +698,8 @@ unsigned keys_dispatch(struct ui *u, int key)
 	}
 	if (u->prompt.active)
 		return prompt_answer(u, key);
+	if (u->secret.active)
+		return secret_key(u, key);
 	if (u->form.active)
 		return flow_form_key(u, key);
 	if (u->help) {
@@ -508,6 +725,8 @@ unsigned keys_dispatch(struct ui *u, int key)
 			  : b->cmd == UC_CARP_DISABLE ? action_name(ACT_CARP_DISABLE)
 			  : b->cmd == UC_CARP_ENABLE  ? action_name(ACT_CARP_ENABLE)
 			  : b->cmd == UC_SYNC	      ? action_name(ACT_SYNC)
+			  : b->cmd == UC_SSH_PASSPHRASE ? "ssh passphrase"
+			  : b->cmd == UC_SSH_HOSTKEY  ? "accepting a host key"
 						      : "workflow");
 		return R_BAR;
 	}

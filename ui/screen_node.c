@@ -73,6 +73,8 @@ static void build(struct ui *u, size_t ci, int n, struct lines *l)
 	if (!s->reachable) {
 		add(l, TP_UNKNOWN, "reachable", "NO: UNKNOWN (%s)", node_error_label(s->err));
 		add(l, TP_UNKNOWN, "error", "%s", an->have_snapshot && s->error[0] ? s->error : "no answer yet");
+		if (keys_ssh_hint(u, ci, n))
+			add(l, TP_WARNING, "to do", "%s", keys_ssh_hint(u, ci, n));
 		if (an->last_ok > 0) {
 			fmt_clock(clock, sizeof(clock), an->last_ok);
 			fmt_age(age, sizeof(age), wall_s() - an->last_ok);

@@ -61,6 +61,8 @@ static void node_header(struct ui *u, size_t ci, int n, int y, int x0, int w)
 		} else {
 			draw_text(u, y + 2, x0 + 2, w - 2, ui_attr(u, TP_LABEL), "no successful poll yet");
 		}
+		if (keys_ssh_hint(u, ci, n))
+			draw_text(u, y + 3, x0 + 2, w - 2, ui_attr(u, TP_WARNING), keys_ssh_hint(u, ci, n));
 		return;
 	}
 	fmt_age(age, sizeof(age), node_age(u, ci, n));

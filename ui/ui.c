@@ -337,6 +337,13 @@ static void draw_status(struct ui *u, int y)
 		draw_text(u, y, 0, u->cols, ui_attr(u, TP_WARNING) | A_REVERSE, u->prompt.text);
 		return;
 	}
+	if (u->secret.active) {
+		/* The question only: the passphrase is never drawn. */
+		char q[320];
+		keys_secret_text(u, q, sizeof(q));
+		draw_text(u, y, 0, u->cols, ui_attr(u, TP_WARNING) | A_REVERSE, q);
+		return;
+	}
 	if (u->theme_error[0]) {
 		draw_text(u, y, 0, u->cols, ui_attr(u, TP_WARNING), u->theme_error);
 		return;
@@ -548,6 +555,7 @@ int ui_run(struct app *a, const struct cli *o)
 	/* A workflow still running (quit by a signal, or the terminal went
 	 * away) stops the safe way: nothing more is sent, its journal stays. */
 	flow_quit(u, "the console quit");
+	keys_secret_wipe(u);
 
 	/* Leave the terminal as it was. */
 	endwin();

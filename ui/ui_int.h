@@ -83,6 +83,7 @@ enum flow_prompt { FP_NONE = 0, FP_START, FP_ASK, FP_RESUME, FP_ROLLBACK, FP_ABO
 struct prompt {
 	bool active;
 	enum flow_prompt flow;        /* FP_NONE: a node action (cmd, act) */
+	bool hostkey;                 /* K: accept the node's unknown ssh host key (keys.c) */
 	enum ui_cmd cmd;
 	struct action act;
 	size_t cluster;
@@ -100,6 +101,17 @@ struct flow_form {
 	char key[FLOW_MAX_FIELDS][32];
 	char hint[FLOW_MAX_FIELDS][32];
 	char value[FLOW_MAX_FIELDS][64];
+};
+
+/* An ssh identity file's passphrase being typed (modal, like the form; the
+ * status line shows the question, never the text). Wiped when it is handed
+ * over or cancelled (keys.c). */
+struct secret_entry {
+	bool active;
+	size_t cluster;
+	int node;
+	size_t len;
+	char value[256];
 };
 
 /* A function bar entry's columns, for mouse clicks. */
@@ -132,6 +144,7 @@ struct ui {
 	char theme_error_seen[320];   /* ... and repeated on stderr at exit */
 	struct prompt prompt;
 	struct flow_form form;
+	struct secret_entry secret;
 	int wf_sel;                   /* selected workflow (index into wf_defs) */
 
 	unsigned dirty;               /* reaction bits not yet acted on */
@@ -263,6 +276,13 @@ bool flow_list_mode(const struct ui *u);
 /* ---- keys.c ---- */
 int ui_translate_key(int is_key, wint_t ch);
 unsigned keys_dispatch(struct ui *u, int key);
+/* What the console can do about node n's error, for the pair view and the
+ * node detail (an ssh node's passphrase or host key), or NULL. */
+const char *keys_ssh_hint(const struct ui *u, size_t c, int n);
+/* The status line while a passphrase is typed. */
+void keys_secret_text(const struct ui *u, char *dst, size_t n);
+/* Wipe a passphrase being typed (cancel, exit). */
+void keys_secret_wipe(struct ui *u);
 /* The function bar on the last line; records hit boxes for the mouse. */
 void draw_function_bar(struct ui *u, int y);
 void draw_help(struct ui *u);
