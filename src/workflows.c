@@ -655,24 +655,27 @@ static enum wf_check pre_add_alias_other(struct wf_run *r, char *msg, size_t n)
 	return pre_add_alias(r, r->other, msg, n);
 }
 
-static enum wf_check until_alias_on(struct wf_run *r, int node, char *msg, size_t n)
+/* Whether node carries the alias (want true) or no longer does (false). */
+static enum wf_check until_alias(struct wf_run *r, int node, bool want, char *msg, size_t n)
 {
-	if (!alias_present(r, node)) {
-		str_printf(msg, n, "%s does not show %s yet", wf_node_name(r, node), wf_record_get(r, "addr"));
+	bool has = alias_present(r, node);
+	const char *addr = wf_record_get(r, "addr");
+	if (has != want) {
+		str_printf(msg, n, want ? "%s does not show %s yet" : "%s still carries %s", wf_node_name(r, node), addr);
 		return WF_NO;
 	}
-	str_printf(msg, n, "%s carries %s", wf_node_name(r, node), wf_record_get(r, "addr"));
+	str_printf(msg, n, want ? "%s carries %s" : "%s no longer carries %s", wf_node_name(r, node), addr);
 	return WF_YES;
 }
 
 static enum wf_check until_alias_on_target(struct wf_run *r, char *msg, size_t n)
 {
-	return until_alias_on(r, r->target, msg, n);
+	return until_alias(r, r->target, true, msg, n);
 }
 
 static enum wf_check until_alias_on_other(struct wf_run *r, char *msg, size_t n)
 {
-	return until_alias_on(r, r->other, msg, n);
+	return until_alias(r, r->other, true, msg, n);
 }
 
 /* The how-to's "double-check that the VIP configuration is identical". */
@@ -964,24 +967,14 @@ static enum wf_check pre_delete_alias_other(struct wf_run *r, char *msg, size_t 
 	return pre_delete_alias(r, r->other, msg, n);
 }
 
-static enum wf_check until_alias_gone(struct wf_run *r, int node, char *msg, size_t n)
-{
-	if (alias_present(r, node)) {
-		str_printf(msg, n, "%s still carries %s", wf_node_name(r, node), wf_record_get(r, "addr"));
-		return WF_NO;
-	}
-	str_printf(msg, n, "%s no longer carries %s", wf_node_name(r, node), wf_record_get(r, "addr"));
-	return WF_YES;
-}
-
 static enum wf_check until_alias_gone_target(struct wf_run *r, char *msg, size_t n)
 {
-	return until_alias_gone(r, r->target, msg, n);
+	return until_alias(r, r->target, false, msg, n);
 }
 
 static enum wf_check until_alias_gone_other(struct wf_run *r, char *msg, size_t n)
 {
-	return until_alias_gone(r, r->other, msg, n);
+	return until_alias(r, r->other, false, msg, n);
 }
 
 static const struct wf_step undo_leave_maint[] = {

@@ -89,6 +89,25 @@ struct upload {
 	struct strbuf body;
 };
 
+/* MHD calls a handler first with no state, then once per body chunk, then
+ * once more with nothing left: true only on that last call. */
+static bool upload_complete(void **con_cls, const char *data, size_t *size)
+{
+	struct upload *up = *con_cls;
+	if (!up) {
+		up = xcalloc(1, sizeof(*up));
+		sb_init(&up->body);
+		*con_cls = up;
+		return false;
+	}
+	if (*size) {
+		sb_addn(&up->body, data, *size);
+		*size = 0;
+		return false;
+	}
+	return true;
+}
+
 static enum MHD_Result queue(struct MHD_Connection *c, int status, const char *ctype, const char *body, size_t len)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
@@ -147,17 +166,9 @@ static enum MHD_Result api_access(void *cls, struct MHD_Connection *c, const cha
 	enum plug plug;
 	int latency;
 
-	if (!up) {
-		up = xcalloc(1, sizeof(*up));
-		sb_init(&up->body);
-		*con_cls = up;
+	if (!upload_complete(con_cls, upload_data, upload_size))
 		return MHD_YES;
-	}
-	if (*upload_size) {
-		sb_addn(&up->body, upload_data, *upload_size);
-		*upload_size = 0;
-		return MHD_YES;
-	}
+	up = *con_cls;
 
 	pthread_mutex_lock(&E.lock);
 	plug = en->plug;
@@ -640,17 +651,9 @@ static enum MHD_Result ctl_access(void *cls, struct MHD_Connection *c, const cha
 	struct strbuf out;
 	enum MHD_Result ret;
 	int status;
-	if (!up) {
-		up = xcalloc(1, sizeof(*up));
-		sb_init(&up->body);
-		*con_cls = up;
+	if (!upload_complete(con_cls, upload_data, upload_size))
 		return MHD_YES;
-	}
-	if (*upload_size) {
-		sb_addn(&up->body, upload_data, *upload_size);
-		*upload_size = 0;
-		return MHD_YES;
-	}
+	up = *con_cls;
 	sb_init(&out);
 	shim_latency(url);
 	pthread_mutex_lock(&E.lock);
