@@ -670,6 +670,36 @@ static void test_err_transport(void)
 		   "t.yaml:9:21: 'insecure: true' contradicts 'ca_file' at line 10", "remove 'insecure'");
 }
 
+/* sim: {scenario: NAME} nodes, as the demo has them. */
+static void test_sim_nodes(void)
+{
+	struct config c;
+	char *cause = NULL;
+	const char *yaml = "clusters:\n  - name: lab\n    nodes:\n"
+			   "      - name: fw2\n        role: secondary\n        sim: {scenario: split-brain}\n"
+			   "      - name: fw1\n        role: primary\n        sim: {}\n";
+	if (config_load_string(yaml, strlen(yaml), "t.yaml", &c, &cause) < 0) {
+		CHECK_STR_EQ(cause, "(loads)");
+		free(cause);
+		return;
+	}
+	CHECK_INT_EQ(c.clusters[0].nodes[0].transport, TRANSPORT_SIM);
+	CHECK_STR_EQ(c.clusters[0].nodes[0].sim.scenario, "split-brain"); /* its partner's */
+	CHECK_STR_EQ(c.clusters[0].nodes[1].sim.scenario, "split-brain");
+	config_free(&c);
+
+	EXPECT_ERR(FIRST("      - name: fw1\n        role: primary\n        sim: {scenario: meltdown}\n"),
+		   "t.yaml:6:25: bad value for key 'scenario' in the sim section of node 'fw1' of cluster 'hq': "
+		   "'meltdown' is not a simulator scenario;", "carptop --demo-list");
+	EXPECT_ERR(FIRST("      - name: fw1\n        role: primary\n        sim: {}\n        ssh: {host: x}\n"),
+		   "t.yaml:7:9: node 'fw1' of cluster 'hq' has both 'sim' (line 6) and 'ssh' (key 'ssh');", "keep only one");
+	EXPECT_ERR("clusters:\n  - name: hq\n    nodes:\n"
+		   "      - name: fw1\n        role: primary\n        sim: {scenario: healthy}\n"
+		   "      - name: fw2\n        role: secondary\n        sim: {scenario: node-down}\n",
+		   "t.yaml:9:9: the sim nodes of cluster 'hq' name different scenarios, 'healthy' and 'node-down' (key 'sim');",
+		   "same one on both");
+}
+
 static void test_err_secret_files(void)
 {
 	char *open_key = tmp_path("open.key"), *grp_id = tmp_path("id_group"), *other = tmp_path("other.key");
@@ -957,6 +987,18 @@ static void test_demo_and_names(void)
 	config_free(&c);
 	CHECK(config_is_zero(&c));
 
+	{
+		const char *names[] = { "healthy", "split-brain", "healthy" };
+		config_demo_scenarios(&c, names, 3);
+		CHECK_INT_EQ(c.n_clusters, 3);
+		CHECK_STR_EQ(c.clusters[0].name, "healthy");
+		CHECK_STR_EQ(c.clusters[1].name, "split-brain");
+		CHECK_STR_EQ(c.clusters[2].name, "healthy-2");
+		CHECK_STR_EQ(cluster_sim_scenario(&c.clusters[1]), "split-brain");
+		CHECK_INT_EQ(c.clusters[2].nodes[1].transport, TRANSPORT_SIM);
+		config_free(&c);
+	}
+
 	CHECK_STR_EQ(transport_name(TRANSPORT_API), "api");
 	CHECK_STR_EQ(transport_name(TRANSPORT_SSH), "ssh");
 	CHECK_STR_EQ(transport_name(TRANSPORT_SIM), "sim");
@@ -1000,6 +1042,7 @@ int main(void)
 	RUN(test_err_duplicates);
 	RUN(test_err_pair);
 	RUN(test_err_transport);
+	RUN(test_sim_nodes);
 	RUN(test_err_secret_files);
 	RUN(test_robust);
 	RUN(test_depth_limit);
