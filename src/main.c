@@ -17,6 +17,7 @@
 #include "offline.h"
 #include "output.h"
 #include "sim/sim_world.h"
+#include "statedir.h"
 #include "ui.h"
 #include "util.h"
 #include "wf_batch.h"
@@ -99,6 +100,7 @@ int main(int argc, char **argv)
 		return offline_run(o.from_xml, fmt, stdout, stderr);
 
 	if (o.demo) {
+		statedir_use_demo();
 		world = sim_world_new(o.demo_scenario, 1, o.demo_speed, &cause);
 		if (!world)
 			return fail("--demo", cause);
@@ -153,6 +155,7 @@ int main(int argc, char **argv)
 		return fail("--cluster", cause);
 	}
 
+	app.cli = &o;
 	if (o.run || o.resume || o.rollback)
 		rc = wf_batch_run(&app, &o, stdout);
 	else if (o.batch)
