@@ -17,6 +17,7 @@
 #include "offline.h"
 #include "output.h"
 #include "sim/sim_world.h"
+#include "statedir.h"
 #include "ui.h"
 #include "util.h"
 #include "wf_batch.h"
@@ -160,6 +161,7 @@ int main(int argc, char **argv)
 		return offline_run(o.from_xml, fmt, stdout, stderr);
 
 	if (o.demo) {
+		statedir_use_demo();
 		if (demo_config(o.demo_scenario, &cfg, &cause) < 0)
 			return fail("--demo", cause);
 	} else {
@@ -218,6 +220,7 @@ int main(int argc, char **argv)
 		return fail("--cluster", cause);
 	}
 
+	app.cli = &o;
 	if (o.run || o.resume || o.rollback)
 		rc = wf_batch_run(&app, &o, stdout);
 	else if (o.batch)

@@ -724,6 +724,7 @@ void sim_node_snapshot(struct sim_world *w, int pi, int ni, struct snapshot *s)
 	}
 
 	str_copy(s->firmware.version, n->version, sizeof(s->firmware.version));
+	str_copy(s->firmware.latest, n->latest, sizeof(s->firmware.latest));
 	switch (n->fw) {
 	case SIM_FW_RUNNING:
 		s->firmware.state = FW_RUNNING;
