@@ -14,7 +14,10 @@ every_key() {
 	for screen in 1 2 3 4 5 6; do
 		key "$screen"
 		for k in $keys; do
-			case $k in q | F10) continue ;; esac
+			case $k in
+			q | F10) continue ;;
+			/ | F3 | F4) key "$k" y Esc; continue ;; # a text entry: typed into, then closed
+			esac
 			key "$k" y
 		done
 	done
@@ -23,7 +26,7 @@ every_key() {
 for mode in --wall --read-only; do
 	rm -f "$report"
 	start 100 30 "CARPTOP_MUTATION_REPORT=$report" --demo "$mode"
-	check_screen 'all clusters OK|^>demo ' "$mode: up"
+	check_screen 'all clusters OK|^>demo |^ demo  [A-Z]+( |$)' "$mode: up"
 	every_key
 	# Still alive and answering after all that.
 	key '?'
@@ -37,7 +40,7 @@ done
 # The normal console: m, the current state and [y/N], y: exactly one call.
 rm -f "$report"
 start 100 30 "CARPTOP_MUTATION_REPORT=$report" --demo
-check_screen '^>demo ' 'normal: up'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'normal: up'
 key m
 check_screen '^fw1 maintenance is OFF -> enter\. Toggle maintenance on fw1\? \[y/N\]$' 'normal: m shows the state and asks'
 key y
@@ -52,7 +55,7 @@ check_eq "$(sed -n 2p "$report" 2>/dev/null)" 'actions-requested 1' 'normal: one
 # Declined confirmations send nothing.
 rm -f "$report"
 start 100 30 "CARPTOP_MUTATION_REPORT=$report" --demo
-check_screen '^>demo ' 'declined: up'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'declined: up'
 key m n d Esc e x s Enter
 key Tab d
 check_screen '^fw2 CARP is enabled \(MASTER for no VHID\) -> disable: its VIPs go away\. Disable CARP on fw2\? \[y/N\]$' 'd on fw2 shows its state'
