@@ -9,6 +9,7 @@
 #include "config.h"
 #include "sim/sim_world.h"
 #include "util.h"
+#include "yamldepth.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1216,6 +1217,7 @@ static int load_text(const char *text, size_t len, const char *name, const char 
 	struct config cfg;
 	yaml_parser_t parser;
 	yaml_document_t doc;
+	yaml_mark_t deep_at;
 	const char *nul;
 
 	memset(out, 0, sizeof(*out));
@@ -1233,6 +1235,9 @@ static int load_text(const char *text, size_t len, const char *name, const char 
 	else if (L.len > CONFIG_MAX_BYTES)
 		fail(&L, NULL, "the file is %zu bytes, more than the limit of %d; is it the right file?",
 		     L.len, CONFIG_MAX_BYTES);
+	else if (yaml_too_deep(L.text, L.len, YAML_MAX_DEPTH, &deep_at))
+		fail_at(&L, deep_at, "nesting deeper than %d levels; a carptop config nests only a few, "
+			"is this the right file?", YAML_MAX_DEPTH);
 	else if (!yaml_parser_initialize(&parser))
 		fail(&L, NULL, "out of memory starting the YAML parser");
 	else {

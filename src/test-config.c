@@ -754,6 +754,61 @@ static void test_err_secret_files(void)
 /* Whatever the input, the loader returns 0 or a well-formed message, and
  * ASan sees no error or leak: every prefix of a valid file, and every byte
  * replaced by characters that matter to YAML. */
+/* libyaml 0.2.5 is quadratic in the nesting depth (src/yamldepth.h): a
+ * file nested 100 000 levels deep is refused at level 65 with its position,
+ * before libyaml reads far into it (meson's timeout is the generous bound;
+ * bench/bench-yaml-depth measures the time). 64 levels are not refused for
+ * their depth. */
+static void test_depth_limit(void)
+{
+	struct strbuf y;
+	size_t i;
+
+	sb_init(&y); /* flow sequences: clusters: [[[[... */
+	sb_add(&y, "clusters: ");
+	for (i = 0; i < 100000; i++)
+		sb_addc(&y, '[');
+	for (i = 0; i < 100000; i++)
+		sb_addc(&y, ']');
+	sb_addc(&y, '\n');
+	/* top level 1 at column 1, the first '[' (level 2) at column 11 */
+	EXPECT_ERR(y.buf, "t.yaml:1:74: nesting deeper than 64 levels", "is this the right file?");
+	sb_free(&y);
+
+	sb_init(&y); /* flow mappings: {a: {a: ... */
+	for (i = 0; i < 100000; i++)
+		sb_add(&y, "{a: ");
+	for (i = 0; i < 100000; i++)
+		sb_addc(&y, '}');
+	EXPECT_ERR(y.buf, "t.yaml:1:257: nesting deeper than 64 levels", "; ");
+	sb_free(&y);
+
+	sb_init(&y); /* block sequences on one line: - - - - ... */
+	for (i = 0; i < 100000; i++)
+		sb_add(&y, "- ");
+	sb_add(&y, "x\n");
+	EXPECT_ERR(y.buf, "t.yaml:1:129: nesting deeper than 64 levels", "; ");
+	sb_free(&y);
+
+	sb_init(&y); /* block mappings, one per line */
+	for (i = 0; i < 100; i++) {
+		size_t k;
+		for (k = 0; k < i; k++)
+			sb_addc(&y, ' ');
+		sb_add(&y, "a:\n");
+	}
+	EXPECT_ERR(y.buf, "t.yaml:65:65: nesting deeper than 64 levels", "; ");
+	sb_free(&y);
+
+	sb_init(&y); /* exactly 64 levels: refused for what it says, not its depth */
+	for (i = 0; i < 64; i++)
+		sb_addc(&y, '[');
+	for (i = 0; i < 64; i++)
+		sb_addc(&y, ']');
+	EXPECT_ERR(y.buf, "t.yaml:1:1: the top level is a list", "; ");
+	sb_free(&y);
+}
+
 static void test_robust(void)
 {
 	static const char repl[] = { ':', '-', ' ', '\t', '\n', '"', '\'', '[', '{', '}', '&', '*', '!', '#',
@@ -794,10 +849,11 @@ static void test_robust(void)
 	sb_init(&deep);
 	for (i = 0; i < 20000; i++)
 		sb_add(&deep, "[");
-	EXPECT_ERR(deep.buf, "t.yaml:", "YAML syntax error");
+	/* Refused at the nesting limit (src/yamldepth.h), open or closed. */
+	EXPECT_ERR(deep.buf, "t.yaml:1:65: nesting deeper than 64 levels", "; ");
 	for (i = 0; i < 20000; i++)
 		sb_add(&deep, "]");
-	EXPECT_ERR(deep.buf, "t.yaml:1:1: the top level is a list", "; ");
+	EXPECT_ERR(deep.buf, "t.yaml:1:65: nesting deeper than 64 levels", "; ");
 	sb_free(&deep);
 	EXPECT_ERR("clusters: &a [*a]\n", "t.yaml:1:11: cluster #1 is a list, expected a mapping", "; ");
 	EXPECT_ERR("&a {x: *a}\n", "t.yaml:1:5: unknown key 'x' in the top level", "; ");
@@ -989,6 +1045,7 @@ int main(void)
 	RUN(test_sim_nodes);
 	RUN(test_err_secret_files);
 	RUN(test_robust);
+	RUN(test_depth_limit);
 	RUN(test_apikey);
 	RUN(test_default_path);
 	RUN(test_demo_and_names);
