@@ -553,7 +553,8 @@ struct vtrack {
 
 struct tl_build {
 	struct replay_timeline *tl;
-	size_t cap_ev, cap_iv;
+	size_t cap_ev, cap_iv, cap_out;
+	double *down_since;     /* per recording node: its first failed poll, 0 = answering */
 	struct vtrack *vt;
 	size_t n_vt, cap_vt;
 };
@@ -674,6 +675,45 @@ static void tl_vhids(struct tl_build *b, const struct replay_cursor *c, int ci, 
 	}
 }
 
+static void tl_outage(struct tl_build *b, int cluster, int node, const struct snapshot *s, double end, bool open)
+{
+	struct replay_timeline *tl = b->tl;
+	struct rec_outage *o;
+	if (tl->n_out == b->cap_out)
+		tl->out = xrealloc(tl->out, (b->cap_out = b->cap_out ? b->cap_out * 2 : 16) * sizeof(*tl->out));
+	o = &tl->out[tl->n_out++];
+	o->cluster = cluster;
+	o->node = node;
+	o->start = b->down_since[cluster * CLUSTER_NODES + node];
+	o->end = end;
+	o->open = open;
+	str_copy(o->error, s->error, sizeof(o->error));
+}
+
+/* A node stopped or started answering: keep the outage, and say how long it
+ * lasted in the event that ends it. */
+static void tl_reach(struct tl_build *b, const struct replay_cursor *c, const struct rec_frame *f, size_t first_ev)
+{
+	size_t g = (size_t)f->cluster * CLUSTER_NODES + (size_t)f->node, i;
+	const struct snapshot *s = &c->snap[g];
+	if (!s->reachable) {
+		if (!b->down_since[g])
+			b->down_since[g] = f->t;
+		return;
+	}
+	if (!b->down_since[g])
+		return;
+	for (i = first_ev; i < b->tl->n_ev; i++)
+		if (b->tl->ev[i].e.kind == EV_REACHABLE) {
+			char *t = b->tl->ev[i].e.text;
+			size_t len = strlen(t);
+			str_printf(t + len, sizeof(b->tl->ev[i].e.text) - len, " (after %.3f s without an answer)",
+				   f->t - b->down_since[g]);
+		}
+	tl_outage(b, f->cluster, f->node, s, f->t, false);
+	b->down_since[g] = 0;
+}
+
 /* "2026-...Z user=u pid=1 cluster=hq node=fw1 action=x result=ok detail=..." */
 static void tl_action(struct tl_build *b, const struct recording *R, const struct rec_frame *f)
 {
@@ -698,17 +738,32 @@ static void tl_action(struct tl_build *b, const struct recording *R, const struc
 	text_sanitize(e->e.text, p ? p + 1 : line, sizeof(e->e.text));
 }
 
+/* Both nodes of a pair are polled together: when the other node's answer of
+ * the same round follows within a quarter interval, judge the pair after it,
+ * not between the two (that would invent a split brain of 0 s at a flip). */
+static bool round_continues(const struct recording *R, size_t pos)
+{
+	const struct rec_frame *f = &R->frames[pos];
+	double window = R->cfg.clusters[f->cluster].interval / 4;
+	size_t i;
+	for (i = pos + 1; i < R->n_frames && i < pos + 64 && R->frames[i].t - f->t <= window; i++)
+		if (R->frames[i].cluster == f->cluster && R->frames[i].node >= 0)
+			return R->frames[i].node != f->node;
+	return false;
+}
+
 void replay_timeline_build(struct replay_timeline *tl, const struct recording *R)
 {
 	struct replay_cursor c;
 	struct tl_build b;
 	struct evlog log;
 	struct snapshot prev;
-	size_t i;
+	size_t i, first_ev;
 
 	memset(tl, 0, sizeof(*tl));
 	memset(&b, 0, sizeof(b));
 	b.tl = tl;
+	b.down_since = xcalloc(R->cfg.n_clusters * CLUSTER_NODES + 1, sizeof(*b.down_since));
 	replay_cursor_init(&c, R);
 	evlog_init(&log, 64);
 	snapshot_init(&prev);
@@ -725,6 +780,7 @@ void replay_timeline_build(struct replay_timeline *tl, const struct recording *R
 		}
 		if (!c.have[g])
 			continue;
+		first_ev = tl->n_ev;
 		log.n = log.head = 0;
 		evlog_diff(&log, f->t, R->cfg.clusters[f->cluster].name, R->cfg.clusters[f->cluster].nodes[f->node].name,
 			   had ? &prev : NULL, &c.snap[g]);
@@ -733,11 +789,17 @@ void replay_timeline_build(struct replay_timeline *tl, const struct recording *R
 			e->e = *evlog_get(&log, i);
 			e->kind = event_kind_name(e->e.kind);
 		}
-		tl_vhids(&b, &c, f->cluster, f->t);
+		tl_reach(&b, &c, f, first_ev);
+		if (!round_continues(R, c.pos - 1))
+			tl_vhids(&b, &c, f->cluster, f->t);
 	}
 	for (i = 0; i < b.n_vt; i++)
 		tl_close(&b, &b.vt[i], R->last, true);
+	for (i = 0; i < R->cfg.n_clusters * CLUSTER_NODES; i++)
+		if (b.down_since[i])
+			tl_outage(&b, (int)(i / CLUSTER_NODES), (int)(i % CLUSTER_NODES), &c.snap[i], R->last, true);
 	free(b.vt);
+	free(b.down_since);
 	snapshot_clear(&prev);
 	evlog_free(&log);
 	replay_cursor_free(&c);
@@ -747,6 +809,7 @@ void replay_timeline_free(struct replay_timeline *tl)
 {
 	free(tl->ev);
 	free(tl->iv);
+	free(tl->out);
 	memset(tl, 0, sizeof(*tl));
 }
 
@@ -798,6 +861,9 @@ int replay_batch_at(const struct recording *R, double at, int format, FILE *out)
 	}
 	memset(&oo, 0, sizeof(oo));
 	oo.now = at;
+	for (i = 0; i < R->cfg.n_clusters; i++)
+		if (R->cfg.clusters[i].nodes[0].transport == TRANSPORT_SIM)
+			oo.demo = true; /* a recording of --demo is still simulated */
 	sb_init(&sb);
 	output_render(&sb, (enum out_format)format, views, R->cfg.n_clusters, &oo);
 	fputs(sb.buf ? sb.buf : "", out);
@@ -833,7 +899,7 @@ static void events_json(const struct recording *R, const struct replay_timeline 
 			FILE *out)
 {
 	struct json_object *root = json_object_new_object(), *ev = json_object_new_array(),
-			   *iv = json_object_new_array();
+			   *iv = json_object_new_array(), *out_a = json_object_new_array();
 	size_t i;
 	for (i = 0; i < tl->n_ev; i++) {
 		const struct rec_event *e = &tl->ev[i];
@@ -871,6 +937,24 @@ static void events_json(const struct recording *R, const struct replay_timeline 
 		json_object_object_add(o, "open", json_object_new_boolean(r->open));
 		json_object_array_add(iv, o);
 	}
+	for (i = 0; i < tl->n_out; i++) {
+		const struct rec_outage *r = &tl->out[i];
+		const struct cluster_conf *cc = &R->cfg.clusters[r->cluster];
+		struct json_object *o;
+		if (!in_window(r->start, r->end, since, until))
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "cluster", json_object_new_string(cc->name));
+		json_object_object_add(o, "node", json_object_new_string(cc->nodes[r->node].name));
+		json_object_object_add(o, "start", jtime(r->start));
+		json_object_object_add(o, "end", jtime(r->end));
+		json_object_object_add(o, "start_t", jsecs(r->start));
+		json_object_object_add(o, "end_t", jsecs(r->end));
+		json_object_object_add(o, "duration_s", jsecs(r->end - r->start));
+		json_object_object_add(o, "open", json_object_new_boolean(r->open));
+		json_object_object_add(o, "error", json_object_new_string(r->error));
+		json_object_array_add(out_a, o);
+	}
 	json_object_object_add(root, "recording", json_object_new_string(R->cfg.path));
 	json_object_object_add(root, "first", R->n_frames ? jtime(R->first) : NULL);
 	json_object_object_add(root, "last", R->n_frames ? jtime(R->last) : NULL);
@@ -878,6 +962,7 @@ static void events_json(const struct recording *R, const struct replay_timeline 
 	json_object_object_add(root, "skipped_records", json_object_new_int64((int64_t)(R->bad + R->dropped)));
 	json_object_object_add(root, "events", ev);
 	json_object_object_add(root, "intervals", iv);
+	json_object_object_add(root, "outages", out_a);
 	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE), out);
 	fputc('\n', out);
 	json_object_put(root);
@@ -916,6 +1001,17 @@ static void events_text(const struct recording *R, const struct replay_timeline 
 		replay_format_time(r->end, b, sizeof(b));
 		fprintf(out, "%-12s VHID %-3d %s .. %s %10.3f s%s  %s\n", cc->name, r->vhid, a, b, r->end - r->start,
 			r->open ? "+" : " ", what);
+	}
+	fprintf(out, "\nNodes without an answer:\n");
+	for (i = 0; i < tl->n_out; i++) {
+		const struct rec_outage *r = &tl->out[i];
+		const struct cluster_conf *cc = &R->cfg.clusters[r->cluster];
+		if (!in_window(r->start, r->end, since, until))
+			continue;
+		replay_format_time(r->start, a, sizeof(a));
+		replay_format_time(r->end, b, sizeof(b));
+		fprintf(out, "%-12s %-8s %s .. %s %10.3f s%s  %s\n", cc->name, cc->nodes[r->node].name, a, b,
+			r->end - r->start, r->open ? "+" : " ", r->error);
 	}
 }
 

@@ -85,11 +85,20 @@ struct rec_interval {
 	double start, end;
 	bool open;               /* still so when the recording ends */
 };
+/* A node that did not answer, from the first failed poll to the next good one. */
+struct rec_outage {
+	int cluster, node;
+	double start, end;
+	bool open;
+	char error[SNAP_MSG_LEN];
+};
 struct replay_timeline {
 	struct rec_event *ev;
 	size_t n_ev;
 	struct rec_interval *iv;
 	size_t n_iv;
+	struct rec_outage *out;
+	size_t n_out;
 };
 void replay_timeline_build(struct replay_timeline *tl, const struct recording *R);
 void replay_timeline_free(struct replay_timeline *tl);

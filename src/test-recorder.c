@@ -479,6 +479,9 @@ static void test_timeline(void)
 	CHECK_INT_EQ(split, 1);
 	CHECK_INT_EQ(none, 1);
 	CHECK_INT_EQ(masters, 3); /* fw1, fw2 until its next poll said BACKUP, fw2 */
+	CHECK_INT_EQ(tl.n_out, 1);
+	CHECK(tl.n_out == 1 && tl.out[0].node == 0 && tl.out[0].start == T0 + 22 && tl.out[0].end == T0 + 30 &&
+	      !tl.out[0].open);
 	CHECK(replay_next_event(&tl, T0 + 5) == T0 + 10.5);
 	CHECK(replay_prev_event(&tl, T0 + 10.5) < T0 + 10.5);
 	replay_timeline_free(&tl);
