@@ -71,7 +71,8 @@ static void draw_masters(struct ui *u, int y, int x, int w, size_t ci, attr_t ba
 		default:
 			if (r->master >= 0) {
 				str_printf(cell, sizeof(cell), "%d:%s", r->vhid, node_name(u, ci, r->master));
-				p = r->verdict == VV_OK ? TP_MASTER : TP_WARNING;
+				/* One node down: the MASTER that answers, critical (no standby). */
+				p = r->verdict == VV_OK ? TP_MASTER : r->verdict == VV_NO_REDUNDANCY ? TP_CRITICAL : TP_WARNING;
 			} else {
 				str_printf(cell, sizeof(cell), "%d:none", r->vhid);
 				p = TP_CRITICAL;

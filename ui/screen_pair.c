@@ -49,7 +49,10 @@ static void node_header(struct ui *u, size_t ci, int n, int y, int x0, int w)
 	if (s->reachable && s->hostname[0])
 		x += draw_textf(u, y, x, xmax - x, ui_attr(u, TP_LABEL), "  %s", s->hostname);
 	if (stale)
-		draw_text(u, y, x + 2, xmax - x - 2, ui_attr(u, TP_STALE) | A_BOLD, "STALE");
+		x += 2 + draw_text(u, y, x + 2, xmax - x - 2, ui_attr(u, TP_STALE) | A_BOLD, "STALE");
+	/* TLS verification off is never silent (as in batch output). */
+	if (nc->transport == TRANSPORT_API && nc->api.insecure)
+		draw_text(u, y, x + 2, xmax - x - 2, ui_attr(u, TP_WARNING) | A_BOLD, "INSECURE TLS");
 
 	if (!s->reachable) {
 		double age_s = node_age(u, ci, n);

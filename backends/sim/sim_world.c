@@ -189,6 +189,31 @@ static int apply_scenario(struct sim_world *w, struct sim_pair *p, const char *s
 
 struct sim_world *sim_world_new(const char *scenario, int n_pairs, double speed, char **cause)
 {
+	const char **each;
+	struct sim_world *w;
+	int i;
+
+	if (n_pairs < 1)
+		n_pairs = 1;
+	each = xcalloc((size_t)n_pairs, sizeof(*each));
+	for (i = 0; i < n_pairs; i++)
+		each[i] = scenario;
+	w = sim_world_new_scenarios(each, n_pairs, speed, cause);
+	free(each);
+	return w;
+}
+
+bool sim_scenario_known(const char *scenario)
+{
+	size_t s;
+	for (s = 0; s < n_sim_scenarios; s++)
+		if (str_eq(scenario, sim_scenarios[s].name))
+			return true;
+	return false;
+}
+
+struct sim_world *sim_world_new_scenarios(const char *const *scenarios, int n_pairs, double speed, char **cause)
+{
 	struct sim_world *w;
 	int i, k;
 
@@ -203,6 +228,7 @@ struct sim_world *sim_world_new(const char *scenario, int n_pairs, double speed,
 	w->reboot_secs = 12;
 	for (i = 0; i < n_pairs; i++) {
 		struct sim_pair *p = &w->pairs[i];
+		const char *scenario = scenarios ? scenarios[i] : NULL;
 		str_printf(p->name, sizeof(p->name), n_pairs == 1 ? "demo" : "demo%d", i + 1);
 		for (k = 0; k < 2; k++)
 			setup_node(w, &p->node[k], i, k);
