@@ -1310,12 +1310,12 @@ static int ssh_poll_start(struct backend *b)
 	return 0;
 }
 
-static int ssh_action_start(struct backend *b, const struct action *a)
+static int ssh_action_start(struct backend *b, const struct mutation_grant *g, const struct action *a)
 {
 	struct ssh_node *n = b->priv;
 	char *cmd;
 
-	if (!n || n->act.active || (unsigned)a->kind >= ACT__COUNT)
+	if (!mutation_grant_valid(g) || !n || n->act.active || (unsigned)a->kind >= ACT__COUNT)
 		return -1;
 	n->action = *a;
 	memset(&n->act_res, 0, sizeof(n->act_res));
