@@ -58,6 +58,67 @@ static void list_checks(void)
 			 "--from-xml):", config_checks, n_config_checks);
 }
 
+/* --demo[=a,b,c]: one simulated cluster per scenario, named after it; a
+ * single scenario keeps the one cluster "demo". */
+static int demo_config(const char *list, struct config *cfg, char **cause)
+{
+	char *copy = xstrdup(list ? list : "healthy"), *tok, *save = NULL;
+	const char **names = NULL;
+	size_t n = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!sim_scenario_known(tok)) {
+			struct strbuf sb;
+			size_t s;
+			sb_init(&sb);
+			sb_printf(&sb, "unknown demo scenario '%s'; known:", tok);
+			for (s = 0; s < n_sim_scenarios; s++)
+				sb_printf(&sb, " %s", sim_scenarios[s].name);
+			*cause = sb_steal(&sb);
+			free(names);
+			free(copy);
+			return -1;
+		}
+		names = xrealloc(names, (n + 1) * sizeof(*names));
+		names[n++] = tok;
+	}
+	if (!n) {
+		*cause = xstrdup("--demo= names no scenario; write e.g. --demo=healthy,split-brain (see --demo-list)");
+		free(copy);
+		return -1;
+	}
+	config_demo_scenarios(cfg, names, n);
+	if (n == 1) {
+		free(cfg->clusters[0].name);
+		cfg->clusters[0].name = xstrdup("demo");
+	}
+	free(names);
+	free(copy);
+	return 0;
+}
+
+/* The simulator behind every sim node: pair i is cluster i (the index
+ * backend_new is given), set up as the cluster's scenario. NULL without
+ * sim nodes, or with *cause set. */
+static struct sim_world *sim_world_for(const struct config *cfg, double speed, char **cause)
+{
+	const char **scenarios;
+	struct sim_world *w = NULL;
+	size_t i;
+	bool any = false;
+
+	*cause = NULL;
+	scenarios = xcalloc(cfg->n_clusters ? cfg->n_clusters : 1, sizeof(*scenarios));
+	for (i = 0; i < cfg->n_clusters; i++) {
+		scenarios[i] = cluster_sim_scenario(&cfg->clusters[i]);
+		any = any || scenarios[i];
+	}
+	if (any)
+		w = sim_world_new_scenarios(scenarios, (int)cfg->n_clusters, speed, cause);
+	free(scenarios);
+	return w;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli o;
@@ -101,22 +162,8 @@ int main(int argc, char **argv)
 
 	if (o.demo) {
 		statedir_use_demo();
-		world = sim_world_new(o.demo_scenario, 1, o.demo_speed, &cause);
-		if (!world)
+		if (demo_config(o.demo_scenario, &cfg, &cause) < 0)
 			return fail("--demo", cause);
-		config_demo(&cfg);
-		if (o.demo_log) {
-			demo_log = fopen(o.demo_log, "w");
-			if (!demo_log) {
-				fprintf(stderr, "carptop: --demo-log: cannot write '%s': %s\n", o.demo_log, strerror(errno));
-				sim_world_free(world);
-				config_free(&cfg);
-				return EXIT_USAGE;
-			}
-			sim_log_write(world, demo_log);
-			fflush(demo_log);
-			world->log_file = demo_log;
-		}
 	} else {
 		char *path = o.config_path ? xstrdup(o.config_path) : config_default_path();
 		if (config_load_file(path, &cfg, &cause) < 0) {
@@ -127,6 +174,24 @@ int main(int argc, char **argv)
 			return fail(NULL, cause);
 		}
 		free(path);
+	}
+	/* One simulated pair per cluster with sim nodes (the demo's are all). */
+	world = sim_world_for(&cfg, o.demo_speed, &cause);
+	if (cause) {
+		config_free(&cfg);
+		return fail("sim", cause);
+	}
+	if (o.demo && o.demo_log) {
+		demo_log = fopen(o.demo_log, "w");
+		if (!demo_log) {
+			fprintf(stderr, "carptop: --demo-log: cannot write '%s': %s\n", o.demo_log, strerror(errno));
+			sim_world_free(world);
+			config_free(&cfg);
+			return EXIT_USAGE;
+		}
+		sim_log_write(world, demo_log);
+		fflush(demo_log);
+		world->log_file = demo_log;
 	}
 	if (o.demo_log && !o.demo) {
 		config_free(&cfg);

@@ -245,6 +245,50 @@ static void roles_string(struct wf_run *r, char *dst, size_t n)
 
 /* ---- generic step pieces ---------------------------------------------- */
 
+/* What a node advertises on a VHID: advskew + net.inet.carp.demotion,
+ * capped at 240 (FreeBSD's DEMOTE_ADVSKEW); lower wins. The demotion is
+ * signed and can be negative (opnsense/core#2780). */
+static long advertised_skew(const struct snapshot *s, int vhid, long extra)
+{
+	long skew = s->carp.demotion + extra;
+	size_t i;
+	for (i = 0; i < s->n_vips; i++) {
+		if (s->vips[i].vhid == vhid && s->vips[i].mode == VIP_MODE_CARP && s->vips[i].advskew >= 0) {
+			skew += s->vips[i].advskew;
+			break;
+		}
+	}
+	return skew > 240 ? 240 : skew;
+}
+
+/* Entering maintenance adds 240 to the demotion (carp_set_status.php writes
+ * the sysctl, which adds). From a negative demotion that may still leave
+ * the node advertising better than its peer: it would stay MASTER. */
+static bool maintenance_would_demote(struct wf_run *r, int node, char *msg, size_t n)
+{
+	const struct snapshot *s = snap(r, node), *p = snap(r, 1 - node);
+	size_t i;
+	if (!p->reachable || !p->carp.known)
+		return true; /* the interlock decides */
+	for (i = 0; i < s->n_vips; i++) {
+		int vhid = s->vips[i].vhid;
+		long mine, theirs;
+		if (s->vips[i].mode != VIP_MODE_CARP)
+			continue;
+		mine = advertised_skew(s, vhid, MAINT_DEMOTION);
+		theirs = advertised_skew(p, vhid, 0);
+		if (mine <= theirs) {
+			str_printf(msg, n, "refused: %s's demotion is %ld, so maintenance (+%d) leaves it advertising %ld on "
+				   "VHID %d, not worse than %s's %ld: it would stay MASTER; reset the demotion first "
+				   "(opnsense/core#2780)",
+				   wf_node_name(r, node), s->carp.demotion, MAINT_DEMOTION, mine, vhid,
+				   wf_node_name(r, 1 - node), theirs);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Maintenance: read the flag first, because the API call is a toggle. */
 static enum wf_check pre_enter_maintenance(struct wf_run *r, char *msg, size_t n)
 {
@@ -259,7 +303,19 @@ static enum wf_check pre_enter_maintenance(struct wf_run *r, char *msg, size_t n
 		str_printf(msg, n, "%s is already in maintenance mode", wf_node_name(r, node));
 		return WF_NO;
 	}
+	if (!r->force && !maintenance_would_demote(r, node, msg, n))
+		return WF_FAIL;
+	/* The check after the toggle compares against this reading. */
+	wf_record_set(r, "demotion_before_maint", "%ld", s->carp.demotion);
 	return interlock(r, node, WEAKEN_MAINTENANCE, msg, n);
+}
+
+/* The demotion read before the last maintenance toggle, or `dflt`. */
+static long demotion_before(struct wf_run *r, const char *key, long dflt)
+{
+	const char *v = wf_record_get(r, key);
+	long x;
+	return v && str_to_long(v, &x) ? x : dflt;
 }
 
 static enum wf_check until_in_maintenance(struct wf_run *r, char *msg, size_t n)
@@ -275,7 +331,9 @@ static enum wf_check until_in_maintenance(struct wf_run *r, char *msg, size_t n)
 		str_printf(msg, n, "%s does not show the maintenance flag after the toggle", wf_node_name(r, node));
 		return WF_FAIL;
 	}
-	if (s->carp.demotion < MAINT_DEMOTION) {
+	/* The toggle adds 240 to whatever the demotion was (signed). */
+	if (s->carp.demotion < demotion_before(r, "demotion_before_maint", 0) + MAINT_DEMOTION &&
+	    s->carp.demotion < MAINT_DEMOTION) {
 		str_printf(msg, n, "%s: flag set but demotion only %ld", wf_node_name(r, node), s->carp.demotion);
 		return WF_NO;
 	}
@@ -296,6 +354,7 @@ static enum wf_check pre_leave_maintenance(struct wf_run *r, char *msg, size_t n
 		str_printf(msg, n, "%s is not in maintenance mode", wf_node_name(r, node));
 		return WF_NO;
 	}
+	wf_record_set(r, "demotion_before_leave", "%ld", s->carp.demotion);
 	return WF_YES;
 }
 
@@ -311,7 +370,10 @@ static enum wf_check until_out_of_maintenance(struct wf_run *r, char *msg, size_
 		str_printf(msg, n, "%s still shows the maintenance flag after the toggle", wf_node_name(r, node));
 		return WF_FAIL;
 	}
-	if (s->carp.demotion >= MAINT_DEMOTION) {
+	/* Leaving sets the demotion back to the tunable's default (by adding
+	 * the difference): it changes, in whichever direction. */
+	if (s->carp.demotion >= MAINT_DEMOTION &&
+	    s->carp.demotion == demotion_before(r, "demotion_before_leave", s->carp.demotion)) {
 		str_printf(msg, n, "%s left maintenance but demotion is still %ld", wf_node_name(r, node), s->carp.demotion);
 		return WF_NO;
 	}
@@ -748,11 +810,33 @@ static enum wf_check pre_add_alias_other(struct wf_run *r, char *msg, size_t n)
 	return pre_add_alias(r, r->other, msg, n);
 }
 
+/* The alias on the interface: a row for it that is not DISABLED. While
+ * CARP is disabled, get_vip_status (and cx_apply over SSH) lists every
+ * configured VIP as a DISABLED row, so such a row only says "saved". */
+static bool alias_live(struct wf_run *r, int node)
+{
+	const struct snapshot *s = snap(r, node);
+	const char *addr = wf_record_get(r, "addr");
+	size_t i;
+	for (i = 0; addr && i < s->n_vips; i++)
+		if (str_eq(s->vips[i].address, addr) && s->vips[i].status != CARP_ST_DISABLED &&
+		    s->vips[i].status != CARP_ST_UNKNOWN)
+			return true;
+	return false;
+}
+
 /* Whether node carries the alias (want true) or no longer does (false). */
 static enum wf_check until_alias(struct wf_run *r, int node, bool want, char *msg, size_t n)
 {
-	bool has = alias_present(r, node);
+	bool has = want ? alias_live(r, node) : alias_present(r, node);
 	const char *addr = wf_record_get(r, "addr");
+	if (want && !has && alias_present(r, node) && snap(r, node)->carp.allow == 0) {
+		/* CARP is off there: its VHID addresses are down, so the alias
+		 * can only be seen saved. The Enable step checks it is live. */
+		str_printf(msg, n, "%s has %s saved (CARP is disabled there: it goes live, and is checked, when CARP is "
+			   "enabled)", wf_node_name(r, node), addr);
+		return WF_YES;
+	}
 	if (has != want) {
 		str_printf(msg, n, want ? "%s does not show %s yet" : "%s still carries %s", wf_node_name(r, node), addr);
 		return WF_NO;
@@ -824,6 +908,15 @@ static enum wf_check until_alias_identical(struct wf_run *r, char *msg, size_t n
 	return WF_YES;
 }
 
+/* CARP back on the target, and the alias live there (not just saved). */
+static enum wf_check until_carp_enabled_alias_live(struct wf_run *r, char *msg, size_t n)
+{
+	enum wf_check c = until_carp_enabled(r, msg, n);
+	if (c != WF_YES)
+		return c;
+	return until_alias(r, r->target, true, msg, n);
+}
+
 static enum wf_check until_roles_restored(struct wf_run *r, char *msg, size_t n)
 {
 	const char *before = wf_record_get(r, "roles_before");
@@ -848,7 +941,9 @@ static const struct wf_step alias_steps[] = {
 	  WF_TARGET, pre_add_alias_target, ACT_VIP_ADD, build_alias, until_now, 30, false, ACT_VIP_DELETE },
 	{ "Apply the VIP change on %N", "Nothing reaches the interfaces until the change is applied (reconfigure).",
 	  WF_TARGET, NULL, ACT_VIP_APPLY, NULL, until_alias_on_target, 30, false, ACT__COUNT },
-	{ "Add the same IP alias on %N", "IP aliases are not synced by XMLRPC: the other node needs it by hand.",
+	{ "Add the same IP alias on %N",
+	  "Added by hand, not by a config sync: rc.filter_synchronize would send every VIP with a VHID, but a sync in "
+	  "the middle of the procedure also reconfigures the peer while the address sets differ.",
 	  WF_OTHER, pre_add_alias_other, ACT_VIP_ADD, build_alias, until_now, 30, false, ACT_VIP_DELETE },
 	{ "Apply the VIP change on %N", "The alias goes live on the node that is serving.", WF_OTHER, NULL, ACT_VIP_APPLY,
 	  NULL, until_alias_on_other, 30, false, ACT__COUNT },
@@ -856,7 +951,7 @@ static const struct wf_step alias_steps[] = {
 	  "Every address is hashed into the advertisements: any difference means split brain.", WF_NONE, NULL,
 	  ACT__COUNT, NULL, until_alias_identical, 30, false, ACT__COUNT },
 	{ "Enable CARP on %N", "With identical address sets the nodes agree again.", WF_TARGET, pre_enable_carp,
-	  ACT_CARP_ENABLE, NULL, until_carp_enabled, 30, false, ACT__COUNT },
+	  ACT_CARP_ENABLE, NULL, until_carp_enabled_alias_live, 30, false, ACT__COUNT },
 	{ "Verify no split brain and roles back as before", "One MASTER per VHID, on the same node as before.", WF_NONE,
 	  NULL, ACT__COUNT, NULL, until_roles_restored, 60, false, ACT__COUNT },
 };

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "build_config.h"
@@ -262,6 +263,8 @@ static void draw_header(struct ui *u)
 	draw_fill(u, 0, 0, u->cols, h);
 	x = draw_textf(u, 0, 0, u->cols, h | A_BOLD, " carptop %s", CARPTOP_VERSION);
 	x += draw_textf(u, 0, x, u->cols - x, h, "  %s", screen_title(u->screen));
+	if (u->filter[0] && (all || u->screen == SCR_PAIR))
+		x += draw_textf(u, 0, x, u->cols - x, h | A_BOLD, "  filter \"%s\"", u->filter);
 	if (u->a->n_clusters && !all) {
 		x += draw_text(u, 0, x, u->cols - x, h, "  cluster ");
 		x += draw_text(u, 0, x, u->cols - x, h | A_BOLD, u->a->clusters[u->cur].conf->name);
@@ -379,6 +382,12 @@ static void draw_status(struct ui *u, int y)
 		draw_question(u, y, q, text);
 		return;
 	}
+	if (u->filter_edit) {
+		char q[320];
+		filter_prompt(u, q, sizeof(q));
+		draw_text(u, y, 0, u->cols, ui_attr(u, TP_STATUS) | A_BOLD, q);
+		return;
+	}
 	if (u->secret.active) {
 		/* The question only: the passphrase is never drawn. */
 		char q[320];
@@ -482,6 +491,8 @@ static void render(struct ui *u, unsigned r)
 	default:
 		break;
 	}
+	if (u->finding_open && u->screen == SCR_PAIR)
+		draw_finding_detail(u);
 	if (u->help)
 		draw_help(u);
 	draw_status(u, u->rows - 2);
@@ -543,7 +554,9 @@ int ui_run(struct app *a, const struct cli *o)
 	u->wall = o->wall;
 	u->read_only = o->read_only || o->wall || a->read_only;
 	u->ascii = o->ascii;
-	u->screen = u->wall ? SCR_WALL : SCR_OVERVIEW;
+	/* Open where the user is: one cluster (or --cluster) opens its pair view. */
+	u->screen = u->wall ? SCR_WALL : a->n_clusters == 1 ? SCR_PAIR : SCR_OVERVIEW;
+	u->back = SCR_OVERVIEW;
 	u->cl = xcalloc(a->n_clusters ? a->n_clusters : 1, sizeof(*u->cl));
 	for (i = 0; i < a->n_clusters; i++)
 		for (n = 0; n < CLUSTER_NODES; n++)
@@ -572,6 +585,16 @@ int ui_run(struct app *a, const struct cli *o)
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
+	{
+		/* Ctrl-Z reaches the console as a key (keys.c suspends only when
+		 * a shell can bring it back); endwin restores the terminal's own. */
+		struct termios t;
+		if (tcgetattr(STDIN_FILENO, &t) == 0) {
+			t.c_cc[VSUSP] = _POSIX_VDISABLE;
+			tcsetattr(STDIN_FILENO, TCSANOW, &t);
+			def_prog_mode();
+		}
+	}
 	curs_set(0);
 	colours_init(u);
 	getmaxyx(stdscr, u->rows, u->cols);

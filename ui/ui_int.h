@@ -70,6 +70,7 @@ struct ui_cluster {
 	bool have_view;
 	int sel_node;                 /* 0 primary, 1 secondary: the target of m, d, e */
 	int sel_row;                  /* selected VHID row in the pair view */
+	int sel_finding;              /* selected finding (index into view.findings) */
 	struct snapshot prev[CLUSTER_NODES]; /* the last snapshot the event log saw */
 	bool have_prev[CLUSTER_NODES];
 	struct ui_flow flow;
@@ -162,6 +163,13 @@ struct ui {
 	struct override_entry override;
 	int wf_sel;                   /* selected workflow (index into wf_defs) */
 
+	/* Filter and sort (filter.c). */
+	char filter[64];              /* substring, case-insensitive; "" = none */
+	bool filter_edit;             /* the filter is being typed on the status line */
+	int sort;                     /* enum ov_sort: the overview's order */
+	bool focus_findings;          /* pair view: Up/Down select a finding (f) */
+	bool finding_open;            /* ... and its detail is shown (Enter) */
+
 	unsigned dirty;               /* reaction bits not yet acted on */
 	bool quit;
 	int rows, cols;
@@ -215,6 +223,9 @@ void draw_centred(struct ui *u, int y, int x, int w, attr_t attr, const char *s)
  * big_width() is the width in columns for a scale_x. */
 int big_width(const char *s, int scale_x);
 void draw_big(struct ui *u, int y, int x, int scale_x, int scale_y, attr_t attr, const char *s);
+/* Word-wrap s into lines of at most w columns (a longer word is cut).
+ * Returns the number of lines (at most max). */
+int wrap_text(const char *s, int w, char (*out)[256], int max);
 /* "4s", "2m05s", "3h10m". */
 void fmt_age(char *dst, size_t n, double secs);
 /* HH:MM:SS local time. */
@@ -299,6 +310,28 @@ void flow_refresh(struct ui *u, size_t c);
 void flow_quit(struct ui *u, const char *why);
 /* The workflow view shows the list (no run, or a finished one). */
 bool flow_list_mode(const struct ui *u);
+
+/* ---- filter.c: the filter, the overview's order, the findings list ---- */
+enum ov_sort { SORT_VERDICT = 0, SORT_NAME, SORT_ALARMS, SORT_AGE, SORT_CONFIG, SORT__COUNT };
+const char *sort_name(int sort);       /* "verdict", "name", ... */
+/* The text matches the filter (always true without one). */
+bool filter_text(const struct ui *u, const char *s);
+/* Cluster c matches: its name, a node's name, a VHID ("3", "VHID 3"), its
+ * verdict or a finding's text or id. */
+bool filter_cluster(const struct ui *u, size_t c);
+/* The overview's rows: matching clusters in the sort order. Returns the
+ * count; order has room for every cluster. */
+size_t overview_order(const struct ui *u, size_t *order);
+/* Keep u->cur on a shown cluster after the filter or the order changed. */
+void filter_fix_selection(struct ui *u);
+/* The findings of the current cluster that match, as indexes. */
+size_t findings_shown(const struct ui *u, size_t c, size_t *idx, size_t max);
+/* A key while the filter is typed. */
+unsigned filter_key(struct ui *u, int key);
+/* The status line while it is typed. */
+void filter_prompt(const struct ui *u, char *dst, size_t n);
+/* The finding detail overlay (Enter on a finding). */
+void draw_finding_detail(struct ui *u);
 
 /* ---- keys.c ---- */
 int ui_translate_key(int is_key, wint_t ch);

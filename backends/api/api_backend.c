@@ -797,6 +797,7 @@ static void slow_cache_apply(struct api_node *n)
 		str_copy(c->version, s->version, sizeof(c->version));
 		str_copy(c->config_marker, s->config_marker, sizeof(c->config_marker));
 		c->hasync = s->hasync;
+		c->carp.preempt = s->carp.preempt; /* from hasync/get */
 		c->firmware = s->firmware;
 		c->pfsync.syncdev[0] = '\0';
 		str_copy(c->pfsync.syncdev, s->pfsync.syncdev, sizeof(c->pfsync.syncdev));
@@ -816,6 +817,7 @@ static void slow_cache_apply(struct api_node *n)
 	else
 		str_copy(s->config_marker, c->config_marker, sizeof(s->config_marker));
 	s->hasync = c->hasync;
+	s->carp.preempt = c->carp.preempt;
 	s->firmware = c->firmware;
 	if (!s->pfsync.syncdev[0]) {
 		str_copy(s->pfsync.syncdev, c->pfsync.syncdev, sizeof(s->pfsync.syncdev));

@@ -189,6 +189,31 @@ static int apply_scenario(struct sim_world *w, struct sim_pair *p, const char *s
 
 struct sim_world *sim_world_new(const char *scenario, int n_pairs, double speed, char **cause)
 {
+	const char **each;
+	struct sim_world *w;
+	int i;
+
+	if (n_pairs < 1)
+		n_pairs = 1;
+	each = xcalloc((size_t)n_pairs, sizeof(*each));
+	for (i = 0; i < n_pairs; i++)
+		each[i] = scenario;
+	w = sim_world_new_scenarios(each, n_pairs, speed, cause);
+	free(each);
+	return w;
+}
+
+bool sim_scenario_known(const char *scenario)
+{
+	size_t s;
+	for (s = 0; s < n_sim_scenarios; s++)
+		if (str_eq(scenario, sim_scenarios[s].name))
+			return true;
+	return false;
+}
+
+struct sim_world *sim_world_new_scenarios(const char *const *scenarios, int n_pairs, double speed, char **cause)
+{
 	struct sim_world *w;
 	int i, k;
 
@@ -203,6 +228,7 @@ struct sim_world *sim_world_new(const char *scenario, int n_pairs, double speed,
 	w->reboot_secs = 12;
 	for (i = 0; i < n_pairs; i++) {
 		struct sim_pair *p = &w->pairs[i];
+		const char *scenario = scenarios ? scenarios[i] : NULL;
 		str_printf(p->name, sizeof(p->name), n_pairs == 1 ? "demo" : "demo%d", i + 1);
 		for (k = 0; k < 2; k++)
 			setup_node(w, &p->node[k], i, k);
@@ -913,17 +939,20 @@ int sim_sync(struct sim_world *w, int pi, int ni, char *reply, size_t len)
 		str_copy(reply, "{\"status\":\"error\",\"message\":\"xmlrpc: connection refused\"}", len);
 		return 1;
 	}
-	/* Only CARP VIPs are sent, with advskew + 100 (capped at 254); IP
-	 * aliases with a VHID and the peer's own VIPs without one stay. */
+	/* rc.filter_synchronize sends every VIP with a VHID (CARP VIPs and IP
+	 * aliases), CARP advskew + 100 (capped at 254); the peer keeps its
+	 * own VIPs without one. */
 	for (i = 0, k = 0; i < peer->n_vips; i++)
-		if (peer->vips[i].mode != VIP_MODE_CARP)
+		if (!peer->vips[i].vhid)
 			peer->vips[k++] = peer->vips[i];
 	peer->n_vips = k;
 	for (i = 0; i < n->n_vips && peer->n_vips < SIM_MAX_VIPS; i++) {
-		if (n->vips[i].mode != VIP_MODE_CARP || n->vips[i].pending_delete)
+		if (!n->vips[i].vhid || n->vips[i].pending_delete)
 			continue;
 		peer->vips[peer->n_vips] = n->vips[i];
-		peer->vips[peer->n_vips].advskew = n->vips[i].advskew + 100 > 254 ? 254 : n->vips[i].advskew + 100;
+		if (n->vips[i].mode == VIP_MODE_CARP)
+			peer->vips[peer->n_vips].advskew =
+				n->vips[i].advskew + 100 > 254 ? 254 : n->vips[i].advskew + 100;
 		peer->vips[peer->n_vips].applied = true;
 		peer->n_vips++;
 	}

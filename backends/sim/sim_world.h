@@ -146,6 +146,11 @@ extern const size_t n_sim_scenarios;
 /* Make a world of n_pairs pairs set up as `scenario` (NULL = "healthy").
  * Returns NULL and sets *cause for an unknown scenario. */
 struct sim_world *sim_world_new(const char *scenario, int n_pairs, double speed, char **cause);
+/* The same with a scenario per pair (scenarios[i] NULL = "healthy"): the
+ * multi-cluster demo and configs with `sim:` nodes. */
+struct sim_world *sim_world_new_scenarios(const char *const *scenarios, int n_pairs, double speed, char **cause);
+/* True for a name in sim_scenarios. */
+bool sim_scenario_known(const char *scenario);
 void sim_world_free(struct sim_world *w);
 
 /* Advance to the current real time (or to an explicit sim time). */

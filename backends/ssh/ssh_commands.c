@@ -428,11 +428,17 @@ enum node_error ssh_build_snapshot(struct ssh_output *o, struct cx_config *cache
 		cause = NULL;
 	}
 	if ((t = sec_text(o, SEC_PFSYNC, s))) {
-		parse_note(s, SEC_PFSYNC, parse_ifconfig_pfsync(t, s, &cause), cause);
+		/* Not parse_note(..., parse_x(&cause), cause): the order in which
+		 * arguments are evaluated is unspecified, and gcc read cause
+		 * first (NULL): the message was lost and leaked (found by
+		 * tests/fuzz/fuzz-freebsd). */
+		rc = parse_ifconfig_pfsync(t, s, &cause);
+		parse_note(s, SEC_PFSYNC, rc, cause);
 		cause = NULL;
 	}
 	if ((t = sec_text(o, SEC_CREATORS, s))) {
-		parse_note(s, SEC_CREATORS, parse_pfctl_creators(t, s, &cause), cause);
+		rc = parse_pfctl_creators(t, s, &cause);
+		parse_note(s, SEC_CREATORS, rc, cause);
 		cause = NULL;
 	}
 	if ((t = sec_text(o, SEC_VERSION, s))) {

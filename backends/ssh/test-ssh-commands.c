@@ -305,6 +305,24 @@ static void test_build_failures(void)
 		free(buf);
 		snapshot_clear(&s);
 	}
+	/* pfsync0 and the creator ids printed but unreadable (exit 0): the
+	 * parser's own message is noted, not lost and leaked (fuzz-freebsd). */
+	{
+		struct sec_in in[] = {
+			{ "ifconfig", IFCONFIG, 0 },
+			{ "pfsync", "garbage\n", 0 },
+		};
+		buf = mkout(in, ARRAY_LEN(in), &len);
+		snapshot_init(&s);
+		ssh_split(buf, len, NONCE, &o);
+		CHECK_INT_EQ(ssh_build_snapshot(&o, &cache, &s, msg, sizeof(msg)), NERR_NONE);
+		p = partial(&s, "pfsync");
+		CHECK(p && p->err == NERR_PROTOCOL);
+		CHECK_CONTAINS(p ? p->msg : NULL, "`ifconfig pfsync0`: ");
+		CHECK(p && !strstr(p->msg, "unreadable output"));
+		free(buf);
+		snapshot_clear(&s);
+	}
 	/* ifconfig cut mid-line: the whole snapshot is refused. */
 	{
 		/* the last line has no newline of its own; the one before END is e's */

@@ -1458,7 +1458,7 @@ static int setup(void)
 	rc |= sh("cp -r '%s/fixtures' '%s/ctl' && cp '%s/examples/Carp_example_master.xml' '%s/ctl/pair0/node0/config-xml'"
 		 " && cp '%s/examples/Carp_example_backup.xml' '%s/ctl/pair0/node1/config-xml'"
 		 " && cp -r '%s/ctl/pair0/node0' '%s/ctl/pair0/node2'",
-		 SSH_TEST_DIR, H.tmp, SHARED_DIR, H.tmp, SHARED_DIR, H.tmp, H.tmp, H.tmp);
+		 SSH_TEST_DIR, H.tmp, FIXTURES_DIR, H.tmp, FIXTURES_DIR, H.tmp, H.tmp, H.tmp);
 	if (rc)
 		return -1;
 	H.loop = loop_new();

@@ -14,7 +14,10 @@ every_key() {
 	for screen in 1 2 3 4 5 6; do
 		key "$screen"
 		for k in $keys; do
-			case $k in q | F10) continue ;; esac
+			case $k in
+			q | F10) continue ;;
+			/ | F3 | F4) key "$k" y Esc; continue ;; # a text entry: typed into, then closed
+			esac
 			key "$k" y
 		done
 	done
@@ -23,7 +26,7 @@ every_key() {
 for mode in --wall --read-only; do
 	rm -f "$report"
 	start 100 30 "CARPTOP_MUTATION_REPORT=$report" --demo "$mode"
-	check_screen 'all clusters OK|^>demo ' "$mode: up"
+	check_screen 'all clusters OK|^>demo |^ demo  [A-Z]+( |$)' "$mode: up"
 	every_key
 	# Still alive and answering after all that.
 	key '?'
@@ -39,7 +42,7 @@ done
 # (after the half-second guard): exactly one call, verified.
 rm -f "$report"
 start 100 30 "XDG_STATE_HOME=$SCRATCH/state" "CARPTOP_MUTATION_REPORT=$report" --demo
-check_screen '^>demo ' 'normal: up'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'normal: up'
 key m
 check_screen '^Cluster demo: Enter maintenance mode on fw1\? Peer fw2: CARP on, maintenance off' 'normal: m asks, naming cluster, node and peer state'
 sleep 0.6
@@ -58,7 +61,7 @@ check_eq "$(ls "$SCRATCH/state/carptop/audit.log" 2>/dev/null | wc -l)" 0 'norma
 # appears is not its answer.
 rm -f "$report"
 start 100 30 "CARPTOP_MUTATION_REPORT=$report" --demo
-check_screen '^>demo ' 'declined: up'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'declined: up'
 key m y
 check_screen '^Cluster demo: Enter maintenance mode on fw1\?' 'declined: the question appears'
 sleep 0.7

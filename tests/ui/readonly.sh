@@ -30,8 +30,8 @@ is_dim() {
 	printf '%s\n' "$1" | tr ';' '\n' | grep -qx 2
 }
 
-start 100 45 --demo --read-only
-check_screen '^\?Help 1All 2Pair 3Node 4Log 5Drift 6Flow mMaint dDisable eEnable sSync qQuit +\[read-only\]$' 'function bar marks read-only'
+start 120 45 --demo --read-only
+check_screen '^\?Help 1All 2Pair 3Node 4Log 5Drift 6Flow /Filter fFindings mMaint dDisable eEnable sSync qQuit +\[read-only\]$' 'function bar marks read-only'
 check_screen 'READ-ONLY  updated' 'header says READ-ONLY'
 for k in mMaint dDisable eEnable sSync; do
 	a=$(attrs_before "$k")
@@ -58,7 +58,7 @@ key x
 
 # The normal console: the same bar, nothing greyed, no [read-only].
 start 100 30 --demo
-check_screen '^\?Help 1All 2Pair 3Node 4Log 5Drift 6Flow mMaint dDisable eEnable sSync qQuit$' 'normal console: function bar'
+check_screen '^\?Help 1All 2Pair 3Node 4Log 5Drift 6Flow /Filter fFindings mMaint dDisable eEnable sSync qQuit$' 'normal console: function bar'
 a=$(attrs_before mMaint)
 if is_dim "$a"; then not_ok "normal console: mMaint not greyed (SGR$a)"; else ok 'normal console: mMaint not greyed'; fi
 key m

@@ -32,7 +32,7 @@ run_key() {
 	log=$SCRATCH/demo-$1-$2-$3.log
 	rm -f "$log"
 	start 120 40 "XDG_STATE_HOME=$STATE" --demo="$1" --demo-log "$log"
-	wait_for '^>demo ' 10 || { OUTCOME=no-console; return; }
+	wait_for '^>demo |^ demo  [A-Z]+( |$)' 10 || { OUTCOME=no-console; return; }
 	key 2
 	wait_for 'VHID  INTERFACE' 5
 	[ "$2" = fw2 ] && key Tab
@@ -104,7 +104,7 @@ check_eq "$total" 80 'the sweep covered 10 scenarios x 2 nodes x 4 keys'
 # cluster's name typed, then the OVERRIDE question and y.
 log=$SCRATCH/override.log
 start 120 40 "XDG_STATE_HOME=$STATE" --demo=maintenance --demo-log "$log"
-check_screen '^>demo ' 'override: up'
+check_screen '^>demo |^ demo  [A-Z]+( |$)' 'override: up'
 key Tab m
 check_screen '^REFUSED maintenance-enter: fw1 is in maintenance mode: entering maintenance on fw2 puts both nodes in' 'override: refused, with the reason'
 check_screen 'type the cluster.s name \(demo\) and Enter' 'override: the typed name is offered'
@@ -120,7 +120,7 @@ check_screen 'maintenance ON .*maintenance ON' 'override: both nodes in maintena
 
 # A wrong name overrides nothing.
 start 120 40 "XDG_STATE_HOME=$STATE" --demo=node-down
-check_screen '^>demo ' 'wrong name: up'
+check_screen '^>demo |^ demo  [A-Z]+( |$)' 'wrong name: up'
 key d
 check_screen '^REFUSED carp-disable: fw2 cannot be reached' 'node-down d: refused'
 key d m o Enter
@@ -128,7 +128,7 @@ check_screen "'dmo' is not the cluster's name: not overridden, nothing was chang
 
 # CARP off on both nodes: no override is offered.
 start 120 40 "XDG_STATE_HOME=$STATE" --demo=carp-disabled
-check_screen '^>demo ' 'never both: up'
+check_screen '^>demo |^ demo  [A-Z]+( |$)' 'never both: up'
 key d
 check_screen '^REFUSED carp-disable on demo, nothing was changed: fw2 has CARP disabled: disabling CARP on fw1 too would leave VHIDs 1,' 'carp-disabled d: refused with the consequence'
 check_absent 'type the cluster.s name' 'carp-disabled d: no override offered'

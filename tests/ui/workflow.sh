@@ -13,7 +13,7 @@ STATE=$SCRATCH/state
 JOURNALS=$STATE/carptop/demo/journal # demo runs keep their own state
 
 start 120 45 "XDG_STATE_HOME=$STATE" "CARPTOP_MUTATION_REPORT=$report" --demo
-check_screen '^>demo ' 'console up'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'console up'
 key 6
 check_screen '^ > update +rolling firmware update' 'workflow list, update selected'
 key Down
@@ -63,7 +63,7 @@ check_eq "$(ls "$JOURNALS" 2>/dev/null | grep -c '^demo\.journal\.[0-9]*\.done$'
 # Declined, the run stops resumable; U rolls it back.
 rm -rf "$STATE"
 start 120 45 "XDG_STATE_HOME=$STATE" --demo --demo-speed 100
-check_screen '^>demo ' 'update: up'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'update: up'
 key 6 w y
 check_screen '^Cluster demo: start update \(8 steps, see the plan\)\? Target version 26\.7\.3' 'update: plan and question name the target version'
 sleep 0.7
@@ -108,7 +108,7 @@ check_screen '^  demotion 0   maintenance OFF +demotion 0   maintenance OFF$' 'r
 # Quitting while a workflow runs asks, and stops it resumable.
 rm -rf "$STATE"
 start 120 45 "XDG_STATE_HOME=$STATE" --demo
-check_screen '^>demo ' 'quit: up'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'quit: up'
 key 6 w
 check_screen '^Cluster demo: start update' 'quit: update planned'
 sleep 0.6
@@ -127,7 +127,7 @@ check_eq "$(grep -c 'failed the console quit\|failed the operator quit the conso
 # Read-only: the workflow keys and Enter on the list do nothing.
 rm -rf "$STATE" "$report"
 start 120 45 "XDG_STATE_HOME=$STATE" "CARPTOP_MUTATION_REPORT=$report" --demo --read-only
-check_screen '^>demo ' 'read-only: up'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'read-only: up'
 key 6
 check_screen '^ \[refused\] w or Enter: run the selected workflow' 'read-only: the keys shown refused'
 key Down w
