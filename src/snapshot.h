@@ -126,6 +126,11 @@ struct snapshot {
 		char version[SNAP_NAME_LEN];
 		char latest[SNAP_NAME_LEN];   /* the newest version the node offers (update target), "" unknown */
 		enum fw_state state;
+		/* An update this transport requested and follows: enum
+		 * fwjob_state (backends/parse/fwjob.h), 0 when none; and what
+		 * the tracker last saw, for a person. */
+		int job;
+		char job_detail[SNAP_MSG_LEN];
 	} firmware;
 
 	struct snap_partial partial[SNAP_MAX_PARTIAL];

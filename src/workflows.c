@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pair.h"
+#include "parse/fwjob.h"
 #include "util.h"
 #include "workflow.h"
 
@@ -524,7 +525,7 @@ static enum wf_check pre_update(struct wf_run *r, int node, char *msg, size_t n)
 	const char *before;
 	str_printf(key, sizeof(key), "version_before_%d", node);
 	before = wf_record_get(r, key);
-	if (s->firmware.state == FW_RUNNING) {
+	if (s->firmware.state == FW_RUNNING || (s->firmware.job && !fwjob_final((enum fwjob_state)s->firmware.job))) {
 		str_printf(msg, n, "an update is already running on %s", wf_node_name(r, node));
 		return WF_NO;
 	}
@@ -550,6 +551,29 @@ static enum wf_check pre_update_primary(struct wf_run *r, char *msg, size_t n)
 	return pre_update(r, 0, msg, n);
 }
 
+/* The firmware job the transport follows (backends/parse/fwjob.h): a
+ * changed version or a ***DONE*** in the log is not "finished" (the core
+ * package is replaced first, the log may be the previous job's). WF_YES
+ * once finished (done, or back from the reboot), WF_FAIL when it failed
+ * or never started. */
+static enum wf_check firmware_job(struct wf_run *r, int node, char *msg, size_t n)
+{
+	const struct snapshot *s = snap(r, node);
+	enum fwjob_state j = (enum fwjob_state)s->firmware.job;
+	switch (j) {
+	case FWJ_FAILED:
+	case FWJ_NOT_STARTED:
+		str_printf(msg, n, "%s: %s; stopping here", wf_node_name(r, node), s->firmware.job_detail);
+		return WF_FAIL;
+	case FWJ_DONE:
+	case FWJ_REBOOTED:
+		return WF_YES;
+	default:
+		str_printf(msg, n, "%s: %s (%s)", wf_node_name(r, node), fwjob_state_name(j), s->firmware.job_detail);
+		return WF_NO;
+	}
+}
+
 /* Back from the update: reachable, update finished, and in the role it
  * should have (`role` on every VHID). */
 static enum wf_check until_updated(struct wf_run *r, int node, enum carp_status role, char *msg, size_t n)
@@ -557,6 +581,11 @@ static enum wf_check until_updated(struct wf_run *r, int node, enum carp_status 
 	char key[32];
 	const struct snapshot *s = snap(r, node);
 	const char *before;
+	if (s->firmware.job) {
+		enum wf_check c = firmware_job(r, node, msg, n);
+		if (c != WF_YES)
+			return c;
+	}
 	if (!s->reachable) {
 		str_printf(msg, n, "%s is rebooting or unreachable (%s)", wf_node_name(r, node), node_error_label(s->err));
 		return WF_NO;
@@ -574,7 +603,7 @@ static enum wf_check until_updated(struct wf_run *r, int node, enum carp_status 
 	}
 	/* Done means a new version, or the node saying the update finished
 	 * without one (nothing to install). */
-	if (before && str_eq(before, s->version) && s->firmware.state != FW_DONE) {
+	if (!s->firmware.job && before && str_eq(before, s->version) && s->firmware.state != FW_DONE) {
 		str_printf(msg, n, "%s still runs %s", wf_node_name(r, node), s->version);
 		return WF_NO;
 	}

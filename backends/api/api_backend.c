@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "api_parse.h"
+#include "parse/fwjob.h"
 #include "util.h"
 
 #define API_DEFAULT_TIMEOUT_S 5.0
@@ -32,9 +33,9 @@
  * are refreshed at most this often; the CARP state is read every poll. */
 #define API_SLOW_READ_MS 30000.0
 #define API_IDLE_HANDLES_MAX 64
-/* upgradestatus may keep saying "reboot" if the node came back between two
- * polls; stop following the update after this long. */
-#define API_FW_TRACK_MAX_MS (30.0 * 60.0 * 1000.0)
+/* How long (node clock) the progress log may stay the previous job's after
+ * an update request before "it never started" (fwjob.h). */
+#define API_FW_START_WAIT_S 120.0
 /* When the backup list cannot be read: how often config.xml is read again
  * anyway (the app's own refresh without a marker, src/confcache.h). */
 #define API_MARKERLESS_S 300.0
@@ -230,7 +231,9 @@ static void easy_put(CURL *e)
 
 /* The reads of one poll. */
 enum poll_read_id {
-	RD_VIP = 0, RD_STATES, RD_PFSYNC, RD_HASYNC, RD_HAVERSION, RD_FIRMWARE, RD_SYSTEM, RD_BACKUPS, RD__COUNT
+	RD_VIP = 0, RD_STATES, RD_PFSYNC, RD_HASYNC, RD_HAVERSION, RD_SYSTEM, RD_BACKUPS,
+	RD_FWLOG, RD_FWRUNNING, RD_FWTIME, /* only while an update is followed */
+	RD__COUNT
 };
 
 typedef enum node_error (*snap_parse_fn)(const char *, size_t, struct snapshot *, char **);
@@ -247,7 +250,8 @@ static const struct poll_read {
 	[RD_HASYNC] = { "hasync", "/api/core/hasync/get", api_parse_hasync_get, false },
 	/* Reaches the peer over XMLRPC; only the primary has a sync target. */
 	[RD_HAVERSION] = { "hasync_version", "/api/core/hasync_status/version", api_parse_hasync_version, true },
-	[RD_FIRMWARE] = { "firmware", "/api/core/firmware/info", api_parse_firmware_info, false },
+	/* The version comes from here, not from firmware/info (which runs pkg
+	 * queries on the node). */
 	[RD_SYSTEM] = { "system", "/api/diagnostics/system/system_information", api_parse_system_information, false },
 	/* The config marker (backend.h): the newest backup's id changes with
 	 * every save. A slow read, so a change made elsewhere is seen within
@@ -256,14 +260,14 @@ static const struct poll_read {
 	 * carptop's own it is read at the next poll, so a workflow's checks
 	 * never judge a config.xml its last step has changed. */
 	[RD_BACKUPS] = { "config", "/api/core/backup/backups/this", api_parse_backups, false },
+	/* Following an update this backend requested (fwjob.h); parsed by
+	 * fw_read_done into the api_node, not the snapshot. */
+	[RD_FWLOG] = { "firmware", "/api/core/firmware/upgradestatus", NULL, false },
+	[RD_FWRUNNING] = { "firmware", "/api/core/firmware/running", NULL, false },
+	[RD_FWTIME] = { "firmware", "/api/diagnostics/system/system_time", NULL, false },
 };
 
-static const struct poll_read upgradestatus_read = {
-	"firmware", "/api/core/firmware/upgradestatus", api_parse_upgradestatus, false,
-};
-
-/* Following an update this backend started (ACT_FIRMWARE_UPDATE). */
-enum fw_track { FWT_NONE = 0, FWT_RUNNING, FWT_REBOOT, FWT_DOWN };
+#define PATH_SYSTEM_TIME "/api/diagnostics/system/system_time"
 
 struct api_node;
 struct req;
@@ -317,8 +321,13 @@ struct api_node {
 	uint64_t act_timer;
 	char vip_uuid[80];      /* ACT_VIP_DELETE: found by search_item */
 
-	enum fw_track fw;
-	double fw_since;
+	/* The firmware update this backend requested, and what this poll read
+	 * for it (-1 / NULL: not read). */
+	struct fwjob fw;
+	char *fw_log;
+	int fw_running;
+	long long fw_now, fw_boot;
+	double fw_req_local;    /* monotonic s of the request */
 	unsigned mutations;
 
 	/* config.xml (config_start). The text holds secrets: it lives only
@@ -667,38 +676,51 @@ static void deliver_snapshot(void *arg)
 	snapshot_clear(&out);
 }
 
+static bool fw_following(const struct api_node *n)
+{
+	return n->fw.state != FWJ_NONE && !fwjob_final(n->fw.state);
+}
+
+static void fw_reads_clear(struct api_node *n)
+{
+	free(n->fw_log);
+	n->fw_log = NULL;
+	n->fw_running = -1;
+	n->fw_now = n->fw_boot = -1;
+}
+
+/* Feed the poll to the firmware-job tracker; the wait for the job to start
+ * is on the node's own clock (system_time). */
 static void fw_track_after_poll(struct api_node *n)
 {
-	if (n->fw == FWT_NONE)
+	static const enum fw_state shown[] = {
+		[FWJ_REQUESTED] = FW_RUNNING, [FWJ_RUNNING] = FW_RUNNING, [FWJ_REBOOT_PENDING] = FW_REBOOTING,
+		[FWJ_REBOOTING] = FW_REBOOTING, [FWJ_REBOOTED] = FW_DONE, [FWJ_DONE] = FW_DONE,
+		[FWJ_FAILED] = FW_ERROR, [FWJ_NOT_STARTED] = FW_ERROR,
+	};
+	struct snapshot *s = &n->snap;
+	if (n->fw.state == FWJ_NONE)
 		return;
-	/* Whatever happens next, read everything again: the version changed. */
-	n->slow_due = 0;
-	if (!n->snap.reachable) {
-		if (n->fw == FWT_REBOOT || n->fw == FWT_DOWN) {
-			n->fw = FWT_DOWN;
-			n->snap.firmware.state = FW_REBOOTING;
-		}
-		return;
+	if (fw_following(n)) {
+		struct fwjob_obs o = {
+			.reachable = s->reachable,
+			.log = s->reachable ? n->fw_log : NULL,
+			.running = s->reachable ? n->fw_running : -1,
+			.boottime = s->reachable ? n->fw_boot : -1,
+		};
+		if (s->reachable && n->fw_now >= 0)
+			o.now = (double)n->fw_now;
+		else
+			o.now = (double)(n->fw.req_time >= 0 ? n->fw.req_time : 0) + (now_ms() / 1000.0 - n->fw_req_local);
+		fwjob_observe(&n->fw, &o);
+		/* Whatever happens next, read everything again: the version changes. */
+		n->slow_due = 0;
 	}
-	switch (n->snap.firmware.state) {
-	case FW_REBOOTING:
-		if (n->fw != FWT_REBOOT)
-			n->fw_since = now_ms();
-		n->fw = FWT_REBOOT;
-		if (now_ms() - n->fw_since > API_FW_TRACK_MAX_MS)
-			n->fw = FWT_NONE;
-		break;
-	case FW_DONE:
-	case FW_ERROR:
-		n->fw = FWT_NONE;
-		break;
-	default:
-		if (n->fw == FWT_DOWN) { /* back after the reboot */
-			n->snap.firmware.state = FW_DONE;
-			n->fw = FWT_NONE;
-		}
-		break;
-	}
+	fw_reads_clear(n);
+	s->firmware.job = (int)n->fw.state;
+	str_copy(s->firmware.job_detail, n->fw.detail, sizeof(s->firmware.job_detail));
+	if ((size_t)n->fw.state < ARRAY_LEN(shown) && shown[n->fw.state])
+		s->firmware.state = shown[n->fw.state];
 }
 
 static void slow_cache_apply(struct api_node *n);
@@ -728,6 +750,8 @@ static void poll_finish(struct api_node *n)
 	/* Until config.xml is read again successfully, say why it is not. */
 	if (s->reachable && n->cfg_err != NERR_NONE)
 		snapshot_add_partial(s, "config", n->cfg_err, "%s", n->cfg_msg);
+	if (s->reachable && !s->firmware.version[0])
+		str_copy(s->firmware.version, s->version, sizeof(s->firmware.version));
 	fw_track_after_poll(n);
 	s->taken = wall_s();
 	s->duration_ms = now_ms() - n->poll_t0;
@@ -762,7 +786,7 @@ static void poll_abandon_others(struct api_node *n)
 
 static bool is_slow_read(int i)
 {
-	return i == RD_HASYNC || i == RD_HAVERSION || i == RD_FIRMWARE || i == RD_SYSTEM || i == RD_BACKUPS;
+	return i == RD_HASYNC || i == RD_HAVERSION || i == RD_SYSTEM || i == RD_BACKUPS;
 }
 
 static void poll_read_done(struct api_node *n, struct req *r, enum node_error err, const char *msg);
@@ -832,10 +856,24 @@ static void poll_read_done(struct api_node *n, struct req *r, enum node_error er
 	const struct poll_read *rd = r->rd;
 	char *cause = NULL;
 
-	if (err == NERR_NONE) {
+	if (err == NERR_NONE && !rd->parse) {
+		/* The firmware job's reads: kept for fw_track_after_poll. A
+		 * failed one is simply not known this time. */
+		const char *body = r->body.buf ? r->body.buf : "";
+		if (r->slot == RD_FWLOG) {
+			free(n->fw_log);
+			api_parse_fw_log(body, r->body.len, &n->fw_log, NULL);
+		} else if (r->slot == RD_FWRUNNING) {
+			n->fw_running = api_parse_fw_running(body, r->body.len);
+		} else {
+			api_parse_system_time(body, r->body.len, &n->fw_now, &n->fw_boot, NULL);
+		}
+	} else if (err == NERR_NONE) {
 		err = rd->parse(r->body.buf ? r->body.buf : "", r->body.len, &n->snap, &cause);
 		if (err != NERR_NONE)
 			msg = cause ? cause : "unreadable reply";
+	} else if (!rd->parse) {
+		err = NERR_NONE; /* not known this poll; no partial note */
 	}
 	sb_free(&r->body);
 	if (err != NERR_NONE) {
@@ -876,7 +914,8 @@ static int api_poll_start(struct backend *b)
 	snapshot_clear(&n->snap);
 	/* Slow reads: when due, while an update is followed, and whenever the
 	 * node was not read fully last time (first poll, after an outage). */
-	n->slow_this_poll = now_ms() >= n->slow_due || n->fw != FWT_NONE;
+	n->slow_this_poll = now_ms() >= n->slow_due || fw_following(n);
+	fw_reads_clear(n);
 	n->marker_this_poll = n->slow_this_poll || n->marker_due;
 	n->marker_due = false;
 	for (i = 0; i < RD__COUNT && n->vip_err == NERR_NONE; i++) {
@@ -884,8 +923,8 @@ static int api_poll_start(struct backend *b)
 		struct req *r = &n->reads[i];
 		if (rd->primary_only && b->conf->role != ROLE_PRIMARY)
 			continue;
-		if (i == RD_FIRMWARE && n->fw != FWT_NONE && n->fw != FWT_DOWN)
-			rd = &upgradestatus_read; /* an update we started is running */
+		if (!rd->parse && !fw_following(n))
+			continue; /* the firmware job's reads */
 		if (is_slow_read(i) && !n->slow_this_poll && !(i == RD_BACKUPS && n->marker_this_poll))
 			continue;
 		r->slot = i;
@@ -926,8 +965,11 @@ static void action_finish(struct api_node *n, enum node_error err, const char *m
 	str_copy(n->act_res.message, msg, sizeof(n->act_res.message));
 	text_sanitize_inplace(n->act_res.message);
 	if (err == NERR_NONE && n->act.kind == ACT_FIRMWARE_UPDATE) {
-		n->fw = FWT_RUNNING;
-		n->fw_since = now_ms();
+		/* The node's clock and boot time were read just before the
+		 * request (STEP_FW_TIME); -1 when system_time failed. */
+		n->fw_req_local = now_ms() / 1000.0;
+		fwjob_start(&n->fw, n->fw_now, n->fw_boot, n->fw_now >= 0 ? (double)n->fw_now : 0.0, API_FW_START_WAIT_S);
+		fw_reads_clear(n);
 	}
 	n->act_timer = loop_timer_add(n->b->loop, 0, deliver_action, n);
 }
@@ -948,7 +990,7 @@ static const char *const action_paths[ACT__COUNT] = {
 #define PATH_VIP_SEARCH "/api/interfaces/vip_settings/search_item"
 #define PATH_VIP_DEL "/api/interfaces/vip_settings/del_item/"
 
-enum { STEP_MAIN = 0, STEP_VIP_SEARCH, STEP_VIP_DEL, STEP_VIP_IFACE };
+enum { STEP_MAIN = 0, STEP_VIP_SEARCH, STEP_VIP_DEL, STEP_VIP_IFACE, STEP_FW_TIME };
 
 static char *vip_add_body(const struct vip_spec *v);
 
@@ -967,6 +1009,17 @@ static void action_req_done(struct api_node *n, struct req *r, enum node_error e
 	char *cause = NULL, path[256];
 	const char *body = r->body.buf ? r->body.buf : "";
 
+	if (r->slot == STEP_FW_TIME) {
+		/* The tracker's reference: a log older than this is the last
+		 * job's. Without it (privilege, old release) any update log
+		 * counts; the request goes ahead either way. */
+		n->fw_now = n->fw_boot = -1;
+		if (err == NERR_NONE)
+			api_parse_system_time(body, r->body.len, &n->fw_now, &n->fw_boot, NULL);
+		sb_free(&r->body);
+		action_start_req(n, action_paths[ACT_FIRMWARE_UPDATE], "{}", true, STEP_MAIN);
+		return;
+	}
 	if (err != NERR_NONE) {
 		sb_free(&r->body);
 		action_finish(n, err, msg);
@@ -1099,6 +1152,9 @@ static int api_action_start(struct backend *b, const struct mutation_grant *g, c
 			break;
 		}
 		action_start_req(n, PATH_VIP_SEARCH, NULL, false, STEP_VIP_SEARCH);
+		break;
+	case ACT_FIRMWARE_UPDATE:
+		action_start_req(n, PATH_SYSTEM_TIME, NULL, false, STEP_FW_TIME);
 		break;
 	case ACT_SYNC:
 		/* A sync from the secondary would push its config onto the primary
@@ -1252,6 +1308,7 @@ static void api_close(struct backend *b)
 	req_release(&n->cfg_req);
 	body_wipe(&n->cfg_req);
 	cfg_wipe(n);
+	fw_reads_clear(n);
 	snapshot_clear(&n->snap);
 	if (n->key)
 		explicit_bzero(n->key, strlen(n->key));
@@ -1281,6 +1338,8 @@ static int api_open(struct backend *b, char **cause)
 	b->priv = n;
 	snapshot_init(&n->snap);
 	snapshot_init(&n->slow_cache);
+	n->fw_running = -1;
+	n->fw_now = n->fw_boot = -1;
 	n->max_inflight = c->connections >= 1 && c->connections <= 8 ? c->connections : 3;
 	n->url = xstrdup(c->url);
 	len = strlen(n->url);

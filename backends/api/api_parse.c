@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "parse/fwjob.h"
 #include "util.h"
 
 /* ------------------------------------------------------------------ */
@@ -755,6 +756,54 @@ enum node_error api_parse_upgradestatus(const char *body, size_t len, struct sna
 	}
 	set_cause(cause, "firmware/upgradestatus: unknown status \"%.32s\"", word);
 	return NERR_PROTOCOL;
+}
+
+enum node_error api_parse_fw_log(const char *body, size_t len, char **log, char **cause)
+{
+	json_object *root = parse_object(body, len, "firmware/upgradestatus", cause);
+	json_object *l;
+	*log = NULL;
+	if (!root)
+		return NERR_PROTOCOL;
+	l = jget(root, "log");
+	if (l && json_object_is_type(l, json_type_string))
+		*log = xstrdup(json_object_get_string(l));
+	json_object_put(root);
+	if (!*log) {
+		set_cause(cause, "firmware/upgradestatus: reply has no log");
+		return NERR_PROTOCOL;
+	}
+	return NERR_NONE;
+}
+
+int api_parse_fw_running(const char *body, size_t len)
+{
+	json_object *root = parse_object(body, len, "firmware/running", NULL);
+	char word[16] = "";
+	if (!root)
+		return -1;
+	jv_str(jget(root, "status"), word, sizeof(word));
+	json_object_put(root);
+	return str_eq(word, "ready") ? 0 : str_eq(word, "busy") ? 1 : -1;
+}
+
+enum node_error api_parse_system_time(const char *body, size_t len, long long *now, long long *boot, char **cause)
+{
+	json_object *root = parse_object(body, len, "system_time", cause);
+	char text[80];
+	*now = *boot = -1;
+	if (!root)
+		return NERR_PROTOCOL;
+	if (jv_str(jget(root, "datetime"), text, sizeof(text)))
+		*now = fwjob_parse_time(text);
+	if (jv_str(jget(root, "boottime"), text, sizeof(text)))
+		*boot = fwjob_parse_time(text);
+	json_object_put(root);
+	if (*now < 0) {
+		set_cause(cause, "system_time: reply has no readable datetime");
+		return NERR_PROTOCOL;
+	}
+	return NERR_NONE;
 }
 
 /* ------------------------------------------------------------------ */

@@ -58,6 +58,17 @@ enum node_error api_parse_system_information(const char *body, size_t len, struc
  * -> s->firmware.state FW_RUNNING/FW_DONE/FW_REBOOTING/FW_ERROR. */
 enum node_error api_parse_upgradestatus(const char *body, size_t len, struct snapshot *s, char **cause);
 
+/* For the firmware-job tracker (backends/parse/fwjob.h), while an update
+ * is followed:
+ *   upgradestatus: {"status":"running","log":"..."} -> *log (a new string;
+ *     the status word is only core's search of the log for markers);
+ *   running: {"status":"ready"|"busy"} -> 0 / 1 (-1 otherwise);
+ *   system_time: {"datetime":"Wed Dec 2 16:42:44 UTC 2026","boottime":...}
+ *     -> the node's clock and boot time as naive seconds (-1 unknown). */
+enum node_error api_parse_fw_log(const char *body, size_t len, char **log, char **cause);
+int api_parse_fw_running(const char *body, size_t len);
+enum node_error api_parse_system_time(const char *body, size_t len, long long *now, long long *boot, char **cause);
+
 /* GET /api/core/backup/backups/this: {"items":[{"time","id",...}]}, newest
  * first. The newest entry's id -> s->config_marker (it changes with every
  * config save, CONTRACT §6); "no-backup" when the list is empty. */

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "parse/fwjob.h"
 #include "api/api_parse.h"
 #include "backend.h"
 #include "loop.h"
@@ -171,7 +172,15 @@ static void routes_healthy(void)
 	route_set("/api/core/hasync_status/version", 200,
 		  "{\"response\":{\"firmware\":{\"version\":\"26.7.2\",\"_my_version\":\"26.7.2\"}}}");
 	route_set("/api/core/firmware/info", 200, "{\"product_id\":\"opnsense\",\"product_version\":\"26.7.2\"}");
-	route_set("/api/core/firmware/upgradestatus", 200, "{\"status\":\"running\",\"log\":\"***GOT REQUEST TO UPDATE***\"}");
+	/* The previous job's log: a check, ending ***DONE*** (core's status
+	 * word is only a search for that marker). */
+	route_set("/api/core/firmware/upgradestatus", 200,
+		  "{\"status\":\"done\",\"log\":\"***GOT REQUEST TO CHECK***\\nCurrently running OPNsense 26.7.2 "
+		  "(amd64) at Wed Dec  2 16:30:00 UTC 2026\\n***DONE***\"}");
+	route_set("/api/core/firmware/running", 200, "{\"status\":\"ready\"}");
+	route_set("/api/diagnostics/system/system_time", 200,
+		  "{\"uptime\":\"0 days, 02:00:00\",\"datetime\":\"Wed Dec 2 16:42:44 UTC 2026\","
+		  "\"boottime\":\"Wed Dec 2 14:42:44 UTC 2026\",\"loadavg\":\"0.1, 0.1, 0.1\"}");
 	route_set("/api/diagnostics/system/system_information", 200,
 		  "{\"name\":\"fw1.example.com\",\"versions\":[\"OPNsense 26.7.2-amd64\"]}");
 	route_set("/api/diagnostics/interface/carp_status/maintenance", 200,
@@ -453,7 +462,7 @@ static void test_healthy_poll(void)
 	const char *reads[] = {
 		"/api/diagnostics/interface/get_vip_status", "/api/diagnostics/firewall/pf_states",
 		"/api/diagnostics/interface/get_pfsync_nodes", "/api/core/hasync/get", "/api/core/hasync_status/version",
-		"/api/core/firmware/info", "/api/diagnostics/system/system_information",
+		"/api/diagnostics/system/system_information",
 	};
 	size_t i;
 	int conns;
@@ -688,7 +697,8 @@ static void test_http_errors(void)
 	routes_healthy();
 	route_set("/api/diagnostics/firewall/pf_states", 403, "{\"status\":403,\"message\":\"Forbidden\"}");
 	route_set("/api/diagnostics/interface/get_pfsync_nodes", 404, "{\"errorMessage\":\"Endpoint not found\"}");
-	route_set("/api/core/firmware/info", 200, "{\"product_version\":");
+	/* (The version comes from system_information; firmware/info is not read.) */
+	route_set("/api/diagnostics/system/system_information", 200, "{\"name\":");
 	route_set("/api/core/hasync_status/version", 200, "{\"status\":\"error\",\"message\":\"Authentication failed\"}");
 	CHECK_INT_EQ(poll_once(&n), NERR_NONE);
 	CHECK(n.out.snap.reachable);
@@ -706,7 +716,7 @@ static void test_http_errors(void)
 				seen++;
 				CHECK_INT_EQ(p->err, NERR_NOT_FOUND);
 				CHECK_CONTAINS(p->msg, "needs OPNsense 25.1 or later");
-			} else if (strcmp(p->what, "firmware") == 0) {
+			} else if (strcmp(p->what, "system") == 0) {
 				seen++;
 				CHECK_INT_EQ(p->err, NERR_PROTOCOL);
 			}
@@ -818,20 +828,38 @@ static void test_actions(void)
 	CHECK_INT_EQ(api_backend_ops.mutations(&n.b), 4);
 	n.b.read_only = false;
 
-	/* Firmware update: later polls follow upgradestatus. */
+	/* Firmware update: the node's clock first (system_time), then the
+	 * request; later polls follow upgradestatus, running and system_time
+	 * through the tracker (fwjob.h). firmware/info is never read. */
 	a.kind = ACT_FIRMWARE_UPDATE;
-	CHECK_INT_EQ(act_once(&n, &a), NERR_NONE);
 	log_reset();
+	CHECK_INT_EQ(act_once(&n, &a), NERR_NONE);
+	CHECK_INT_EQ(log_count("GET", "/api/diagnostics/system/system_time"), 1);
+	CHECK_INT_EQ(log_count("POST", "/api/core/firmware/update"), 1);
+	log_reset();
+	/* The stale check log says "done": not this job. */
 	CHECK_INT_EQ(poll_once(&n), NERR_NONE);
+	CHECK_INT_EQ(n.out.snap.firmware.job, FWJ_REQUESTED);
 	CHECK_INT_EQ(n.out.snap.firmware.state, FW_RUNNING);
 	CHECK_INT_EQ(log_count(NULL, "/api/core/firmware/upgradestatus"), 1);
+	CHECK_INT_EQ(log_count(NULL, "/api/core/firmware/running"), 1);
 	CHECK_INT_EQ(log_count(NULL, "/api/core/firmware/info"), 0);
-	route_set("/api/core/firmware/upgradestatus", 200, "{\"status\":\"done\",\"log\":\"***DONE***\"}");
+	/* This job: nothing to install, ***DONE***, lock released. */
+	route_set("/api/core/firmware/upgradestatus", 200,
+		  "{\"status\":\"done\",\"log\":\"***GOT REQUEST TO UPDATE***\\nCurrently running OPNsense 26.7.2 "
+		  "(amd64) at Wed Dec  2 16:42:45 UTC 2026\\nYour packages are up to date.\\n***DONE***\"}");
+	route_set("/api/core/firmware/running", 200, "{\"status\":\"busy\"}");
 	CHECK_INT_EQ(poll_once(&n), NERR_NONE);
+	CHECK_INT_EQ(n.out.snap.firmware.job, FWJ_RUNNING); /* ***DONE*** but still busy */
+	route_set("/api/core/firmware/running", 200, "{\"status\":\"ready\"}");
+	CHECK_INT_EQ(poll_once(&n), NERR_NONE);
+	CHECK_INT_EQ(n.out.snap.firmware.job, FWJ_DONE);
 	CHECK_INT_EQ(n.out.snap.firmware.state, FW_DONE);
 	log_reset();
 	CHECK_INT_EQ(poll_once(&n), NERR_NONE);
-	CHECK_INT_EQ(log_count(NULL, "/api/core/firmware/info"), 1);
+	CHECK_INT_EQ(log_count(NULL, "/api/core/firmware/upgradestatus"), 0); /* finished: no longer followed */
+	CHECK_INT_EQ(log_count(NULL, "/api/core/firmware/info"), 0);
+	CHECK_INT_EQ(n.out.snap.firmware.job, FWJ_DONE);
 	node_close(&n);
 
 	/* Sync from the secondary is refused locally. */

@@ -80,7 +80,10 @@ void fwjob_log_scan(const char *log, struct fwjob_log *out)
 		if (len && line[strlen(line) - 1] == '\r')
 			line[strlen(line) - 1] = '\0';
 		if (first && line[0]) {
-			out->request = str_starts(line, "***GOT REQUEST TO ");
+			/* A check's log (a cron poll that took the lock after our
+			 * request) is never our job's. */
+			out->request = str_eq(line, "***GOT REQUEST TO UPDATE***") ||
+				       str_eq(line, "***GOT REQUEST TO UPGRADE***");
 			first = false;
 		}
 		if (str_eq(line, "***REBOOT***"))

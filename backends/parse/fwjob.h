@@ -50,7 +50,7 @@ long long fwjob_parse_time(const char *s);
 
 /* What one read of the progress log says. */
 struct fwjob_log {
-	bool request;          /* first line is ***GOT REQUEST TO ...*** */
+	bool request;          /* first line is ***GOT REQUEST TO UPDATE*** (or UPGRADE) */
 	long long started;     /* the "Currently running ... at <date>" date, -1 if none */
 	bool reboot, done;     /* ***REBOOT***, ***DONE*** lines */
 	bool failed;

@@ -59,7 +59,7 @@ static void test_log_scan(void)
 {
 	struct fwjob_log l;
 	fwjob_log_scan(OLD_CHECK_LOG, &l);
-	CHECK(l.request && l.done && !l.reboot && !l.failed);
+	CHECK(!l.request && l.done && !l.reboot && !l.failed); /* a check's log, not an update's */
 	CHECK(l.started == fwjob_parse_time("Wed Dec  2 16:30:01 UTC 2026"));
 	fwjob_log_scan(PARTIAL_LOG, &l);
 	CHECK(l.failed && l.done);
@@ -130,6 +130,10 @@ static void test_lock_held(void)
 	fwjob_start(&j, fwjob_parse_time("Wed Dec  2 17:00:00 UTC 2026"), 1796220000LL, 0.0, 30.0);
 	CHECK_INT_EQ(feed(&j, true, NOTHING_LOG, 0, 1796220000LL, 31.0), FWJ_NOT_STARTED);
 	CHECK(!strstr(j.detail, "lock is held"));
+	/* A check that started after the request (and took the lock): not
+	 * this job, whatever its date. */
+	fwjob_start(&j, fwjob_parse_time("Wed Dec  2 16:00:00 UTC 2026"), 1796220000LL, 0.0, 30.0);
+	CHECK_INT_EQ(feed(&j, true, OLD_CHECK_LOG, 1, 1796220000LL, 10.0), FWJ_REQUESTED);
 }
 
 /* Back from being unreachable without a readable boot time. */

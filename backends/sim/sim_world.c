@@ -3,7 +3,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "parse/fwjob.h"
 #include "util.h"
 
 /* What carp_status/maintenance adds to net.inet.carp.demotion (CONTRACT §2). */
@@ -99,6 +101,16 @@ static void setup_node(struct sim_world *w, struct sim_node *n, int pair, int id
 	str_printf(n->hostname, sizeof(n->hostname), "fw%d.pair%d.example.net", idx + 1, pair + 1);
 	str_copy(n->version, "26.7.2", sizeof(n->version));
 	str_copy(n->latest, "26.7.3", sizeof(n->latest));
+	{
+		/* The last job was a check, ten minutes ago: it ends ***DONE*** too. */
+		char d[64];
+		sim_node_date(-600, d, sizeof(d));
+		str_printf(n->fw_log, sizeof(n->fw_log),
+			   "***GOT REQUEST TO CHECK***\nCurrently running OPNsense %s (amd64) at %s\n"
+			   "Fetching changelog information, please wait... done\n***DONE***\n",
+			   n->version, d);
+	}
+	n->boot_t = -86400;
 	n->up = true;
 	n->allow = 1;
 	n->preempt = 1; /* OPNsense sets net.inet.carp.preempt=1 unless disablepreempt */
@@ -475,6 +487,8 @@ static void node_boot(struct sim_world *w, struct sim_node *n)
 {
 	int i, k;
 	n->up = true;
+	n->boot_t = w->t;
+	n->fw_log[0] = '\0'; /* /tmp is empty after a reboot */
 	n->allow = 1; /* "Disable CARP" is not persistent */
 	/* The early boot hook re-applies maintenance when the key is in config. */
 	n->demotion = n->demotion_default + (n->maintenance ? SIM_MAINT_DEMOTION : 0);
@@ -485,7 +499,6 @@ static void node_boot(struct sim_world *w, struct sim_node *n)
 		n->vips[k++].applied = true;
 	}
 	n->n_vips = k;
-	(void)w;
 }
 
 static void node_go_down(struct sim_world *w, int pi, int ni, double until)
@@ -503,6 +516,67 @@ static void node_go_down(struct sim_world *w, int pi, int ni, double until)
 	}
 }
 
+static void fw_log_add(struct sim_node *n, const char *line)
+{
+	size_t l = strlen(n->fw_log);
+	str_printf(n->fw_log + l, sizeof(n->fw_log) - l, "%s\n", line);
+}
+
+/* One step of the firmware job (enum sim_fw). */
+static void fw_step(struct sim_world *w, int pi, int ni)
+{
+	struct sim_node *n = &w->pairs[pi].node[ni];
+	char d[64], line[160];
+	bool news = strcmp(n->version, n->latest) != 0;
+	switch (n->fw) {
+	case SIM_FW_REQUESTED: /* update.sh starts: output_request truncates the log */
+		sim_node_date(w->t, d, sizeof(d));
+		str_printf(n->fw_log, sizeof(n->fw_log),
+			   "***GOT REQUEST TO UPDATE***\nCurrently running OPNsense %s (amd64) at %s\n", n->version, d);
+		fw_log_add(n, "Updating OPNsense repository catalogue...");
+		n->fw = SIM_FW_RUNNING;
+		n->fw_core_done = false;
+		n->fw_until = w->t + w->update_secs / 2;
+		break;
+	case SIM_FW_RUNNING:
+		if (!n->fw_core_done) { /* opnsense-update -pt: the core package first */
+			n->fw_core_done = true;
+			n->fw_until = w->t + w->update_secs / 2;
+			if (n->fw_fail) {
+				fw_log_add(n, "pkg: Failed to fetch the opnsense package: Operation timed out");
+				fw_log_add(n, "Partial update failure detected: report this error log to OPNsense.");
+				fw_log_add(n, "No further actions will be taken. Please restart the update now.");
+				fw_log_add(n, "***DONE***");
+				n->fw = SIM_FW_DONE;
+			} else if (news) {
+				str_printf(line, sizeof(line), "Installing opnsense-%s...", n->latest);
+				fw_log_add(n, line);
+				str_copy(n->version, n->latest, sizeof(n->version));
+				n->serial++;
+			}
+			break;
+		}
+		/* opnsense-update -bk: base and kernel, then reboot when anything
+		 * was installed. */
+		if (n->fw_log[0] && strstr(n->fw_log, "Installing opnsense-")) {
+			fw_log_add(n, "***REBOOT***");
+			n->fw = SIM_FW_REBOOTING;
+			n->fw_until = w->t + SIM_FW_REBOOT_DELAY;
+		} else {
+			fw_log_add(n, "Your packages are up to date.");
+			fw_log_add(n, "***DONE***");
+			n->fw = SIM_FW_DONE;
+		}
+		break;
+	case SIM_FW_REBOOTING: /* rc.reboot */
+		n->fw_until = INFINITY;
+		node_go_down(w, pi, ni, w->t + w->reboot_secs);
+		break;
+	default:
+		break;
+	}
+}
+
 /* Timers of the nodes themselves: firmware update finishing, reboot ending. */
 static void node_timers(struct sim_world *w)
 {
@@ -510,21 +584,14 @@ static void node_timers(struct sim_world *w)
 	for (pi = 0; pi < w->n_pairs; pi++) {
 		for (ni = 0; ni < 2; ni++) {
 			struct sim_node *n = &w->pairs[pi].node[ni];
-			if (n->fw == SIM_FW_RUNNING && w->t >= n->fw_until) {
-				if (strcmp(n->version, n->latest) != 0) {
-					str_copy(n->version, n->latest, sizeof(n->version));
-					strncat(n->fw_log, "***REBOOT***\n", sizeof(n->fw_log) - strlen(n->fw_log) - 1);
-					n->fw = SIM_FW_REBOOTING;
-					node_go_down(w, pi, ni, w->t + w->reboot_secs);
-				} else {
-					strncat(n->fw_log, "***DONE***\n", sizeof(n->fw_log) - strlen(n->fw_log) - 1);
-					n->fw = SIM_FW_DONE;
-				}
-			}
+			if (n->up && n->fw != SIM_FW_IDLE && n->fw != SIM_FW_DONE && w->t >= n->fw_until)
+				fw_step(w, pi, ni);
 			if (!n->up && !n->powered_off && n->down_until > 0 && w->t >= n->down_until) {
 				node_boot(w, n);
-				if (n->fw == SIM_FW_REBOOTING)
+				if (n->fw == SIM_FW_REBOOTING) {
 					n->fw = SIM_FW_DONE;
+					n->fw_rebooted = true;
+				}
 			}
 		}
 	}
@@ -577,7 +644,7 @@ static double evaluate(struct sim_world *w)
 		}
 		for (v = 0; v < 2; v++) {
 			struct sim_node *n = &p->node[v];
-			if (n->fw == SIM_FW_RUNNING && n->fw_until < next)
+			if (n->up && n->fw != SIM_FW_IDLE && n->fw != SIM_FW_DONE && n->fw_until < next)
 				next = n->fw_until;
 			if (!n->up && !n->powered_off && n->down_until > w->t && n->down_until < next)
 				next = n->down_until;
@@ -725,16 +792,32 @@ void sim_node_snapshot(struct sim_world *w, int pi, int ni, struct snapshot *s)
 
 	str_copy(s->firmware.version, n->version, sizeof(s->firmware.version));
 	str_copy(s->firmware.latest, n->latest, sizeof(s->firmware.latest));
+	/* The built-in simulation knows its job exactly (no tracker needed). */
 	switch (n->fw) {
+	case SIM_FW_REQUESTED:
+		s->firmware.state = FW_RUNNING;
+		s->firmware.job = n->fw_lock_held ? FWJ_NOT_STARTED : FWJ_REQUESTED;
+		break;
 	case SIM_FW_RUNNING:
 		s->firmware.state = FW_RUNNING;
+		s->firmware.job = FWJ_RUNNING;
+		break;
+	case SIM_FW_REBOOTING:
+		s->firmware.state = FW_REBOOTING;
+		s->firmware.job = FWJ_REBOOT_PENDING;
 		break;
 	case SIM_FW_DONE:
 		s->firmware.state = FW_DONE;
+		s->firmware.job = n->fw_rebooted ? FWJ_REBOOTED
+				  : strstr(n->fw_log, "Partial update failure") ? FWJ_FAILED
+										  : FWJ_DONE;
 		break;
 	default:
 		s->firmware.state = strcmp(n->version, n->latest) ? FW_UPDATE_AVAILABLE : FW_IDLE;
 	}
+	if (s->firmware.job)
+		str_printf(s->firmware.job_detail, sizeof(s->firmware.job_detail), "simulated update: %s",
+			   fwjob_state_name((enum fwjob_state)s->firmware.job));
 	s->taken = wall_s();
 }
 
@@ -898,17 +981,33 @@ int sim_firmware_update(struct sim_world *w, int pi, int ni, char *reply, size_t
 	struct sim_node *n = act_node(w, pi, ni, reply, len);
 	if (!n)
 		return -1;
-	if (n->fw == SIM_FW_RUNNING) {
+	if (n->fw == SIM_FW_RUNNING || n->fw == SIM_FW_REBOOTING) {
 		str_copy(reply, "{\"status\":\"failure\"}", len);
 		return 1;
 	}
-	n->fw = SIM_FW_RUNNING;
-	n->fw_until = w->t + w->update_secs;
-	snprintf(n->fw_log, sizeof(n->fw_log), "***GOT REQUEST TO UPDATE***\nCurrently running OPNsense %s (amd64)\n",
-		 n->version);
+	/* configd runs launcher.sh under daemon(8): it answers at once, and
+	 * the job starts (or, lock held, never does) behind its back. */
+	n->fw = SIM_FW_REQUESTED;
+	n->fw_rebooted = false;
+	n->fw_until = n->fw_lock_held ? INFINITY : w->t + n->fw_stale_s;
+	sim_world_advance_to(w, w->t);
 	snprintf(reply, len, "{\"msg_uuid\":\"%08x-0000-4000-8000-000000000001\",\"status\":\"ok\"}",
 		 (unsigned)(pi * 2 + ni));
 	return 0;
+}
+
+bool sim_firmware_busy(const struct sim_node *n)
+{
+	return n->fw == SIM_FW_RUNNING || n->fw == SIM_FW_REBOOTING || (n->fw == SIM_FW_REQUESTED && n->fw_lock_held) ||
+	       n->fw_lock_held;
+}
+
+void sim_node_date(double t, char *buf, size_t n)
+{
+	time_t secs = (time_t)(SIM_EPOCH + (long long)floor(t));
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	strftime(buf, n, "%a %b %e %H:%M:%S UTC %Y", &tm);
 }
 
 int sim_reboot(struct sim_world *w, int pi, int ni, char *reply, size_t len)

@@ -55,7 +55,17 @@ struct sim_rule {
 	char descr[64];
 };
 
-enum sim_fw { SIM_FW_IDLE = 0, SIM_FW_RUNNING, SIM_FW_REBOOTING, SIM_FW_DONE };
+/* A firmware job as opnsense/core's scripts run it (backends/parse/fwjob.h):
+ * REQUESTED until launcher.sh starts update.sh (the progress log is still
+ * the previous job's meanwhile; forever when fw_lock_held: flock -n gives
+ * up), RUNNING (the core package first: the version reads new half way),
+ * REBOOTING (***REBOOT*** logged, still up for SIM_FW_REBOOT_DELAY: the
+ * `sleep 5` before rc.reboot), then down; DONE after ***DONE*** or the
+ * reboot. */
+enum sim_fw { SIM_FW_IDLE = 0, SIM_FW_RUNNING, SIM_FW_REBOOTING, SIM_FW_DONE, SIM_FW_REQUESTED };
+#define SIM_FW_REBOOT_DELAY 5.0
+/* The node clock: sim time 0 is this wall time (naive seconds, UTC). */
+#define SIM_EPOCH 1796220000LL
 
 struct sim_node {
 	char name[32];
@@ -93,8 +103,15 @@ struct sim_node {
 
 	/* firmware */
 	enum sim_fw fw;
-	double fw_until;
-	char fw_log[256];
+	double fw_until;         /* the next step of the job */
+	bool fw_core_done;       /* RUNNING: the core package is replaced (version new) */
+	bool fw_rebooted;        /* DONE because of a reboot */
+	char fw_log[1024];       /* /tmp/pkg_upgrade.progress */
+	/* Quirks (carpsim /ctl/set): */
+	double fw_stale_s;       /* the old log stays this long after a request */
+	bool fw_lock_held;       /* a check holds the firmware lock: updates never start */
+	bool fw_fail;            /* the core update fails: "Partial update failure" then ***DONE*** */
+	double boot_t;           /* sim time of the last boot (kern.boottime) */
 
 	unsigned mutations;      /* mutating calls received */
 	unsigned serial;         /* bumped on every config change (drift marker) */
@@ -176,6 +193,10 @@ int sim_vip_add(struct sim_world *w, int pair, int node, const char *iface, enum
 int sim_vip_delete(struct sim_world *w, int pair, int node, const char *uuid, char *reply, size_t n);
 int sim_vip_apply(struct sim_world *w, int pair, int node, char *reply, size_t n);
 int sim_firmware_update(struct sim_world *w, int pair, int node, char *reply, size_t n);
+/* `configctl firmware running`: the firmware lock is held. */
+bool sim_firmware_busy(const struct sim_node *n);
+/* The node's clock at sim time t as date(1) prints it. */
+void sim_node_date(double t, char *buf, size_t n);
 int sim_reboot(struct sim_world *w, int pair, int node, char *reply, size_t n);
 int sim_sync(struct sim_world *w, int pair, int node, char *reply, size_t n);
 

@@ -194,15 +194,68 @@ static void test_master_down_and_reboot(void)
 	sim_node_power(w, 0, 0, true);
 	sim_world_advance_to(w, w->t + 2);
 	CHECK_INT_EQ(st(w, 0, 3), CARP_ST_MASTER); /* preempt takes it back */
-	/* Firmware update: runs, reboots, comes back on the new version. */
-	CHECK_INT_EQ(sim_firmware_update(w, 0, 1, reply, sizeof(reply)), 0);
-	sim_world_advance_to(w, w->t + w->update_secs + 1);
-	CHECK(!w->pairs[0].node[1].up);
-	CHECK_STR_EQ(w->pairs[0].node[1].version, "26.7.3");
-	sim_world_advance_to(w, w->t + w->reboot_secs + 1);
+	/* Firmware update as core runs it: the core package first (the
+	 * version reads new while the node is still installing), then
+	 * ***REBOOT***, down a few seconds later, back on the new version
+	 * with a new boot time and an empty /tmp. */
+	{
+		double t0 = w->t, boot0 = w->pairs[0].node[1].boot_t;
+		CHECK_INT_EQ(sim_firmware_update(w, 0, 1, reply, sizeof(reply)), 0);
+		CHECK(str_starts(w->pairs[0].node[1].fw_log, "***GOT REQUEST TO UPDATE***"));
+		sim_world_advance_to(w, t0 + w->update_secs / 2 + 0.1);
+		CHECK(w->pairs[0].node[1].up);
+		CHECK_STR_EQ(w->pairs[0].node[1].version, "26.7.3");
+		CHECK(sim_firmware_busy(&w->pairs[0].node[1]));
+		CHECK(!strstr(w->pairs[0].node[1].fw_log, "***REBOOT***"));
+		sim_world_advance_to(w, t0 + w->update_secs + 0.1);
+		CHECK(w->pairs[0].node[1].up);
+		CHECK(strstr(w->pairs[0].node[1].fw_log, "***REBOOT***") != NULL);
+		sim_world_advance_to(w, t0 + w->update_secs + SIM_FW_REBOOT_DELAY + 0.2);
+		CHECK(!w->pairs[0].node[1].up);
+		sim_world_advance_to(w, w->t + w->reboot_secs + 1);
+		CHECK(w->pairs[0].node[1].boot_t > boot0);
+		CHECK_STR_EQ(w->pairs[0].node[1].fw_log, "");
+	}
 	CHECK(w->pairs[0].node[1].up);
 	CHECK_INT_EQ(st(w, 1, 3), CARP_ST_BACKUP);
 	snapshot_clear(&s);
+	sim_world_free(w);
+}
+
+/* The quirks carpsim serves: a stale log, a held lock, a partial failure. */
+static void test_firmware_quirks(void)
+{
+	struct sim_world *w = world(NULL);
+	struct sim_node *n = &w->pairs[0].node[1];
+	char reply[256];
+	double t0 = w->t;
+	CHECK(strstr(n->fw_log, "***GOT REQUEST TO CHECK***") && strstr(n->fw_log, "***DONE***"));
+	n->fw_stale_s = 3;
+	CHECK_INT_EQ(sim_firmware_update(w, 0, 1, reply, sizeof(reply)), 0);
+	sim_world_advance_to(w, t0 + 2.9);
+	CHECK(strstr(n->fw_log, "***GOT REQUEST TO CHECK***") != NULL); /* still the check's log */
+	sim_world_advance_to(w, t0 + 3.1);
+	CHECK(str_starts(n->fw_log, "***GOT REQUEST TO UPDATE***"));
+	sim_world_free(w);
+
+	w = world(NULL);
+	n = &w->pairs[0].node[1];
+	n->fw_lock_held = true;
+	CHECK_INT_EQ(sim_firmware_update(w, 0, 1, reply, sizeof(reply)), 0);
+	sim_world_advance_to(w, w->t + 100);
+	CHECK(strstr(n->fw_log, "***GOT REQUEST TO CHECK***") != NULL);
+	CHECK(sim_firmware_busy(n));
+	CHECK_STR_EQ(n->version, "26.7.2");
+	sim_world_free(w);
+
+	w = world(NULL);
+	n = &w->pairs[0].node[1];
+	n->fw_fail = true;
+	CHECK_INT_EQ(sim_firmware_update(w, 0, 1, reply, sizeof(reply)), 0);
+	sim_world_advance_to(w, w->t + 100);
+	CHECK(n->up);
+	CHECK(strstr(n->fw_log, "Partial update failure detected") && strstr(n->fw_log, "***DONE***"));
+	CHECK(!sim_firmware_busy(n));
 	sim_world_free(w);
 }
 
@@ -265,6 +318,7 @@ int main(void)
 	RUN(test_add_alias_procedure);
 	RUN(test_validation);
 	RUN(test_master_down_and_reboot);
+	RUN(test_firmware_quirks);
 	RUN(test_maintenance_persists_reboot);
 	RUN(test_scenarios);
 	return test_done();

@@ -34,6 +34,7 @@
 
 #include "ssh/ssh_backend.h"
 #include "ssh/ssh_int.h"
+#include "parse/fwjob.h"
 #include "util.h"
 
 #define SSH_BACKOFF_MIN_S 1.0
@@ -43,6 +44,10 @@
 #define SSH_OUT_MAX (32u * 1024u * 1024u) /* config.xml of a big node is a few MiB */
 #define SSH_ERR_MAX (64u * 1024u)
 #define SSH_RESOLVE_TICK_MS 10.0
+/* How long (node clock) the progress log may stay the previous job's after
+ * an update request before "it never started" (launcher.sh's flock -n
+ * gives up silently when a check holds the lock). */
+#define SSH_FW_START_WAIT_S 120.0
 
 enum sess_state { SS_NONE = 0, SS_RESOLVING, SS_CONNECTING, SS_HANDSHAKE, SS_AUTH, SS_READY };
 
@@ -138,6 +143,11 @@ struct ssh_node {
 	char nonce[SSH_NONCE_HEX + 1];
 	struct cx_config cfg;   /* config.xml cache */
 	struct snapshot snap;
+	/* The firmware update this backend requested (fwjob.h), and what the
+	 * last poll read for it. */
+	struct fwjob fw;
+	struct ssh_fw_read fwr;
+	double fw_req_local;    /* monotonic s of the request */
 	uint64_t snap_timer;
 	struct action_result act_res;
 	uint64_t act_timer;
@@ -198,11 +208,50 @@ static bool job_running(const struct job *j)
 /* ------------------------------------------------------------------ */
 /* Delivering results                                                   */
 
+static bool fw_following(const struct ssh_node *n)
+{
+	return n->fw.state != FWJ_NONE && !fwjob_final(n->fw.state);
+}
+
+/* Feed the poll to the firmware-job tracker and say what it found. The
+ * wait for the job to start is on the node's own clock (`date`). */
+static void fw_observe(struct ssh_node *n)
+{
+	struct snapshot *s = &n->snap;
+	static const enum fw_state shown[] = {
+		[FWJ_REQUESTED] = FW_RUNNING, [FWJ_RUNNING] = FW_RUNNING, [FWJ_REBOOT_PENDING] = FW_REBOOTING,
+		[FWJ_REBOOTING] = FW_REBOOTING, [FWJ_REBOOTED] = FW_DONE, [FWJ_DONE] = FW_DONE,
+		[FWJ_FAILED] = FW_ERROR, [FWJ_NOT_STARTED] = FW_ERROR,
+	};
+	if (n->fw.state == FWJ_NONE)
+		return;
+	if (fw_following(n)) {
+		struct fwjob_obs o = {
+			.reachable = s->reachable,
+			.log = s->reachable ? n->fwr.log : NULL,
+			.running = s->reachable ? n->fwr.running : -1,
+			.boottime = s->reachable ? n->fwr.boottime : -1,
+		};
+		if (s->reachable && n->fwr.node_time >= 0)
+			o.now = (double)n->fwr.node_time;
+		else
+			o.now = (double)(n->fw.req_time >= 0 ? n->fw.req_time : 0) + (now_ms() / 1000.0 - n->fw_req_local);
+		fwjob_observe(&n->fw, &o);
+	}
+	ssh_fw_read_free(&n->fwr);
+	s->firmware.job = (int)n->fw.state;
+	str_copy(s->firmware.job_detail, n->fw.detail, sizeof(s->firmware.job_detail));
+	if ((size_t)n->fw.state < ARRAY_LEN(shown) && shown[n->fw.state])
+		s->firmware.state = shown[n->fw.state];
+}
+
 static void deliver_snapshot(void *arg)
 {
 	struct ssh_node *n = arg;
 	struct backend *b = n->b;
-	struct snapshot out = n->snap; /* moved: the callback may free b */
+	struct snapshot out;
+	fw_observe(n);
+	out = n->snap; /* moved: the callback may free b */
 	snapshot_init(&n->snap);
 	n->snap_timer = 0;
 	n->poll.active = false;
@@ -948,6 +997,8 @@ static void job_complete(struct ssh_node *n, struct job *j)
 
 		snapshot_clear(&n->snap);
 		ssh_split(buf, j->out.len, n->nonce, &o);
+		ssh_fw_read_free(&n->fwr);
+		ssh_fw_read(&o, &n->fwr);
 		if (o.n_begun == 0) {
 			char line[120];
 			const char *src = j->err.len ? j->err.buf : buf;
@@ -968,6 +1019,12 @@ static void job_complete(struct ssh_node *n, struct job *j)
 	} else {
 		ssh_action_reply(n->action.kind, j->out.buf ? j->out.buf : "", j->err.buf ? j->err.buf : "",
 				 j->exit_status, &n->act_res);
+		if (n->action.kind == ACT_FIRMWARE_UPDATE && n->act_res.err == NERR_NONE) {
+			long long t, boot;
+			ssh_fw_request_times(j->out.buf, &t, &boot);
+			n->fw_req_local = now_ms() / 1000.0;
+			fwjob_start(&n->fw, t, boot, t >= 0 ? (double)t : 0.0, SSH_FW_START_WAIT_S);
+		}
 	}
 	job_end(n, j);
 }
@@ -1306,7 +1363,7 @@ static int ssh_poll_start(struct backend *b)
 	for (i = 0; i < sizeof(rnd); i++)
 		str_printf(n->nonce + 2 * i, 3, "%02x", rnd[i]);
 	snapshot_clear(&n->snap);
-	job_start(n, &n->poll, ssh_poll_command(n->nonce, n->cfg.valid ? n->cfg.marker : ""));
+	job_start(n, &n->poll, ssh_poll_command(n->nonce, n->cfg.valid ? n->cfg.marker : "", fw_following(n)));
 	return 0;
 }
 
@@ -1445,6 +1502,7 @@ static void ssh_close(struct backend *b)
 	free(n->act.cmd);
 	free(n->cfgjob.cmd);
 	cx_free(&n->cfg);
+	ssh_fw_read_free(&n->fwr);
 	snapshot_clear(&n->snap);
 	free(n->hk);
 	if (n->passphrase) {

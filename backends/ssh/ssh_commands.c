@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse/fwjob.h"
 #include "parse/parse.h"
 #include "util.h"
 
@@ -31,6 +32,7 @@ static const struct sec_def {
 	const char *command;  /* for messages */
 	const char *shell;    /* sh text between the markers; NULL: built specially */
 	const char *partial;  /* snap_partial.what when it fails */
+	bool firmware;        /* only while an update is followed */
 } secs[SEC__COUNT] = {
 	[SEC_IFCONFIG] = { "ifconfig", "ifconfig -a", "ifconfig -a", "ifconfig" },
 	[SEC_SHOWCARP] = { "show-carp", "configctl interface show carp", "configctl interface show carp", "carp" },
@@ -41,6 +43,12 @@ static const struct sec_def {
 	[SEC_CREATORS] = { "creators", "pfctl -ss -vv", NULL, "pfsync" },
 	[SEC_PFSYNC] = { "pfsync", "ifconfig pfsync0", "ifconfig pfsync0", "pfsync" },
 	[SEC_VERSION] = { "version", "opnsense-version", "opnsense-version", "version" },
+	/* The firmware job (backends/parse/fwjob.h; opnsense/core
+	 * scripts/firmware/running.sh and read.sh behind these actions). */
+	[SEC_DATE] = { "date", "date", "date", "firmware", true },
+	[SEC_BOOTTIME] = { "boottime", "sysctl -n kern.boottime", "sysctl -n kern.boottime", "firmware", true },
+	[SEC_FWRUNNING] = { "fwrunning", "configctl firmware running", "configctl firmware running", "firmware", true },
+	[SEC_FWSTATUS] = { "fwstatus", "configctl firmware status", "configctl firmware status", "firmware", true },
 	[SEC_MARKER] = { "marker", "stat /conf/config.xml", NULL, "config" },
 	[SEC_CONFIG] = { "config", "cat /conf/config.xml", NULL, "config" },
 };
@@ -68,7 +76,7 @@ bool ssh_marker_safe(const char *marker)
 	return true;
 }
 
-char *ssh_poll_command(const char *nonce, const char *marker)
+char *ssh_poll_command(const char *nonce, const char *marker, bool firmware)
 {
 	struct strbuf sb;
 	int i;
@@ -82,7 +90,7 @@ char *ssh_poll_command(const char *nonce, const char *marker)
 	sb_add(&sb, ";b(){ printf \"%s BEGIN %s\\n\" $M $1;};"
 		    "e(){ printf \"\\n%s END %s %s\\n\" $M $1 \"$2\";};");
 	for (i = 0; i < SEC__COUNT; i++) {
-		if (!secs[i].shell)
+		if (!secs[i].shell || (secs[i].firmware && !firmware))
 			continue;
 		sb_printf(&sb, "b %s;%s 2>&1;e %s $?;", secs[i].id, secs[i].shell, secs[i].id);
 	}
@@ -485,6 +493,73 @@ enum node_error ssh_build_snapshot(struct ssh_output *o, struct cx_config *cache
 	return NERR_NONE;
 }
 
+/* ---- the firmware job ---------------------------------------------------- */
+
+long long ssh_parse_boottime(const char *text)
+{
+	const char *p = text ? strstr(text, "sec = ") : NULL;
+	char *end;
+	long long v;
+	if (!p)
+		return -1;
+	v = strtoll(p + 6, &end, 10);
+	return end != p + 6 && v > 0 ? v : -1;
+}
+
+static bool sec_ok(const struct ssh_section *sc)
+{
+	return sc->begun && sc->ended && sc->rc == 0 && !sc->cut_line;
+}
+
+void ssh_fw_read(const struct ssh_output *o, struct ssh_fw_read *r)
+{
+	const struct ssh_section *sc;
+	memset(r, 0, sizeof(*r));
+	r->running = -1;
+	r->boottime = -1;
+	r->node_time = -1;
+	sc = &o->sec[SEC_DATE];
+	if (sec_ok(sc))
+		r->node_time = fwjob_parse_time(sc->text);
+	sc = &o->sec[SEC_BOOTTIME];
+	if (sec_ok(sc))
+		r->boottime = ssh_parse_boottime(sc->text);
+	sc = &o->sec[SEC_FWRUNNING];
+	if (sec_ok(sc)) {
+		if (str_starts(sc->text, "ready"))
+			r->running = 0;
+		else if (str_starts(sc->text, "busy"))
+			r->running = 1;
+	}
+	sc = &o->sec[SEC_FWSTATUS];
+	if (sec_ok(sc) || (sc->begun && sc->ended && sc->rc == 0)) /* a log may end mid-line */
+		r->log = xstrdup(sc->text);
+}
+
+void ssh_fw_read_free(struct ssh_fw_read *r)
+{
+	free(r->log);
+	r->log = NULL;
+}
+
+void ssh_fw_request_times(const char *out, long long *req_time, long long *boottime)
+{
+	char line[128];
+	size_t l;
+	*req_time = *boottime = -1;
+	if (!out)
+		return;
+	l = strcspn(out, "\n");
+	str_copy(line, out, l + 1 < sizeof(line) ? l + 1 : sizeof(line));
+	*req_time = fwjob_parse_time(line);
+	if (out[l] == '\n') {
+		const char *b = out + l + 1;
+		size_t bl = strcspn(b, "\n");
+		str_copy(line, b, bl + 1 < sizeof(line) ? bl + 1 : sizeof(line));
+		*boottime = ssh_parse_boottime(line);
+	}
+}
+
 /* ---- actions ----------------------------------------------------------- */
 
 const char *ssh_action_words(enum action_kind k)
@@ -495,7 +570,8 @@ const char *ssh_action_words(enum action_kind k)
 	case ACT_CARP_ENABLE: return "interface carp_set_status enable";
 	case ACT_VIP_APPLY: return "interface vip configure";
 	case ACT_FIRMWARE_UPDATE: return "firmware update";
-	case ACT_REBOOT: return "system reboot";
+	/* -d: configd detaches, rc.reboot never returns. */
+	case ACT_REBOOT: return "-d system reboot";
 	case ACT_SYNC: return "filter sync";
 	/* OPNsense has no configctl action that edits <virtualip>: only the
 	 * API's vip_settings controller does (CONTRACT §3). */
@@ -506,6 +582,11 @@ const char *ssh_action_words(enum action_kind k)
 char *ssh_action_command(enum action_kind k)
 {
 	const char *w = ssh_action_words(k);
+	if (k == ACT_FIRMWARE_UPDATE)
+		/* The node's clock and boot time first (the tracker's reference),
+		 * then as the GUI does: flush the last check's result, update. */
+		return xstrdup("sh -c 'date;sysctl -n kern.boottime;configctl firmware flush 2>&1;"
+			       "configctl firmware update 2>&1'");
 	return w ? xasprintf("sh -c 'configctl %s 2>&1'", w) : NULL;
 }
 
@@ -515,6 +596,16 @@ void ssh_action_reply(enum action_kind k, const char *out, const char *err, int 
 	char line[SNAP_MSG_LEN / 2], eline[SNAP_MSG_LEN / 2];
 
 	memset(r, 0, sizeof(*r));
+	if (k == ACT_FIRMWARE_UPDATE && out) {
+		/* Past the date and boot time lines; any failing configctl
+		 * (flush or update) is the answer. */
+		int skip;
+		const char *bad;
+		for (skip = 0; skip < 2 && strchr(out, '\n'); skip++)
+			out = strchr(out, '\n') + 1;
+		if ((bad = strstr(out, "Action not allowed or missing")) || (bad = strstr(out, "Execute error")))
+			out = bad;
+	}
 	first_line(line, sizeof(line), out ? out : "");
 	first_line(eline, sizeof(eline), err ? err : "");
 	if (exit_status == 127 || (!line[0] && strstr(eline, "not found"))) {

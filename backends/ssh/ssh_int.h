@@ -113,6 +113,11 @@ enum ssh_sec {
 	SEC_CREATORS,      /* pfctl -ss -vv, filtered to creatorid on the node */
 	SEC_PFSYNC,        /* ifconfig pfsync0 */
 	SEC_VERSION,       /* opnsense-version */
+	/* Only while an update is followed (ssh_poll_command's `firmware`): */
+	SEC_DATE,          /* date: the node's clock */
+	SEC_BOOTTIME,      /* sysctl -n kern.boottime */
+	SEC_FWRUNNING,     /* configctl firmware running: "ready" / "busy" (the firmware lock) */
+	SEC_FWSTATUS,      /* configctl firmware status: /tmp/pkg_upgrade.progress */
 	SEC_MARKER,        /* mtime and size of /conf/config.xml */
 	SEC_CONFIG,        /* cat /conf/config.xml, only when the marker changed */
 	SEC__COUNT
@@ -126,7 +131,7 @@ const char *ssh_sec_command(enum ssh_sec s); /* "ifconfig -a", ... (for messages
  * line, no `!`, no single quote inside. `nonce` (SSH_NONCE_HEX hex digits)
  * makes the section markers unforgeable by command output; `marker` is the
  * config marker of the cached config.xml ("" = none cached: read it). */
-char *ssh_poll_command(const char *nonce, const char *marker);
+char *ssh_poll_command(const char *nonce, const char *marker, bool firmware);
 /* Is this a marker that may be embedded in the command (digits, spaces)? */
 bool ssh_marker_safe(const char *marker);
 
@@ -149,6 +154,22 @@ struct ssh_output {
  * Lines that are not this nonce's markers are content; a section without
  * its END line runs to the end of the buffer (cut off). */
 void ssh_split(char *buf, size_t len, const char *nonce, struct ssh_output *out);
+
+/* What a poll read for the firmware-job tracker (backends/parse/fwjob.h):
+ * -1 / NULL for what was not read or failed. `log` is a new string. */
+struct ssh_fw_read {
+	char *log;
+	int running;
+	long long boottime;
+	long long node_time; /* `date`, naive seconds (fwjob_parse_time) */
+};
+void ssh_fw_read(const struct ssh_output *o, struct ssh_fw_read *r);
+void ssh_fw_read_free(struct ssh_fw_read *r);
+/* `sysctl -n kern.boottime`: "{ sec = 1796220000, usec = 12 } Wed ..." -> sec, or -1. */
+long long ssh_parse_boottime(const char *text);
+/* ACT_FIRMWARE_UPDATE's output starts with the node's `date` and
+ * kern.boottime, read just before the request (the tracker's reference). */
+void ssh_fw_request_times(const char *out, long long *req_time, long long *boottime);
 
 /* The config.xml cache (ssh_configxml.c), kept between polls. */
 struct cx_config;

@@ -54,9 +54,58 @@ static char *mkout(const struct sec_in *in, size_t n, size_t *len)
 	return sb_steal(&sb);
 }
 
+/* The firmware update request and what the tracker is fed. */
+static void test_firmware_job(void)
+{
+	char *cmd = ssh_action_command(ACT_FIRMWARE_UPDATE);
+	struct action_result r;
+	long long t, boot;
+	struct ssh_output o;
+	struct ssh_fw_read fr;
+	size_t len;
+	char *buf;
+	struct sec_in in[] = {
+		{ "date", "Wed Dec  2 16:42:44 UTC 2026\n", 0 },
+		{ "boottime", "{ sec = 1796220000, usec = 611386 } Wed Dec  2 14:40:00 2026\n", 0 },
+		{ "fwrunning", "busy\n", 0 },
+		{ "fwstatus", "***GOT REQUEST TO UPDATE***\nCurrently running OPNsense 26.7.2 at Wed Dec  2 16:42:45 UTC 2026\n", 0 },
+	};
+	CHECK_STR_EQ(cmd, "sh -c 'date;sysctl -n kern.boottime;configctl firmware flush 2>&1;configctl firmware update 2>&1'");
+	free(cmd);
+	ssh_fw_request_times("Wed Dec  2 16:42:44 UTC 2026\n{ sec = 1796220000, usec = 611386 } Wed Dec  2 14:40:00 2026\nOK\nOK\n",
+			     &t, &boot);
+	CHECK(t == 1796229764LL);
+	CHECK(boot == 1796220000LL);
+	ssh_fw_request_times("garbage", &t, &boot);
+	CHECK(t == -1 && boot == -1);
+	ssh_action_reply(ACT_FIRMWARE_UPDATE, "Wed Dec  2 16:42:44 UTC 2026\n{ sec = 1 }\nOK\nOK\n", "", 0, &r);
+	CHECK_INT_EQ(r.err, NERR_NONE);
+	CHECK_STR_EQ(r.message, "OK");
+	ssh_action_reply(ACT_FIRMWARE_UPDATE, "Wed Dec  2 16:42:44 UTC 2026\n{ sec = 1 }\nOK\nExecute error\n", "", 0, &r);
+	CHECK_INT_EQ(r.err, NERR_COMMAND);
+	CHECK_CONTAINS(r.message, "Execute error");
+	buf = mkout(in, ARRAY_LEN(in), &len);
+	ssh_split(buf, len, NONCE, &o);
+	ssh_fw_read(&o, &fr);
+	CHECK(fr.node_time == 1796229764LL);
+	CHECK(fr.boottime == 1796220000LL);
+	CHECK_INT_EQ(fr.running, 1);
+	CHECK(fr.log && str_starts(fr.log, "***GOT REQUEST TO UPDATE***"));
+	ssh_fw_read_free(&fr);
+	free(buf);
+	/* Not read at all: unknown, not "ready". */
+	buf = mkout(in, 1, &len);
+	ssh_split(buf, len, NONCE, &o);
+	ssh_fw_read(&o, &fr);
+	CHECK_INT_EQ(fr.running, -1);
+	CHECK(fr.boottime == -1 && fr.log == NULL);
+	ssh_fw_read_free(&fr);
+	free(buf);
+}
+
 static void test_command_shape(void)
 {
-	char *cmd = ssh_poll_command(NONCE, "1700000000 4711");
+	char *cmd = ssh_poll_command(NONCE, "1700000000 4711", false);
 	const char *q1, *q2;
 	CHECK(str_starts(cmd, "sh -c '"));
 	CHECK(strchr(cmd, '\n') == NULL);
@@ -71,9 +120,17 @@ static void test_command_shape(void)
 	CHECK_CONTAINS(cmd, "configctl interface show carp 2>&1");
 	CHECK_CONTAINS(cmd, "pfctl -vsi 2>&1");
 	CHECK_CONTAINS(cmd, "grep -o \"creatorid: [0-9a-f]*\"");
+	CHECK(strstr(cmd, "firmware") == NULL); /* only while an update is followed */
+	free(cmd);
+	cmd = ssh_poll_command(NONCE, "1700000000 4711", true);
+	CHECK_CONTAINS(cmd, "b date;date 2>&1;");
+	CHECK_CONTAINS(cmd, "sysctl -n kern.boottime 2>&1");
+	CHECK_CONTAINS(cmd, "configctl firmware running 2>&1");
+	CHECK_CONTAINS(cmd, "configctl firmware status 2>&1");
+	CHECK(strchr(cmd, '!') == NULL);
 	free(cmd);
 	/* A marker that is not plain numbers is never put into the command. */
-	cmd = ssh_poll_command(NONCE, "1'; reboot; '");
+	cmd = ssh_poll_command(NONCE, "1'; reboot; '", false);
 	CHECK(strstr(cmd, "reboot") == NULL);
 	CHECK_CONTAINS(cmd, "= \"none\" ]");
 	free(cmd);
@@ -395,7 +452,7 @@ static void test_actions(void)
 	CHECK(ssh_action_command(ACT_VIP_DELETE) == NULL);
 	CHECK_STR_EQ(ssh_action_words(ACT_VIP_APPLY), "interface vip configure");
 	CHECK_STR_EQ(ssh_action_words(ACT_SYNC), "filter sync");
-	CHECK_STR_EQ(ssh_action_words(ACT_REBOOT), "system reboot");
+	CHECK_STR_EQ(ssh_action_words(ACT_REBOOT), "-d system reboot"); /* rc.reboot never returns */
 	CHECK_STR_EQ(ssh_action_words(ACT_FIRMWARE_UPDATE), "firmware update");
 
 	ssh_action_reply(ACT_MAINTENANCE_TOGGLE, "{\"status\":\"ok\",\"action\":\"enter_maintenance\"}\n", "", 0, &r);
@@ -458,7 +515,7 @@ static void test_through_csh(void)
 		chmod(f, 0755);
 		free(f);
 	}
-	cmd = ssh_poll_command(NONCE, "");
+	cmd = ssh_poll_command(NONCE, "", false);
 	/* What sshd does for a ForceCommand-less login: $SHELL -c "<command>" */
 	path = xasprintf("%s:/usr/bin:/bin", dir);
 	line = xasprintf("env -i PATH='%s' %s -f -c \"$CARPTOP_CMD\" 2>/dev/null", path, csh);
@@ -471,7 +528,8 @@ static void test_through_csh(void)
 	if (p)
 		pclose(p);
 	ssh_split(out.buf ? out.buf : xstrdup(""), out.len, NONCE, &o);
-	CHECK_INT_EQ(o.n_begun, SEC__COUNT);
+	CHECK_INT_EQ(o.n_begun, SEC__COUNT - 4); /* not the four firmware-job sections */
+	CHECK(!o.sec[SEC_FWSTATUS].begun);
 	CHECK_INT_EQ(o.sec[SEC_IFCONFIG].rc, 0);
 	CHECK_STR_EQ(o.sec[SEC_IFCONFIG].text, "em0: flags=8943<UP> metric 0 mtu 1500\n");
 	CHECK_INT_EQ(o.sec[SEC_PFINFO].rc, 1);
@@ -486,7 +544,7 @@ static void test_through_csh(void)
 	free(cmd);
 
 	/* Same marker as the node's: config.xml is not read again. */
-	cmd = ssh_poll_command(NONCE, "1700000000");
+	cmd = ssh_poll_command(NONCE, "1700000000", false);
 	setenv("CARPTOP_CMD", cmd, 1);
 	sb_init(&out);
 	p = popen(line, "r");
@@ -510,6 +568,7 @@ static void test_through_csh(void)
 int main(void)
 {
 	RUN(test_command_shape);
+	RUN(test_firmware_job);
 	RUN(test_split_basic);
 	RUN(test_split_forged);
 	RUN(test_split_cut);

@@ -379,7 +379,15 @@ static void text_for(const char *what, int pair, int node, struct strbuf *sb, in
 		sim_render_show_carp(E.w, pair, node, sb);
 	else if (str_eq(what, "config-xml"))
 		sim_render_config_xml(E.w, pair, node, sb);
-	else if (str_eq(what, "config-mtime"))
+	else if (str_eq(what, "date")) {
+		char d[64];
+		sim_node_date(E.w->t, d, sizeof(d));
+		sb_printf(sb, "%s\n", d);
+	} else if (str_eq(what, "boottime")) { /* sysctl -n kern.boottime */
+		char d[64];
+		sim_node_date(n->boot_t, d, sizeof(d));
+		sb_printf(sb, "{ sec = %lld, usec = 0 } %s\n", SIM_EPOCH + (long long)n->boot_t, d);
+	} else if (str_eq(what, "config-mtime"))
 		sb_printf(sb, "%u\n", 1790000000u + n->serial);
 	else {
 		*status = 404;
@@ -404,8 +412,15 @@ static void configctl(const char *words, int pair, int node, struct strbuf *sb, 
 		sim_render_show_carp(E.w, pair, node, sb);
 		return;
 	}
+	/* configctl -d (detach) answers at once; the action is the same. */
+	if (str_starts(w, "-d "))
+		memmove(w, w + 3, strlen(w + 3) + 1);
 	if (str_eq(w, "firmware running")) {
-		sb_add(sb, n->fw == SIM_FW_RUNNING ? "busy\n" : "ready\n");
+		sb_add(sb, sim_firmware_busy(n) ? "busy\n" : "ready\n");
+		return;
+	}
+	if (str_eq(w, "firmware flush")) { /* rm -f /tmp/pkg_upgrade.json */
+		sb_add(sb, "OK\n");
 		return;
 	}
 	if (str_eq(w, "firmware status")) {
@@ -622,6 +637,15 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 			str_copy(n->version, arg(c, "version"), sizeof(n->version));
 		if (arg(c, "latest"))
 			str_copy(n->latest, arg(c, "latest"), sizeof(n->latest));
+		/* Firmware quirks (sim_world.h): fw_stale=SECONDS the old log
+		 * stays after a request, fw_lock=1 a check holds the lock,
+		 * fw_fail=1 the core update fails. */
+		if (arg(c, "fw_stale"))
+			n->fw_stale_s = atof(arg(c, "fw_stale"));
+		if (arg(c, "fw_lock"))
+			n->fw_lock_held = atoi(arg(c, "fw_lock")) != 0;
+		if (arg(c, "fw_fail"))
+			n->fw_fail = atoi(arg(c, "fw_fail")) != 0;
 		if (arg(c, "hostname"))
 			str_copy(n->hostname, arg(c, "hostname"), sizeof(n->hostname));
 		sim_world_advance_to(E.w, E.w->t);

@@ -492,10 +492,12 @@ static void fw_upgradestatus(const struct emu_req *rq, struct emu_resp *rs, cons
 	struct sim_node *n = node(rq);
 	struct json_object *o = json_object_new_object();
 	const char *st = "error";
+	/* As FirmwareController::upgradestatusAction: only the log's markers,
+	 * whoever's log it is (a check's ***DONE*** too); empty is "error". */
 	if (n->fw_log[0])
-		st = strstr(n->fw_log, "***DONE***") || n->fw == SIM_FW_DONE ? "done"
-		     : strstr(n->fw_log, "***REBOOT***")                    ? "reboot"
-									     : "running";
+		st = strstr(n->fw_log, "***DONE***")     ? "done"
+		     : strstr(n->fw_log, "***REBOOT***") ? "reboot"
+							 : "running";
 	add(o, "status", jstr(st));
 	add(o, "log", jstr(n->fw_log));
 	reply_json(rs, 200, o);
@@ -503,7 +505,35 @@ static void fw_upgradestatus(const struct emu_req *rq, struct emu_resp *rs, cons
 
 static void fw_running(const struct emu_req *rq, struct emu_resp *rs, const char *param)
 {
-	reply_raw(rs, 200, node(rq)->fw == SIM_FW_RUNNING ? "{\"status\":\"busy\"}" : "{\"status\":\"ready\"}");
+	reply_raw(rs, 200, sim_firmware_busy(node(rq)) ? "{\"status\":\"busy\"}" : "{\"status\":\"ready\"}");
+}
+
+/* SystemController::systemTimeAction: dates as PHP's "D M j G:i:s T Y". */
+static void php_date(double t, char *buf, size_t n)
+{
+	char d[64], *p;
+	sim_node_date(t, d, sizeof(d));
+	/* date(1) pads the day ("Dec  2"), PHP's j does not. */
+	if ((p = strstr(d, "  ")))
+		memmove(p, p + 1, strlen(p));
+	str_copy(buf, d, n);
+}
+
+static void sys_time(const struct emu_req *rq, struct emu_resp *rs, const char *param)
+{
+	struct sim_node *n = node(rq);
+	struct json_object *o = json_object_new_object();
+	char buf[64];
+	long up = (long)(rq->w->t - n->boot_t);
+	snprintf(buf, sizeof(buf), "%ld days, %02ld:%02ld:%02ld", up / 86400, up % 86400 / 3600, up % 3600 / 60, up % 60);
+	add(o, "uptime", jstr(buf));
+	php_date(rq->w->t, buf, sizeof(buf));
+	add(o, "datetime", jstr(buf));
+	php_date(n->boot_t, buf, sizeof(buf));
+	add(o, "boottime", jstr(buf));
+	add(o, "config", jstr(buf));
+	add(o, "loadavg", jstr("0.12, 0.10, 0.08"));
+	reply_json(rs, 200, o);
 }
 
 static void sys_reboot(const struct emu_req *rq, struct emu_resp *rs, const char *param)
@@ -530,20 +560,6 @@ static void sys_information(const struct emu_req *rq, struct emu_resp *rs, const
 	json_object_array_add(v, jstr("OpenSSL 3.0.16"));
 	add(o, "versions", v);
 	add(o, "updates", jstr("Click to check for updates."));
-	reply_json(rs, 200, o);
-}
-
-static void sys_time(const struct emu_req *rq, struct emu_resp *rs, const char *param)
-{
-	struct json_object *o = json_object_new_object();
-	long up = (long)rq->w->t + 3600;
-	char buf[64];
-	snprintf(buf, sizeof(buf), "%02ld:%02ld:%02ld", up / 3600, (up / 60) % 60, up % 60);
-	add(o, "uptime", jstr(buf));
-	add(o, "datetime", jstr("Fri Aug 21 10:55:58 CEST 2026"));
-	add(o, "boottime", jstr("Fri Aug 21 09:55:58 CEST 2026"));
-	add(o, "config", jstr("Fri Aug 21 09:50:00 CEST 2026"));
-	add(o, "loadavg", jstr("0.10, 0.20, 0.15"));
 	reply_json(rs, 200, o);
 }
 
@@ -606,8 +622,8 @@ static const struct route {
 	{ "/api/core/firmware/upgradestatus", false, false, fw_upgradestatus },
 	{ "/api/core/firmware/running", false, false, fw_running },
 	{ "/api/core/system/reboot", false, true, sys_reboot },
-	{ "/api/diagnostics/system/system_information", false, false, sys_information },
 	{ "/api/diagnostics/system/system_time", false, false, sys_time },
+	{ "/api/diagnostics/system/system_information", false, false, sys_information },
 	{ "/api/core/backup/download/this", false, false, backup_download },
 	{ "/api/core/backup/backups/this", false, false, backup_list },
 };

@@ -124,6 +124,57 @@ check "update: no split brain" [ "$(health "$t0" split_brains)" -eq 0 ]
 check "update: no moment without a MASTER" [ "$(health "$t0" no_master)" -eq 0 ]
 [ "$RC" -eq 0 ] || diag <"$WORK/update.txt"
 
+# --- firmware jobs as OPNsense runs them (backends/parse/fwjob.h) -----------
+# carpsim replaces the core package first (the version reads new while the
+# node still installs), logs ***REBOOT*** and goes down seconds later; the
+# quirks below are set per node (/ctl/set fw_stale / fw_lock / fw_fail).
+# Both transports follow the job with the same tracker (backends/parse/fwjob.h).
+fw_quirk() { # fw_quirk NAME QUERY: a fresh pair with fw2 set so, then run update
+	start_sim "$1" --speed 20 && use_transport
+	t0=$(simtime)
+	ctl POST "/ctl/set/0/1?$2" >/dev/null
+	run_wf "$WORK/$1.txt" --run update --yes
+}
+maint_of() { ctl GET "/ctl/text/0/$1/show-carp" | grep -c '"maintenancemode":true'; }
+{
+	# The previous job's log (a check, ***DONE***) stays 40 node-seconds.
+	fw_quirk fwstale "fw_stale=40"
+	check "stale ***DONE*** log: update completes (exit $RC)" [ "$RC" -eq 0 ]
+	check "stale ***DONE*** log: both on the new version" [ "$(ctl GET /ctl/text/0/0/opnsense-version)$(ctl GET /ctl/text/0/1/opnsense-version)" = "OPNsense 26.7.3 (amd64)OPNsense 26.7.3 (amd64)" ]
+	check "stale ***DONE*** log: fw2 followed through its reboot" grep -q "\[ 1/8\].*ok.*fw2 runs 26.7.3" "$WORK/fwstale.txt"
+	check "stale ***DONE*** log: no split brain, always a MASTER" [ "$(health "$t0" split_brains)$(health "$t0" no_master)" = 00 ]
+	[ "$RC" -eq 0 ] || diag <"$WORK/fwstale.txt"
+
+	# A check holds the firmware lock: flock -n gives up, nothing happens.
+	fw_quirk fwlock "fw_lock=1"
+	check "lock held: update stops (exit $RC)" [ "$RC" -eq 2 ]
+	check "lock held: says the update never started and why" grep -q "never started.*lock is held" "$WORK/fwlock.txt"
+	check "lock held: fw1 never entered maintenance" [ "$(maint_of 0)" -eq 0 ]
+	check "lock held: fw1 untouched (no mutating call)" [ "$(stat_of 0 0 mutations)" -eq 0 ]
+	check "lock held: always a MASTER" [ "$(health "$t0" no_master)" -eq 0 ]
+	grep -q "never started" "$WORK/fwlock.txt" || diag <"$WORK/fwlock.txt"
+
+	# The core update fails: "Partial update failure detected", ***DONE***.
+	fw_quirk fwfail "fw_fail=1"
+	check "partial failure: update stops (exit $RC)" [ "$RC" -eq 2 ]
+	check "partial failure: names the node's failure line" grep -q "FAILED.*Partial update failure detected" "$WORK/fwfail.txt"
+	check "partial failure: fw1 never entered maintenance" [ "$(maint_of 0)" -eq 0 ]
+	check "partial failure: fw1 untouched" [ "$(stat_of 0 0 mutations)" -eq 0 ]
+	grep -q "Partial update failure" "$WORK/fwfail.txt" || diag <"$WORK/fwfail.txt"
+
+	# Nothing to install: ***DONE*** and ready, no reboot, same version.
+	start_sim fwnone --speed 20 && use_transport
+	t0=$(simtime)
+	ctl POST "/ctl/set/0/0?latest=26.7.2" >/dev/null
+	ctl POST "/ctl/set/0/1?latest=26.7.2" >/dev/null
+	started=$(date +%s)
+	run_wf "$WORK/fwnone.txt" --run update --yes
+	check "nothing to install: update completes (exit $RC)" [ "$RC" -eq 0 ]
+	check "nothing to install: within a minute, not the step's timeout" [ $(($(date +%s) - started)) -lt 60 ]
+	check "nothing to install: no split brain, always a MASTER" [ "$(health "$t0" split_brains)$(health "$t0" no_master)" = 00 ]
+	[ "$RC" -eq 0 ] || diag <"$WORK/fwnone.txt"
+}
+
 # --- failover test -----------------------------------------------------------
 start_sim failover --speed 5 && use_transport
 t0=$(simtime)
