@@ -73,9 +73,23 @@ double cluster_updated(const struct ui *u, size_t c)
 	return t;
 }
 
+/* Findings that follow from another one: a node whose link goes down is
+ * demoted and its peer takes over, so the banner names the link (the
+ * cause) and not the demotion (the symptom) when both are as bad. */
+static bool is_symptom(const struct finding *f)
+{
+	static const char *const symptoms[] = {
+		"maintenance-inconsistent", "demoted", "failed-over", "master-mixed",
+	};
+	size_t i;
+	for (i = 0; i < ARRAY_LEN(symptoms); i++)
+		if (f->id && str_eq(f->id, symptoms[i]))
+			return true;
+	return false;
+}
+
 bool ui_worst(const struct ui *u, size_t *cluster, const struct finding **f, int *more)
 {
-	enum severity worst = SEV_INFO;
 	size_t i, k;
 	bool found = false;
 	*more = 0;
@@ -84,18 +98,19 @@ bool ui_worst(const struct ui *u, size_t *cluster, const struct finding **f, int
 		if (!u->cl[i].have_view)
 			continue;
 		for (k = 0; k < v->n_findings; k++) {
-			if (v->findings[k].severity < SEV_WARNING)
+			const struct finding *g = &v->findings[k];
+			if (g->severity < SEV_WARNING)
 				continue;
-			if (!found || v->findings[k].severity > worst) {
-				if (found)
-					(*more)++;
-				worst = v->findings[k].severity;
-				*cluster = i;
-				*f = &v->findings[k];
-				found = true;
-			} else {
+			if (found && (g->severity < (*f)->severity ||
+				      (g->severity == (*f)->severity && (is_symptom(g) || !is_symptom(*f))))) {
 				(*more)++;
+				continue;
 			}
+			if (found)
+				(*more)++;
+			*cluster = i;
+			*f = g;
+			found = true;
 		}
 	}
 	return found;
