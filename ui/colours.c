@@ -163,12 +163,47 @@ enum theme_part status_part(enum carp_status s)
 	}
 }
 
+/* A light colour (yellow, cyan, white, the bright ones, light RGB): text on
+ * it must be dark to be read. The terminal's default is not known: no. */
+static bool colour_light(const struct colour *c)
+{
+	int i = c->index, r, g, b;
+	switch (c->kind) {
+	case COLOUR_BASIC:
+		break;
+	case COLOUR_INDEX:
+		if (i >= 16 && i < 232) {
+			i -= 16;
+			r = i / 36 * 51;
+			g = i / 6 % 6 * 51;
+			b = i % 6 * 51;
+			return 299 * r + 587 * g + 114 * b > 150000;
+		}
+		if (i >= 232)
+			return i >= 244;
+		break;
+	case COLOUR_RGB:
+		return 299 * c->r + 587 * c->g + 114 * c->b > 150000;
+	default:
+		return false;
+	}
+	return i == 3 || i == 6 || i == 7 || i == 10 || i == 11 || i == 14 || i == 15;
+}
+
 attr_t ui_attr_on(struct ui *u, enum theme_part fg, enum theme_part on, unsigned extra)
 {
+	static const struct colour black = { COLOUR_BASIC, 0, 0, 0, 0 };
+	const struct colour *bg, *fgc;
 	if (!u->colour)
 		return mono_attr[on] | A_REVERSE | A_BOLD;
-	/* The "on" part's foreground becomes the background. */
-	return make_attr(u, part_fg(u, fg), part_fg(u, on), theme_attrs(u->theme.part[fg].attrs) | extra);
+	/* The "on" part's foreground becomes the background; on a light one
+	 * (a yellow WARNING) the text is black, whatever the theme says, so
+	 * that the banner can be read. */
+	bg = part_fg(u, on);
+	fgc = colour_light(bg) && colour_light(part_fg(u, fg)) ? &black : part_fg(u, fg);
+	if (colour_light(bg) && part_fg(u, fg)->kind == COLOUR_DEFAULT)
+		fgc = &black;
+	return make_attr(u, fgc, bg, theme_attrs(u->theme.part[fg].attrs) | extra);
 }
 
 attr_t ui_accent(struct ui *u, const char *accent, const char *def)
