@@ -139,6 +139,43 @@ const char *screen_title(enum ui_screen s)
 
 /* ---- app callbacks ---------------------------------------------------- */
 
+/* An action's result as the node's state now shows it:
+ * "fw1 entered maintenance (demotion 240)". */
+static void result_in_words(struct ui *u, size_t c, int node)
+{
+	const struct snapshot *s = &u->a->clusters[c].node[node].snap;
+	const char *name = node_name(u, c, node);
+	if (!u->said.pending || u->said.cluster != c || u->said.node != node ||
+	    u->a->clusters[c].node[node].polls <= u->said.polls)
+		return;
+	u->said.pending = false;
+	if (!s->reachable) {
+		ui_status(u, TP_UNKNOWN, 15, "%s: %s done, but %s is UNKNOWN now (%s)", name, action_name(u->said.kind),
+			  name, s->error);
+		return;
+	}
+	switch (u->said.kind) {
+	case ACT_MAINTENANCE_TOGGLE:
+		ui_status(u, TP_OK, 10, "%s %s maintenance (demotion %ld)", name,
+			  s->carp.maintenance ? "entered" : "left", s->carp.demotion);
+		break;
+	case ACT_CARP_DISABLE:
+		ui_status(u, s->carp.allow ? TP_WARNING : TP_OK, 10, "%s: CARP %s", name,
+			  s->carp.allow ? "still enabled" : "disabled (its VIPs are gone until e enables it)");
+		break;
+	case ACT_CARP_ENABLE:
+		ui_status(u, s->carp.allow ? TP_OK : TP_WARNING, 10, "%s: CARP %s", name,
+			  s->carp.allow ? "enabled again" : "still disabled");
+		break;
+	case ACT_SYNC:
+		ui_status(u, TP_OK, 10, "%s pushed its configuration to %s", name, node_name(u, c, 1 - node));
+		break;
+	default:
+		ui_status(u, TP_OK, 10, "%s on %s done", action_name(u->said.kind), name);
+		break;
+	}
+}
+
 static void on_update(struct app *a, struct app_cluster *c, int node, void *ctx)
 {
 	struct ui *u = ctx;
@@ -157,6 +194,7 @@ static void on_update(struct app *a, struct app_cluster *c, int node, void *ctx)
 	uc->have_prev[node] = true;
 	u->last_update = wall_s();
 	u->dirty |= R_REFRESH;
+	result_in_words(u, (size_t)(c - a->clusters), node);
 	/* The app has one callback: the console's, which feeds the workflow
 	 * engine of the cluster's run after its own bookkeeping. */
 	flow_on_update(u, (size_t)(c - a->clusters), node);
@@ -180,10 +218,16 @@ static void on_action(struct app *a, struct app_cluster *c, int node, const stru
 			  "%s %s%s%s", action_name(act->kind), r->err == NERR_NONE ? "done" : "failed",
 			  r->message[0] ? ": " : "", r->message);
 	} else if (r->err == NERR_NONE) {
-		ui_status(u, TP_OK, 10, "%s on %s: done%s%s", action_name(act->kind), name, r->message[0] ? ": " : "",
-			  r->message);
-		evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, c->conf->name, name, 0, "%s done%s%s",
-			  action_name(act->kind), r->message[0] ? ": " : "", r->message);
+		/* The node's JSON reply is not for people: say it in words when
+		 * the next poll shows what changed (result_in_words). */
+		ui_status(u, TP_OK, 0, "%s on %s done; reading its state...", action_name(act->kind), name);
+		u->said.pending = true;
+		u->said.cluster = ci;
+		u->said.node = node;
+		u->said.kind = act->kind;
+		u->said.polls = c->node[node].polls;
+		evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, c->conf->name, name, 0, "%s done",
+			  action_name(act->kind));
 	} else {
 		ui_status(u, TP_CRITICAL, 15, "%s on %s failed (%s): %s", action_name(act->kind), name,
 			  node_error_label(r->err), r->message);

@@ -155,6 +155,16 @@ struct ui {
 	bool focus_findings;          /* pair view: Up/Down select a finding (f) */
 	bool finding_open;            /* ... and its detail is shown (Enter) */
 
+	/* A node action the console sent (not a workflow's): its result is
+	 * said in words once the node's next poll shows the new state. */
+	struct {
+		bool pending;
+		size_t cluster;
+		int node;
+		enum action_kind kind;
+		unsigned polls;           /* the node's poll counter when it was done */
+	} said;
+
 	unsigned dirty;               /* reaction bits not yet acted on */
 	bool quit;
 	int rows, cols;

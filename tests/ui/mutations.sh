@@ -44,7 +44,8 @@ check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'normal: up'
 key m
 check_screen '^fw1 maintenance is OFF -> enter\. Toggle maintenance on fw1\? \[y/N\]$' 'normal: m shows the state and asks'
 key y
-check_screen '^maintenance-toggle on fw1: done' 'normal: the node answered'
+check_screen '^fw1 entered maintenance \(demotion 240\)$' 'normal: the result in words, from the state the node shows now' 10
+check_absent '"status"|\{' 'normal: no raw JSON on the screen'
 key 2
 check_screen '^  demotion 240   maintenance ON ' 'normal: fw1 now in maintenance'
 key q
