@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "build_config.h"
 #include "ssh/ssh_backend.h"
 #include "util.h"
@@ -392,33 +393,17 @@ static unsigned k_mouse(struct ui *u, const struct key_binding *b)
 	return R_BAR;
 }
 
-/* ---- mutating keys: state first, then [y/N] ---------------------------- */
+/* ---- mutating keys: one-step workflows ---------------------------------- */
 
-static void vhid_roles(const struct snapshot *s, char *dst, size_t n)
-{
-	struct strbuf sb;
-	size_t i;
-	int masters = 0;
-	sb_init(&sb);
-	for (i = 0; i < s->n_vips; i++)
-		if (s->vips[i].mode == VIP_MODE_CARP && s->vips[i].status == CARP_ST_MASTER) {
-			sb_printf(&sb, "%s%d", masters ? ", " : "", s->vips[i].vhid);
-			masters++;
-		}
-	if (masters)
-		str_printf(dst, n, "MASTER for VHID %s", sb.buf);
-	else
-		str_copy(dst, "MASTER for no VHID", n);
-	sb_free(&sb);
-}
-
+/* m, d, e and s start the matching one-step workflow (src/workflows.c):
+ * the engine reads both nodes, decides the interlocks, and only then asks
+ * a question that names the cluster, the node, the peer's state and the
+ * consequence. The same pre-checks, lock, journal, verification and audit
+ * as --run; no other path can change a node (backend.h). */
 static unsigned k_mutate(struct ui *u, const struct key_binding *b)
 {
-	struct prompt *p = &u->prompt;
-	const struct app_cluster *ac;
 	const struct snapshot *s;
-	const char *name;
-	char roles[128];
+	const char *wf;
 	int node;
 
 	if (!u->a->n_clusters)
@@ -429,59 +414,26 @@ static unsigned k_mutate(struct ui *u, const struct key_binding *b)
 			  u->a->clusters[u->cur].conf->name, b->label);
 		return R_BAR;
 	}
-	ac = &u->a->clusters[u->cur];
 	/* A config sync is pushed by the primary whichever node is selected. */
 	node = b->cmd == UC_SYNC ? 0 : u->cl[u->cur].sel_node;
-	name = node_name(u, u->cur, node);
-	s = &ac->node[node].snap;
-
-	memset(p, 0, sizeof(*p));
-	p->cmd = b->cmd;
-	p->cluster = u->cur;
-	p->node = node;
+	s = &u->a->clusters[u->cur].node[node].snap;
 	switch (b->cmd) {
 	case UC_MAINTENANCE:
-		p->act.kind = ACT_MAINTENANCE_TOGGLE;
+		/* The toggle's direction from the flag; the workflow reads it
+		 * again, fresh, and never toggles blind. */
+		wf = s->reachable && s->carp.known && s->carp.maintenance ? "maintenance-leave" : "maintenance-enter";
 		break;
 	case UC_CARP_DISABLE:
-		p->act.kind = ACT_CARP_DISABLE;
+		wf = "carp-disable";
 		break;
 	case UC_CARP_ENABLE:
-		p->act.kind = ACT_CARP_ENABLE;
+		wf = "carp-enable";
 		break;
 	default:
-		p->act.kind = ACT_SYNC;
+		wf = "sync";
 		break;
 	}
-	if (!s->reachable) {
-		/* The current state is unknown: nothing to confirm against. */
-		ui_status(u, TP_UNKNOWN, 8, "%s is UNKNOWN (%s): %s not sent", name, s->error, action_name(p->act.kind));
-		return R_BAR;
-	}
-	vhid_roles(s, roles, sizeof(roles));
-	switch (b->cmd) {
-	case UC_MAINTENANCE:
-		str_printf(p->text, sizeof(p->text), "%s maintenance is %s -> %s. Toggle maintenance on %s? [y/N]", name,
-			   !s->carp.known ? "UNKNOWN" : s->carp.maintenance ? "ON" : "OFF",
-			   !s->carp.known ? "toggle" : s->carp.maintenance ? "leave" : "enter", name);
-		break;
-	case UC_CARP_DISABLE:
-		str_printf(p->text, sizeof(p->text), "%s CARP is %s (%s) -> disable: its VIPs go away. Disable CARP on %s? [y/N]",
-			   name, !s->carp.known ? "UNKNOWN" : s->carp.allow ? "enabled" : "already disabled", roles, name);
-		break;
-	case UC_CARP_ENABLE:
-		str_printf(p->text, sizeof(p->text), "%s CARP is %s -> enable. Enable CARP on %s? [y/N]", name,
-			   !s->carp.known ? "UNKNOWN" : s->carp.allow ? "already enabled" : "disabled", name);
-		break;
-	default:
-		str_printf(p->text, sizeof(p->text), "%s syncs to %s -> push its configuration now. Sync %s to %s? [y/N]",
-			   name, !s->hasync.known ? "(unknown)" : s->hasync.sync_target[0] ? s->hasync.sync_target : "nowhere (no sync target set)",
-			   name, node_name(u, u->cur, 1));
-		break;
-	}
-	p->active = true;
-	u->status[0] = '\0';
-	return R_BAR;
+	return flow_key_action(u, wf, node);
 }
 
 /* ---- ssh: passphrase and host key (local trust, no node call) ----------- */
@@ -610,6 +562,9 @@ static unsigned secret_key(struct ui *u, int key)
 		ssh_backend_set_passphrase(an->backend, s->value);
 		ssh_backend_retry_now(an->backend);
 		keys_secret_wipe(u);
+		/* That it was entered, never what. */
+		audit_log(u->a->clusters[s->cluster].conf->name, name, "ssh-passphrase", "entered",
+			  "identity file passphrase entered in the console (kept in memory only)");
 		app_poll_node(u->a, s->cluster, s->node);
 		evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, u->a->clusters[s->cluster].conf->name, name, 0,
 			  "identity file passphrase entered by the operator");
@@ -680,6 +635,7 @@ static unsigned hostkey_answer(struct ui *u, const struct prompt *p, bool yes)
 		return R_BAR;
 	}
 	app_poll_node(u->a, p->cluster, p->node);
+	audit_log(u->a->clusters[p->cluster].conf->name, name, "ssh-hostkey", "accepted", p->text);
 	evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, u->a->clusters[p->cluster].conf->name, name, 0,
 		  "host key accepted into known_hosts by the operator");
 	ui_status(u, TP_STATUS, 8, "host key of %s accepted; connecting again...", name);
@@ -689,35 +645,16 @@ static unsigned hostkey_answer(struct ui *u, const struct prompt *p, bool yes)
 static unsigned prompt_answer(struct ui *u, int key)
 {
 	struct prompt p = u->prompt;
-	const char *name;
-	char *cause = NULL;
 
+	/* A key pressed as a risky question appeared was meant for
+	 * something else: it is not the answer, the question stays. */
+	if (flow_prompt_guarded(&p))
+		return R_NONE;
 	u->prompt.active = false;
 	u->prompt.hostkey = false;
 	if (p.hostkey)
 		return hostkey_answer(u, &p, key == 'y' || key == 'Y');
-	if (p.flow != FP_NONE)
-		return flow_prompt_answer(u, &p, key == 'y' || key == 'Y');
-	name = node_name(u, p.cluster, p.node);
-	if (key != 'y' && key != 'Y') {
-		ui_status(u, TP_STATUS, 5, "%s on %s cancelled", action_name(p.act.kind), name);
-		return R_BAR;
-	}
-	if (u->read_only) {
-		/* Cannot happen (no prompt in read-only); belt and braces. */
-		ui_status(u, TP_WARNING, 8, "read-only: %s refused", action_name(p.act.kind));
-		return R_BAR;
-	}
-	u->actions_requested++;
-	if (app_action(u->a, p.cluster, p.node, &p.act, &cause) < 0) {
-		ui_status(u, TP_CRITICAL, 10, "%s", cause);
-		free(cause);
-		return R_BAR;
-	}
-	evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, u->a->clusters[p.cluster].conf->name, name, 0,
-		  "%s requested by the operator", action_name(p.act.kind));
-	ui_status(u, TP_STATUS, 0, "%s on %s sent, waiting for the answer...", action_name(p.act.kind), name);
-	return R_BAR | R_REDRAW;
+	return flow_prompt_answer(u, &p, key == 'y' || key == 'Y');
 }
 
 static unsigned k_workflow(struct ui *u, const struct key_binding *b)
@@ -837,6 +774,8 @@ unsigned keys_dispatch(struct ui *u, int key)
 		return prompt_answer(u, key);
 	if (u->secret.active)
 		return secret_key(u, key);
+	if (u->override.active)
+		return flow_override_key(u, key);
 	if (u->form.active)
 		return flow_form_key(u, key);
 	if (u->filter_edit)
@@ -848,6 +787,13 @@ unsigned keys_dispatch(struct ui *u, int key)
 			return move_finding(u, b->cmd == UC_UP ? -1 : 1);
 		u->finding_open = false;
 		return R_REDRAW;
+	}
+	/* A pending checkpoint is not modal: y and n answer it, every other
+	 * key (2, ?, q, arrows, Esc) keeps its meaning and leaves it pending. */
+	if (!u->help && (key == 'y' || key == 'n')) {
+		long c = flow_checkpoint(u);
+		if (c >= 0)
+			return flow_checkpoint_answer(u, (size_t)c, key == 'y');
 	}
 	if (u->help) {
 		/* Scroll keys scroll the help; any other key closes it. */

@@ -30,7 +30,7 @@ done
 # At 120 columns the alias finding is wrapped onto a second line, not cut.
 start 120 40 --demo=split-brain
 check_screen '^  CRITICAL  IP alias 192\.168\.1\.5/24 on VHID 3 exists on fw2 only: ' 'the long finding starts'
-check_screen '^            [a-z].*\(both nodes MASTER\)$' 'and ends on a continuation line'
+check_screen '^            [A-Za-z].*until it is on both nodes$' 'and ends on a continuation line'
 check_absent '~$' 'no finding is cut'
 
 finish
