@@ -48,6 +48,9 @@ check "example pair: no live check ran (no node-unreachable)" \
 	[ "$(jqv example '[.clusters[0].findings[] | select(.id == "node-unreachable")] | length')" = 0 ]
 check "example pair: text says no drift" grep -q '^  DRIFT: none in the sections the primary syncs$' "$WORK/example.text"
 check "example pair: nagios OK" grep -q '^CARP OK - ' "$WORK/example.nagios"
+check "example pair: text has the VHID table of both configs" \
+	sh -c "grep -q '^  1     wan        172\.18\.0\.100/24 skew 0  *172\.18\.0\.100/24 skew 100\$' '$WORK/example.text' &&
+	       grep -q '^  3     lan        192\.168\.1\.1/24 skew 0  *192\.168\.1\.1/24 skew 100\$' '$WORK/example.text'"
 check "example pair: prometheus status 0" grep -q '^carptop_cluster_status{cluster="from-xml"} 0$' "$WORK/example.prometheus"
 check "example pair: nothing on stderr" [ ! -s "$WORK/example.err" ]
 
@@ -83,6 +86,8 @@ check "planted: nagios names the prefix" grep -q 'has prefix /32 but interface l
 check "planted: prometheus status 1, 3 warnings" \
 	sh -c "grep -q '^carptop_cluster_status{cluster=\"from-xml\"} 1\$' '$WORK/planted.prometheus' &&
 	       grep -q '^carptop_findings{cluster=\"from-xml\",severity=\"warning\"} 3\$' '$WORK/planted.prometheus'"
+check "planted: the VHID table marks the /32 only fw2 has" \
+	grep -q '^ *192\.168\.1\.1/32  only in fw2, missing in fw1$' "$WORK/planted.text"
 check "planted: text lists the drift" grep -q '^  filter  *filter/rule\[3\]/ipprotocol  *inet6  *inet46$' "$WORK/planted.text"
 
 # --- worse: the LAN VIP's CARP password differs as well: critical, not shown
