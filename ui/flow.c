@@ -338,7 +338,11 @@ unsigned flow_key_run(struct ui *u)
 	if (u->wf_sel < 0 || u->wf_sel >= n_wf_defs)
 		u->wf_sel = 0;
 	def = wf_defs[u->wf_sel];
-	memset(f, 0, sizeof(*f));
+	/* The same workflow on the same cluster again (its last values were
+	 * refused, say): the form keeps what was typed. */
+	if (f->def != def || f->cluster != c)
+		memset(f, 0, sizeof(*f));
+	f->cur = 0;
 	f->n = flow_fields(def, f->key, f->hint, FLOW_MAX_FIELDS, &node);
 	if (f->n == 0)
 		return begin_form(u, c, def, NULL);
