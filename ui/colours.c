@@ -104,9 +104,22 @@ static attr_t make_attr(struct ui *u, const struct colour *fgc, const struct col
 	return COLOR_PAIR(pair_for(u, fg, bg)) | attrs | extra;
 }
 
-void colours_init(struct ui *u)
+/* u->attr from u->theme. */
+static void compute_attrs(struct ui *u)
 {
 	int p;
+	for (p = 0; p < TP__COUNT; p++) {
+		if (!u->colour) {
+			u->attr[p] = mono_attr[p];
+			continue;
+		}
+		u->attr[p] = make_attr(u, part_fg(u, p), part_bg(u, p), theme_attrs(u->theme.part[p].attrs));
+	}
+}
+
+void colours_init(struct ui *u)
+{
+	size_t c;
 	u->colour = false;
 	u->ncolours = 0;
 	u->n_pairs = 0;
@@ -116,14 +129,28 @@ void colours_init(struct ui *u)
 		u->colour = true;
 		u->ncolours = COLORS;
 	}
-	for (p = 0; p < TP__COUNT; p++) {
-		if (!u->colour) {
-			u->attr[p] = mono_attr[p];
+	compute_attrs(u);
+	u->global.theme = u->theme;
+	memcpy(u->global.attr, u->attr, sizeof(u->attr));
+	/* Each cluster with a theme of its own gets its attributes too. */
+	for (c = 0; u->palette && c < u->a->n_clusters; c++) {
+		if (!u->palette[c])
 			continue;
-		}
-		u->attr[p] = make_attr(u, part_fg(u, p), part_bg(u, p), theme_attrs(u->theme.part[p].attrs));
+		u->theme = u->palette[c]->theme;
+		compute_attrs(u);
+		memcpy(u->palette[c]->attr, u->attr, sizeof(u->attr));
 	}
+	colours_use(u, -1);
 	bkgdset(' ' | u->attr[TP_BACKGROUND]);
+}
+
+void colours_use(struct ui *u, long c)
+{
+	const struct ui_palette *p = &u->global;
+	if (c >= 0 && (size_t)c < u->a->n_clusters && u->palette && u->palette[c])
+		p = u->palette[c];
+	u->theme = p->theme;
+	memcpy(u->attr, p->attr, sizeof(u->attr));
 }
 
 attr_t ui_attr(const struct ui *u, enum theme_part p)

@@ -143,6 +143,7 @@ static unsigned move_in_order(struct ui *u, int delta, bool wrap)
 	else
 		pos = clamp(pos + delta, 0, (int)n - 1);
 	u->cur = order[pos];
+	u->picked = true;
 	free(order);
 	return R_REDRAW;
 }
@@ -738,6 +739,7 @@ static unsigned mouse_event(struct ui *u)
 		int row = overview_row_at(u, ev.y);
 		if (row >= 0) {
 			u->cur = (size_t)row;
+			u->picked = true;
 			return R_REDRAW;
 		}
 	}

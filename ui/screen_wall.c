@@ -279,7 +279,10 @@ void screen_wall(struct ui *u)
 				tw = W - x0;
 			if (r == rows - 1)
 				th = bottom - y0;
+			/* Each tile in its cluster's theme. */
+			colours_use(u, page_first + k);
 			tile(u, (size_t)(page_first + k), y0, x0, th, tw, page_sy);
+			colours_use(u, -1);
 		}
 	}
 
