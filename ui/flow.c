@@ -323,6 +323,8 @@ unsigned flow_key_run(struct ui *u)
 		u->back = u->screen;
 		u->screen = SCR_WORKFLOW;
 		u->scroll = 0;
+		/* Say why the screen changed: the key works here. */
+		ui_status(u, TP_STATUS, 8, "w: workflows of cluster %s; pick one (Up/Down) and press w again", cname(u, c));
 		return R_REDRAW;
 	}
 	if ((why = busy(u, c))) {
@@ -415,6 +417,8 @@ unsigned flow_key_journal(struct ui *u, bool rollback)
 		u->back = u->screen;
 		u->screen = SCR_WORKFLOW;
 		u->scroll = 0;
+		ui_status(u, TP_STATUS, 8, "%s: resuming and undoing happen on the workflow view; press %s again here",
+			  rollback ? "U" : "R", rollback ? "U" : "R");
 		return R_REDRAW;
 	}
 	fl = flow_of(u, c);

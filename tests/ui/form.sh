@@ -16,4 +16,10 @@ key w
 check_screen '^   vhid +\[9_?\] +N$' 'w again: the vhid typed before is kept'
 check_screen '^   address +\[192\.168\.1\.5/24_?\] +A/P$' 'and the address'
 key Esc
+# R and U elsewhere open the workflow view and say why.
+key 1 R
+check_screen '^ carptop [0-9.]+  Workflows ' 'R: the workflow view'
+check_screen '^R: resuming and undoing happen on the workflow view; press R again here' 'R says why the screen changed'
+key 2 U
+check_screen '^U: resuming and undoing happen on the workflow view; press U again here' 'U says why'
 finish
