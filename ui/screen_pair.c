@@ -373,7 +373,7 @@ static void findings(struct ui *u, size_t ci, int y, int bottom)
 			draw_textf(u, y, 2, -1, ui_attr(u, TP_LABEL), "... %zu more", n - i);
 			return;
 		}
-		draw_text(u, y, 0, 2, ui_attr(u, TP_SELECTION), marked ? ">" : " ");
+		draw_text(u, y, 0, 2, marked ? ui_attr(u, TP_SELECTION) : ui_attr(u, TP_TEXT), marked ? ">" : " ");
 		draw_text(u, y, 2, 9, ui_attr(u, severity_part(f->severity)),
 			  f->severity == SEV_INFO ? "INFO" : severity_upper(f->severity));
 		for (k = 0; k < nl && y < bottom; k++, y++)
