@@ -107,7 +107,16 @@ int batch_run(struct app *a, const struct cli *o, enum out_format format, FILE *
 		output_render(&sb, format, views, a->n_clusters, &oo);
 		fputs(sb.buf ? sb.buf : "", out);
 		fflush(out);
-		code = severity_exit_code(output_overall(views, a->n_clusters));
+		/* Prometheus: the status is in the metrics, and a scrape file
+		 * written with "> f.tmp && mv f.tmp f" must be replaced during an
+		 * incident too: 0 whenever they were written. The others keep the
+		 * monitoring-plugins codes 0-3. */
+		if (ferror(out))
+			code = 3;
+		else if (format == OUT_PROMETHEUS)
+			code = 0;
+		else
+			code = severity_exit_code(output_overall(views, a->n_clusters));
 		sb_free(&sb);
 		for (i = 0; i < a->n_clusters; i++)
 			pair_free(&views[i]);

@@ -94,7 +94,10 @@ void cli_usage(FILE *f)
 	      "  -h, --help            this help\n"
 	      "      --version         print the version\n"
 	      "\n"
-	      "Batch exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also usage and config errors).\n",
+	      "Exit status: text, json and nagios exit with the worst verdict (0 OK, 1 WARNING,\n"
+	      "2 CRITICAL, 3 UNKNOWN); prometheus exits 0 whenever the metrics were written\n"
+	      "(the status is in carptop_cluster_status) and 3 when they could not be;\n"
+	      "usage and configuration errors exit 3.\n",
 	      f);
 }
 
@@ -307,6 +310,10 @@ int cli_parse(int argc, char **argv, struct cli *o, char **cause)
 	}
 	if ((o->count || o->watch) && !o->batch) {
 		*cause = xstrdup("--count and --watch are batch options; add --batch");
+		return -1;
+	}
+	if (o->wall && o->batch) {
+		*cause = xstrdup("--wall is a display and --batch prints once: they exclude each other");
 		return -1;
 	}
 	if (o->demo && o->config_path) {

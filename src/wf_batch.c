@@ -48,6 +48,36 @@ static void run_while(struct app *a, struct wf_run *r, bool (*still)(const struc
 	}
 }
 
+/* A parameter the workflow's usage requires ("vhid=N address=A/P
+ * [node=NAME]": the ones outside brackets) and the command line lacks is a
+ * usage error, exit 3, before any node is read. */
+static bool missing_param(const struct cli *o, char **cause)
+{
+	const struct wf_def *d = wf_find(o->run);
+	const char *p;
+	int i;
+	if (!d || !d->usage)
+		return false; /* an unknown workflow: wf_new says so */
+	for (p = d->usage; *p;) {
+		size_t len = strcspn(p, " ");
+		const char *eq = memchr(p, '=', len);
+		if (*p != '[' && eq) {
+			size_t klen = (size_t)(eq - p) + 1;
+			bool given = false;
+			for (i = 0; i < o->n_wf_args && !given; i++)
+				given = strncmp(o->wf_args[i], p, klen) == 0 && o->wf_args[i][klen];
+			if (!given) {
+				*cause = xasprintf("%s needs %.*s; usage: --run %s %s", d->name, (int)len, p, d->name, d->usage);
+				return true;
+			}
+		}
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	return false;
+}
+
 static bool preparing(const struct wf_run *r)
 {
 	return r->state == WF_PREPARING;
@@ -95,6 +125,10 @@ int wf_batch_run(struct app *a, const struct cli *o, FILE *out)
 			rc = wf_succeeded(r) ? 0 : wf_refused(r) ? 1 : 2;
 			wf_free(r);
 		}
+	} else if (missing_param(o, &cause)) {
+		fprintf(stderr, "carptop: %s\n", cause);
+		free(cause);
+		rc = 3;
 	} else if (!(r = wf_new(a, 0, o->run, o->n_wf_args, o->wf_args, o->force, o->yes, &ev, &cause))) {
 		fprintf(stderr, "carptop: %s\n", cause);
 		free(cause);

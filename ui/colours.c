@@ -104,9 +104,22 @@ static attr_t make_attr(struct ui *u, const struct colour *fgc, const struct col
 	return COLOR_PAIR(pair_for(u, fg, bg)) | attrs | extra;
 }
 
-void colours_init(struct ui *u)
+/* u->attr from u->theme. */
+static void compute_attrs(struct ui *u)
 {
 	int p;
+	for (p = 0; p < TP__COUNT; p++) {
+		if (!u->colour) {
+			u->attr[p] = mono_attr[p];
+			continue;
+		}
+		u->attr[p] = make_attr(u, part_fg(u, p), part_bg(u, p), theme_attrs(u->theme.part[p].attrs));
+	}
+}
+
+void colours_init(struct ui *u)
+{
+	size_t c;
 	u->colour = false;
 	u->ncolours = 0;
 	u->n_pairs = 0;
@@ -116,14 +129,28 @@ void colours_init(struct ui *u)
 		u->colour = true;
 		u->ncolours = COLORS;
 	}
-	for (p = 0; p < TP__COUNT; p++) {
-		if (!u->colour) {
-			u->attr[p] = mono_attr[p];
+	compute_attrs(u);
+	u->global.theme = u->theme;
+	memcpy(u->global.attr, u->attr, sizeof(u->attr));
+	/* Each cluster with a theme of its own gets its attributes too. */
+	for (c = 0; u->palette && c < u->a->n_clusters; c++) {
+		if (!u->palette[c])
 			continue;
-		}
-		u->attr[p] = make_attr(u, part_fg(u, p), part_bg(u, p), theme_attrs(u->theme.part[p].attrs));
+		u->theme = u->palette[c]->theme;
+		compute_attrs(u);
+		memcpy(u->palette[c]->attr, u->attr, sizeof(u->attr));
 	}
+	colours_use(u, -1);
 	bkgdset(' ' | u->attr[TP_BACKGROUND]);
+}
+
+void colours_use(struct ui *u, long c)
+{
+	const struct ui_palette *p = &u->global;
+	if (c >= 0 && (size_t)c < u->a->n_clusters && u->palette && u->palette[c])
+		p = u->palette[c];
+	u->theme = p->theme;
+	memcpy(u->attr, p->attr, sizeof(u->attr));
 }
 
 attr_t ui_attr(const struct ui *u, enum theme_part p)
@@ -163,12 +190,47 @@ enum theme_part status_part(enum carp_status s)
 	}
 }
 
+/* A light colour (yellow, cyan, white, the bright ones, light RGB): text on
+ * it must be dark to be read. The terminal's default is not known: no. */
+static bool colour_light(const struct colour *c)
+{
+	int i = c->index, r, g, b;
+	switch (c->kind) {
+	case COLOUR_BASIC:
+		break;
+	case COLOUR_INDEX:
+		if (i >= 16 && i < 232) {
+			i -= 16;
+			r = i / 36 * 51;
+			g = i / 6 % 6 * 51;
+			b = i % 6 * 51;
+			return 299 * r + 587 * g + 114 * b > 150000;
+		}
+		if (i >= 232)
+			return i >= 244;
+		break;
+	case COLOUR_RGB:
+		return 299 * c->r + 587 * c->g + 114 * c->b > 150000;
+	default:
+		return false;
+	}
+	return i == 3 || i == 6 || i == 7 || i == 10 || i == 11 || i == 14 || i == 15;
+}
+
 attr_t ui_attr_on(struct ui *u, enum theme_part fg, enum theme_part on, unsigned extra)
 {
+	static const struct colour black = { COLOUR_BASIC, 0, 0, 0, 0 };
+	const struct colour *bg, *fgc;
 	if (!u->colour)
 		return mono_attr[on] | A_REVERSE | A_BOLD;
-	/* The "on" part's foreground becomes the background. */
-	return make_attr(u, part_fg(u, fg), part_fg(u, on), theme_attrs(u->theme.part[fg].attrs) | extra);
+	/* The "on" part's foreground becomes the background; on a light one
+	 * (a yellow WARNING) the text is black, whatever the theme says, so
+	 * that the banner can be read. */
+	bg = part_fg(u, on);
+	fgc = colour_light(bg) && colour_light(part_fg(u, fg)) ? &black : part_fg(u, fg);
+	if (colour_light(bg) && part_fg(u, fg)->kind == COLOUR_DEFAULT)
+		fgc = &black;
+	return make_attr(u, fgc, bg, theme_attrs(u->theme.part[fg].attrs) | extra);
 }
 
 attr_t ui_accent(struct ui *u, const char *accent, const char *def)

@@ -4,6 +4,8 @@
  * control character, whatever a future backend forgets. */
 #include "ui_int.h"
 
+#include <term.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,33 +62,59 @@ void draw_fill(struct ui *u, int y, int x, int w, attr_t attr)
 	attrset(A_NORMAL);
 }
 
+/* Line drawing: Unicode box characters in a UTF-8 locale (whatever TERM
+ * says: vt100's alternate character set is not honoured by every UTF-8
+ * terminal, and would show as "qqqq"), the terminal's own alternate
+ * character set elsewhere, and ASCII with --ascii or without one. */
+enum line_part { LP_H = 0, LP_V, LP_UL, LP_UR, LP_LL, LP_LR };
+
+static void line_put(struct ui *u, int y, int x, enum line_part p)
+{
+	static const char *const utf8[] = { "\xe2\x94\x80", "\xe2\x94\x82", "\xe2\x94\x8c", "\xe2\x94\x90",
+					    "\xe2\x94\x94", "\xe2\x94\x98" };
+	static const char ascii[] = { '-', '|', '+', '+', '+', '+' };
+	const char *acsc = tigetstr("acsc");
+	if (u->ascii || (MB_CUR_MAX == 1 && (!acsc || acsc == (char *)-1))) {
+		mvaddch(y, x, (chtype)ascii[p]);
+	} else if (MB_CUR_MAX > 1) {
+		mvaddstr(y, x, utf8[p]);
+	} else {
+		const chtype acs[] = { ACS_HLINE, ACS_VLINE, ACS_ULCORNER, ACS_URCORNER, ACS_LLCORNER, ACS_LRCORNER };
+		mvaddch(y, x, acs[p]);
+	}
+}
+
 void draw_hline(struct ui *u, int y, int x, int w, attr_t attr)
 {
+	int i;
 	if (y < 0 || y >= u->rows || x >= u->cols || w <= 0)
 		return;
 	if (x + w > u->cols)
 		w = u->cols - x;
 	attrset(attr);
-	mvhline(y, x, u->ascii ? '-' : ACS_HLINE, w);
+	for (i = 0; i < w; i++)
+		line_put(u, y, x + i, LP_H);
 	attrset(A_NORMAL);
 }
 
 void draw_box(struct ui *u, int y, int x, int h, int w, attr_t attr)
 {
-	chtype hl = u->ascii ? '-' : ACS_HLINE, vl = u->ascii ? '|' : ACS_VLINE;
-	chtype ul = u->ascii ? '+' : ACS_ULCORNER, ur = u->ascii ? '+' : ACS_URCORNER;
-	chtype ll = u->ascii ? '+' : ACS_LLCORNER, lr = u->ascii ? '+' : ACS_LRCORNER;
+	int i;
 	if (h < 2 || w < 2 || y < 0 || x < 0 || y + h > u->rows || x + w > u->cols)
 		return;
 	attrset(attr);
-	mvhline(y, x + 1, hl, w - 2);
-	mvhline(y + h - 1, x + 1, hl, w - 2);
-	mvvline(y + 1, x, vl, h - 2);
-	mvvline(y + 1, x + w - 1, vl, h - 2);
-	mvaddch(y, x, ul);
-	mvaddch(y, x + w - 1, ur);
-	mvaddch(y + h - 1, x, ll);
-	mvaddch(y + h - 1, x + w - 1, lr);
+	for (i = 1; i < w - 1; i++) {
+		line_put(u, y, x + i, LP_H);
+		line_put(u, y + h - 1, x + i, LP_H);
+	}
+	for (i = 1; i < h - 1; i++) {
+		line_put(u, y + i, x, LP_V);
+		line_put(u, y + i, x + w - 1, LP_V);
+	}
+	line_put(u, y, x, LP_UL);
+	line_put(u, y, x + w - 1, LP_UR);
+	line_put(u, y + h - 1, x, LP_LL);
+	line_put(u, y + h - 1, x + w - 1, LP_LR);
 	attrset(A_NORMAL);
 }
 
@@ -109,6 +137,7 @@ static const struct {
 	{ 'I', { "#####", "  #  ", "  #  ", "  #  ", "#####" } },
 	{ 'K', { "#   #", "#  # ", "###  ", "#  # ", "#   #" } },
 	{ 'L', { "#    ", "#    ", "#    ", "#    ", "#####" } },
+	{ 'M', { "#   #", "## ##", "# # #", "#   #", "#   #" } },
 	{ 'N', { "#   #", "##  #", "# # #", "#  ##", "#   #" } },
 	{ 'O', { " ### ", "#   #", "#   #", "#   #", " ### " } },
 	{ 'R', { "#### ", "#   #", "#### ", "#  # ", "#   #" } },

@@ -324,6 +324,8 @@ unsigned flow_key_run(struct ui *u)
 		u->back = u->screen;
 		u->screen = SCR_WORKFLOW;
 		u->scroll = 0;
+		/* Say why the screen changed: the key works here. */
+		ui_status(u, TP_STATUS, 8, "w: workflows of cluster %s; pick one (Up/Down) and press w again", cname(u, c));
 		return R_REDRAW;
 	}
 	if ((why = busy(u, c))) {
@@ -339,7 +341,11 @@ unsigned flow_key_run(struct ui *u)
 	if (u->wf_sel < 0 || u->wf_sel >= n_wf_defs)
 		u->wf_sel = 0;
 	def = wf_defs[u->wf_sel];
-	memset(f, 0, sizeof(*f));
+	/* The same workflow on the same cluster again (its last values were
+	 * refused, say): the form keeps what was typed. */
+	if (f->def != def || f->cluster != c)
+		memset(f, 0, sizeof(*f));
+	f->cur = 0;
 	f->n = flow_fields(def, f->key, f->hint, FLOW_MAX_FIELDS, &node);
 	if (f->n == 0)
 		return begin_form(u, c, def, NULL);
@@ -412,6 +418,8 @@ unsigned flow_key_journal(struct ui *u, bool rollback)
 		u->back = u->screen;
 		u->screen = SCR_WORKFLOW;
 		u->scroll = 0;
+		ui_status(u, TP_STATUS, 8, "%s: resuming and undoing happen on the workflow view; press %s again here",
+			  rollback ? "U" : "R", rollback ? "U" : "R");
 		return R_REDRAW;
 	}
 	fl = flow_of(u, c);

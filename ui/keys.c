@@ -143,6 +143,7 @@ static unsigned move_in_order(struct ui *u, int delta, bool wrap)
 	else
 		pos = clamp(pos + delta, 0, (int)n - 1);
 	u->cur = order[pos];
+	u->picked = true;
 	free(order);
 	return R_REDRAW;
 }
@@ -738,6 +739,7 @@ static unsigned mouse_event(struct ui *u)
 		int row = overview_row_at(u, ev.y);
 		if (row >= 0) {
 			u->cur = (size_t)row;
+			u->picked = true;
 			return R_REDRAW;
 		}
 	}
@@ -885,17 +887,39 @@ void draw_help(struct ui *u)
 			  u->wall ? "Wall display: read-only, greyed keys are refused."
 				  : "Read-only: greyed keys are refused (they would change a node).");
 	}
-	rows = bottom - 1 - y - 1;
+	/* Rows for keys: up to the legend (bottom - 3) and the closing line. */
+	rows = bottom - 3 - y;
 	if (u->help_scroll > (int)n_key_table - rows)
 		u->help_scroll = (int)n_key_table - rows > 0 ? (int)n_key_table - rows : 0;
-	for (i = (size_t)u->help_scroll; i < n_key_table && y < bottom - 2; i++, y++) {
+	for (i = (size_t)u->help_scroll; i < n_key_table && y < bottom - 3; i++, y++) {
 		const struct key_binding *b = &key_table[i];
 		bool inactive = b->ro_inactive && u->read_only;
+		if (y == bottom - 4 && i + 1 < n_key_table) {
+			/* Say that more follows rather than let the list end. */
+			draw_textf(u, y, 2, w - 4, ui_attr(u, TP_LABEL) | A_BOLD, "... %zu more below (Down, PgDn)",
+				   n_key_table - i);
+			break;
+		}
 		draw_text(u, y, 2, 8, inactive ? off : label, b->label);
 		if (inactive)
 			draw_textf(u, y, 10, w - 12, off, "[refused] %s", b->help);
 		else
 			draw_text(u, y, 10, w - 12, text, b->help);
+	}
+	/* The colours of the active theme, each in itself. */
+	{
+		static const struct { enum theme_part p; const char *what; } legend[] = {
+			{ TP_OK, "OK" }, { TP_WARNING, "WARNING" }, { TP_CRITICAL, "CRITICAL" }, { TP_UNKNOWN, "UNKNOWN" },
+			{ TP_STALE, "STALE data" }, { TP_MASTER, "MASTER" }, { TP_BACKUP, "BACKUP" },
+			{ TP_INACTIVE, "greyed: read-only" },
+		};
+		size_t k;
+		int x = 2;
+		x += draw_text(u, bottom - 3, x, w - 2 - x, ui_attr(u, TP_LABEL), "Colours: ");
+		for (k = 0; k < ARRAY_LEN(legend) && x < w - 2; k++) {
+			x += draw_text(u, bottom - 3, x, w - 2 - x, ui_attr(u, legend[k].p), legend[k].what);
+			x += draw_text(u, bottom - 3, x, w - 2 - x, text, "  ");
+		}
 	}
 	draw_textf(u, bottom - 2, 2, w - 4, ui_attr(u, TP_LABEL), "%sany other key closes this help. Theme: %s",
 		   u->help_scroll > 0 || i < n_key_table ? "Up/Down/PgUp/PgDn scroll; " : "", u->theme.name);

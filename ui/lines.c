@@ -52,7 +52,7 @@ void lines_text(struct ui_lines *l, int x, enum theme_part part, attr_t extra, c
 
 void lines_draw(struct ui *u, const struct ui_lines *l, int top, int bottom)
 {
-	int rows = bottom - top, max_scroll, y;
+	int rows = bottom - top, max_scroll, y, shown;
 	size_t i;
 	u->page_rows = rows;
 	max_scroll = (int)l->n - rows > 0 ? (int)l->n - rows : 0;
@@ -60,7 +60,10 @@ void lines_draw(struct ui *u, const struct ui_lines *l, int top, int bottom)
 		u->scroll = max_scroll;
 	if (u->scroll < 0)
 		u->scroll = 0;
-	for (i = (size_t)u->scroll, y = top; i < l->n && y < bottom; i++, y++) {
+	/* When more follows, the last row says so instead of holding a line:
+	 * the marker is never painted over content. */
+	shown = l->n > (size_t)(u->scroll + rows) && rows > 1 ? rows - 1 : rows;
+	for (i = (size_t)u->scroll, y = top; i < l->n && y < top + shown; i++, y++) {
 		const struct ui_line *ln = &l->v[i];
 		int k;
 		for (k = 0; k < ln->n; k++) {
@@ -70,14 +73,10 @@ void lines_draw(struct ui *u, const struct ui_lines *l, int top, int bottom)
 				  c->text);
 		}
 	}
-	/* Say there is more, on the last row, rather than cut silently. */
-	if (l->n > (size_t)(u->scroll + rows) && rows > 1) {
-		draw_fill(u, bottom - 1, 0, u->cols, ui_attr(u, TP_TEXT));
+	if (shown < rows)
 		draw_textf(u, bottom - 1, 1, -1, ui_attr(u, TP_LABEL), "... %zu more lines (Down, PgDn)",
-			   l->n - (size_t)(u->scroll + rows) + 1);
-	}
+			   l->n - (size_t)(u->scroll + shown));
 }
-
 void lines_free(struct ui_lines *l)
 {
 	free(l->v);

@@ -90,12 +90,15 @@ static void node_header(struct ui *u, size_t ci, int n, int y, int x0, int w)
 	}
 }
 
-/* One node's cell of a VHID row: status and advskew. */
-static void side_cell(struct ui *u, size_t ci, int n, const struct vhid_row *r, int y, int x, int w, attr_t base)
+/* One node's cell of a VHID row: status and (where there is room) advskew.
+ * In a split brain both MASTER cells are the fault, in the alarm colour. */
+static void side_cell(struct ui *u, size_t ci, int n, const struct vhid_row *r, int y, int x, int w, bool skew,
+		      attr_t base)
 {
 	const struct snapshot *s = &u->a->clusters[ci].node[n].snap;
 	const struct vhid_side *sd = &r->side[n];
 	attr_t a;
+	int end = x + w;
 	if (!s->reachable) {
 		draw_text(u, y, x, w, ui_attr(u, TP_UNKNOWN), "UNKNOWN");
 		return;
@@ -104,12 +107,17 @@ static void side_cell(struct ui *u, size_t ci, int n, const struct vhid_row *r, 
 		draw_text(u, y, x, w, ui_attr(u, TP_WARNING), "absent");
 		return;
 	}
-	a = node_stale(u, ci, n) ? ui_attr(u, TP_STALE) : ui_attr(u, status_part(sd->status));
-	x += draw_text(u, y, x, w, a, carp_status_name(sd->status));
 	if (node_stale(u, ci, n))
-		x += draw_text(u, y, x, 2, ui_attr(u, TP_STALE), "?");
-	if (sd->advskew >= 0)
-		draw_textf(u, y, x, w, base, " %d", sd->advskew);
+		a = ui_attr(u, TP_STALE);
+	else if (r->verdict == VV_SPLIT_BRAIN && sd->status == CARP_ST_MASTER)
+		a = ui_attr(u, TP_CRITICAL) | A_BOLD | A_REVERSE;
+	else
+		a = ui_attr(u, status_part(sd->status));
+	x += draw_text(u, y, x, end - x, a, carp_status_name(sd->status));
+	if (node_stale(u, ci, n))
+		x += draw_text(u, y, x, end - x, ui_attr(u, TP_STALE), "?");
+	if (skew && sd->advskew >= 0)
+		draw_textf(u, y, x, end - x, base, " %d", sd->advskew);
 }
 
 static enum theme_part verdict_part(enum vhid_verdict v)
@@ -126,25 +134,80 @@ static enum theme_part verdict_part(enum vhid_verdict v)
 	}
 }
 
+/* The VHID table's columns for the width. When the terminal is narrow
+ * they give way by priority, never overlapping: the addresses shrink
+ * first, then the interface goes, the node cells lose their advskew
+ * width, the verdict column goes (the cells keep its colours), and last
+ * the advskew itself. */
+struct vhid_cols {
+	int vhid, iface, addr, side0, side1, verdict; /* x; -1: not shown */
+	int addr_w, side_w;
+	bool skew;
+};
+
+static void vhid_layout(int cols, struct vhid_cols *c)
+{
+	int iw = 12, sw = 15, vw = 14, amin = 16;
+	bool skew = true;
+	if (6 + iw + amin + 2 * sw + vw > cols)
+		iw = 0;
+	if (6 + iw + amin + 2 * sw + vw > cols)
+		sw = 11;
+	if (6 + iw + amin + 2 * sw + vw > cols)
+		vw = 0;
+	if (6 + iw + amin + 2 * sw + vw > cols) {
+		sw = 8;
+		skew = false;
+	}
+	c->vhid = 1;
+	c->iface = iw ? 7 : -1;
+	c->addr = 6 + iw;
+	c->verdict = vw ? cols - vw + 1 : -1;
+	c->side1 = cols - vw - sw;
+	c->side0 = c->side1 - sw;
+	c->addr_w = c->side0 - c->addr - 1;
+	c->side_w = sw - 1;
+	c->skew = skew;
+}
+
+/* Lines a VHID row takes: the row, and one per address only one node has. */
+static int row_lines(const struct ui *u, size_t ci, const struct vhid_row *r, char (*only)[96], int max)
+{
+	int n = 0, k, a, side;
+	for (side = 0; side < CLUSTER_NODES; side++) {
+		const struct vhid_side *me = &r->side[side], *other = &r->side[1 - side];
+		/* Unknown on the other node is not missing there. */
+		if (!u->a->clusters[ci].node[1 - side].snap.reachable || !other->present)
+			continue;
+		for (a = 0; a < me->n_addrs && n < max; a++) {
+			bool found = false;
+			for (k = 0; k < other->n_addrs && !found; k++)
+				found = str_eq(me->addrs[a], other->addrs[k]);
+			if (!found)
+				str_printf(only[n++], sizeof(only[0]), "%s|%s", node_name(u, ci, side), me->addrs[a]);
+		}
+	}
+	return n;
+}
+
 static int vhid_table(struct ui *u, size_t ci, int y, int max_rows)
 {
 	struct ui_cluster *uc = &u->cl[ci];
 	const struct pair_view *v = &uc->view;
 	attr_t head = ui_attr(u, TP_LABEL) | A_BOLD, text = ui_attr(u, TP_TEXT);
-	int xv = 1, xi = 7, xa = 18, xs0, xs1, xd, first = 0, shown = 0;
+	struct vhid_cols c;
+	int first = 0, used = 0, y0 = y;
 	size_t i;
 
-	xd = u->cols - 13;
-	xs1 = xd - 15;
-	xs0 = xs1 - 15;
-	if (xs0 < xa + 12)
-		xs0 = xa + 12;
-	draw_text(u, y, xv, -1, head, "VHID");
-	draw_text(u, y, xi, -1, head, "INTERFACE");
-	draw_text(u, y, xa, xs0 - xa - 1, head, "VIP ADDRESSES");
-	draw_text(u, y, xs0, 14, node_attr(u, ci, 0) | A_BOLD, node_name(u, ci, 0));
-	draw_text(u, y, xs1, 14, node_attr(u, ci, 1) | A_BOLD, node_name(u, ci, 1));
-	draw_text(u, y, xd, -1, head, "VERDICT");
+	vhid_layout(u->cols, &c);
+	draw_text(u, y, c.vhid, -1, head, "VHID");
+	if (c.iface >= 0)
+		draw_text(u, y, c.iface, -1, head, "INTERFACE");
+	draw_text(u, y, c.addr, c.addr_w, head, "VIP ADDRESSES");
+	draw_text(u, y, c.side0, c.side_w, node_attr(u, ci, 0) | A_BOLD, node_name(u, ci, 0));
+	draw_text(u, y, c.side1, c.side_w, node_attr(u, ci, 1) | A_BOLD, node_name(u, ci, 1));
+	if (c.verdict >= 0)
+		draw_text(u, y, c.verdict, -1, head, "VERDICT");
 	y++;
 	if (!v->n_rows) {
 		draw_text(u, y, 2, -1, ui_attr(u, TP_UNKNOWN),
@@ -156,28 +219,52 @@ static int vhid_table(struct ui *u, size_t ci, int y, int max_rows)
 		max_rows = 1;
 	if (uc->sel_row >= max_rows)
 		first = uc->sel_row - max_rows + 1;
-	for (i = (size_t)first; i < v->n_rows && shown < max_rows; i++, shown++, y++) {
+	for (i = (size_t)first; i < v->n_rows && used < max_rows; i++) {
 		const struct vhid_row *r = &v->rows[i];
 		bool sel = (int)i == uc->sel_row;
+		char only[PAIR_MAX_ADDRS * 2][96];
+		int n_only = row_lines(u, ci, r, only, (int)ARRAY_LEN(only)), k, x;
 		struct strbuf sb;
-		int k;
 		/* The selection marks the VHID only: the status colours of the
 		 * row stay readable. */
 		draw_text(u, y, 0, 1, text, sel ? ">" : " ");
-		draw_textf(u, y, xv, 5, sel ? ui_attr(u, TP_SELECTION) : text, "%4d", r->vhid);
-		draw_text(u, y, xi, xa - xi - 1, text, r->interface[0] ? r->interface : "?");
+		draw_textf(u, y, c.vhid, 5, sel ? ui_attr(u, TP_SELECTION) : text, "%4d", r->vhid);
+		if (c.iface >= 0)
+			draw_text(u, y, c.iface, c.addr - c.iface - 1, text, r->interface[0] ? r->interface : "?");
+		/* The addresses both nodes carry on this row; each one that only
+		 * one node has on a line of its own below, naming that node, in
+		 * the alarm colour: the cause of a split brain stands out. */
 		sb_init(&sb);
-		for (k = 0; k < r->n_addrs; k++)
-			sb_printf(&sb, "%s%s", k ? ", " : "", r->addrs[k]);
-		draw_text(u, y, xa, xs0 - xa - 1, text, sb.buf ? sb.buf : "");
+		for (k = 0; k < r->n_addrs; k++) {
+			int o;
+			bool one_sided = false;
+			for (o = 0; o < n_only; o++)
+				one_sided |= str_eq(strchr(only[o], '|') + 1, r->addrs[k]);
+			if (!one_sided)
+				sb_printf(&sb, "%s%s", sb.buf && sb.buf[0] ? ", " : "", r->addrs[k]);
+		}
+		draw_text(u, y, c.addr, c.addr_w, text, sb.buf && sb.buf[0] ? sb.buf : n_only ? "" : "-");
 		sb_free(&sb);
-		side_cell(u, ci, 0, r, y, xs0, 14, text);
-		side_cell(u, ci, 1, r, y, xs1, 14, text);
-		draw_text(u, y, xd, -1, ui_attr(u, verdict_part(r->verdict)), vhid_verdict_name(r->verdict));
+		side_cell(u, ci, 0, r, y, c.side0, c.side_w, c.skew, text);
+		side_cell(u, ci, 1, r, y, c.side1, c.side_w, c.skew, text);
+		if (c.verdict >= 0)
+			draw_text(u, y, c.verdict, -1, ui_attr(u, verdict_part(r->verdict)), vhid_verdict_name(r->verdict));
+		y++;
+		used++;
+		for (k = 0; k < n_only && used < max_rows; k++, y++, used++) {
+			char *bar = strchr(only[k], '|');
+			*bar = '\0';
+			x = c.addr;
+			x += draw_textf(u, y, x, -1, ui_attr(u, TP_CRITICAL) | A_BOLD, "%s", bar + 1);
+			draw_textf(u, y, x, -1, ui_attr(u, TP_CRITICAL), "  only on %s, missing on %s", only[k],
+				   str_eq(only[k], node_name(u, ci, 0)) ? node_name(u, ci, 1) : node_name(u, ci, 0));
+		}
 	}
-	if (first + shown < (int)v->n_rows)
-		draw_textf(u, y++, 2, -1, ui_attr(u, TP_LABEL), "... %zu more VHIDs (Down)", v->n_rows - (size_t)(first + shown));
-	return 1 + shown + (first + shown < (int)v->n_rows);
+	if (i < v->n_rows) {
+		draw_textf(u, y++, 2, -1, ui_attr(u, TP_LABEL), "... %zu more VHIDs (Down)", v->n_rows - i);
+		used++;
+	}
+	return 1 + (y - y0 - 1);
 }
 
 static void creators(const struct snapshot *s, char *dst, size_t n)
@@ -286,7 +373,7 @@ static void findings(struct ui *u, size_t ci, int y, int bottom)
 			draw_textf(u, y, 2, -1, ui_attr(u, TP_LABEL), "... %zu more", n - i);
 			return;
 		}
-		draw_text(u, y, 0, 2, ui_attr(u, TP_SELECTION), marked ? ">" : " ");
+		draw_text(u, y, 0, 2, marked ? ui_attr(u, TP_SELECTION) : ui_attr(u, TP_TEXT), marked ? ">" : " ");
 		draw_text(u, y, 2, 9, ui_attr(u, severity_part(f->severity)),
 			  f->severity == SEV_INFO ? "INFO" : severity_upper(f->severity));
 		for (k = 0; k < nl && y < bottom; k++, y++)

@@ -12,6 +12,22 @@
 #define TILE_MIN_W 38
 #define TILE_MIN_H 8
 
+/* A planned failover: the only alarm of the cluster is persistent
+ * maintenance; returns the node in maintenance, or -1. */
+static int planned_maintenance(const struct pair_view *v)
+{
+	size_t i;
+	int node = -1;
+	for (i = 0; i < v->n_findings; i++) {
+		const struct finding *f = &v->findings[i];
+		if (str_eq(f->id, "maintenance-active"))
+			node = f->node;
+		else if (f->severity >= SEV_WARNING && !str_eq(f->id, "failed-over"))
+			return -1;
+	}
+	return node;
+}
+
 /* Returns the rows the banner took. */
 static int banner(struct ui *u)
 {
@@ -39,8 +55,16 @@ static int banner(struct ui *u)
 	a = ui_attr_on(u, TP_BANNER, severity_part(f->severity), THEME_BOLD) | A_BOLD;
 	for (y = 0; y < rows; y++)
 		draw_fill(u, y, 0, u->cols, a);
-	str_printf(text, sizeof(text), "%s: %s: %s%s", severity_upper(f->severity), u->a->clusters[c].conf->name,
-		   f->message, more ? "  (+ more)" : "");
+	if (f->severity == SEV_WARNING && planned_maintenance(&u->cl[c].view) >= 0) {
+		/* A planned failover is not an ordinary warning: say what it is. */
+		int m = planned_maintenance(&u->cl[c].view);
+		str_printf(text, sizeof(text), "MAINT: %s: %s in maintenance (planned failover), %s serving%s",
+			   u->a->clusters[c].conf->name, node_name(u, c, m), node_name(u, c, 1 - m),
+			   more > 1 ? "  (+ more)" : "");
+	} else {
+		str_printf(text, sizeof(text), "%s: %s: %s%s", severity_upper(f->severity), u->a->clusters[c].conf->name,
+			   f->message, more ? "  (+ more)" : "");
+	}
 	draw_centred(u, rows / 2, 0, u->cols, a, text);
 	return rows;
 }
@@ -54,33 +78,73 @@ static const char *status_word(const struct snapshot *s, const struct vhid_side 
 	return carp_status_name(sd->status);
 }
 
-static void tile(struct ui *u, size_t ci, int y0, int x0, int h, int w)
+/* The verdict in block letters, short enough to be big: OK, WARN, CRIT,
+ * UNKN, and MAINT for a planned failover. */
+static const char *tile_word(const struct pair_view *v)
+{
+	if (v->verdict == SEV_WARNING && planned_maintenance(v) >= 0)
+		return "MAINT";
+	switch (v->verdict) {
+	case SEV_CRITICAL:
+		return "CRIT";
+	case SEV_UNKNOWN:
+		return "UNKN";
+	case SEV_WARNING:
+		return "WARN";
+	default:
+		return "OK";
+	}
+}
+
+/* Rows a tile needs under its verdict: one per VHID, unreachable or stale
+ * nodes, the findings at warning or worse, the maintenance line. */
+static int tile_need(const struct ui *u, size_t ci)
 {
 	const struct app_cluster *ac = &u->a->clusters[ci];
 	const struct pair_view *v = &u->cl[ci].view;
-	const char *word = severity_upper(v->verdict);
+	size_t i;
+	int n, need = (int)v->n_rows;
+	for (n = 0; n < CLUSTER_NODES; n++)
+		need += !ac->node[n].snap.reachable || node_stale(u, ci, n);
+	for (i = 0; i < v->n_findings; i++)
+		need += v->findings[i].severity >= SEV_WARNING;
+	return need + (planned_maintenance(v) >= 0);
+}
+
+/* The largest letter height (rows per pixel) that fits word in a tile of
+ * h x w with `need` rows below it; 0: none does. Terminal cells are about
+ * twice as high as wide: a square pixel is 2*sy columns by sy rows; take
+ * the tallest letters that fit at no narrower than 1.5*sy columns a pixel. */
+static int letter_height(const char *word, int h, int w, int need)
+{
+	int rows = h - 2, inner_w = w - 4, sy;
+	for (sy = 6; sy > 1; sy--)
+		if (5 * sy + 1 + need <= rows && big_width(word, (3 * sy + 1) / 2) <= inner_w)
+			break;
+	if (5 * sy + 1 + (need < 1 ? 1 : need) > rows || big_width(word, 1) > inner_w)
+		sy = 0;
+	return sy;
+}
+
+/* max_sy: the letter height every tile of the page can have: a healthy
+ * tile's letters are never bigger than a broken one's (the eye goes to the
+ * broken pair); broken tiles may take bigger ones where they fit. */
+static void tile(struct ui *u, size_t ci, int y0, int x0, int h, int w, int max_sy)
+{
+	const struct app_cluster *ac = &u->a->clusters[ci];
+	const struct pair_view *v = &u->cl[ci].view;
+	const char *word = tile_word(v);
 	attr_t sev = ui_attr(u, severity_part(v->verdict)), text = ui_attr(u, TP_TEXT);
-	int inner_w = w - 4, y = y0 + 1, bottom = y0 + h - 1, need, sy, sx, n;
+	int inner_w = w - 4, y = y0 + 1, bottom = y0 + h - 1, need = tile_need(u, ci), sy, sx, n;
+	int maint = planned_maintenance(v);
 	size_t i;
 
 	draw_box(u, y0, x0, h, w, v->verdict > SEV_INFO ? sev : ui_attr(u, TP_BORDER));
 	draw_textf(u, y0, x0 + 2, w - 4, ui_accent(u, ac->conf->accent, NULL), " %s ", ac->conf->name);
 
-	/* Rows under the verdict: one per VHID, unreachable or stale nodes,
-	 * the findings at warning or worse. */
-	need = (int)v->n_rows;
-	for (n = 0; n < CLUSTER_NODES; n++)
-		need += !ac->node[n].snap.reachable || node_stale(u, ci, n);
-	for (i = 0; i < v->n_findings; i++)
-		need += v->findings[i].severity >= SEV_WARNING;
-	/* Terminal cells are about twice as high as wide: a square block
-	 * letter pixel is 2*sy columns by sy rows. Take the tallest letters
-	 * that fit at no narrower than 1.5*sy columns a pixel. */
-	for (sy = 6; sy > 1; sy--)
-		if (5 * sy + 1 + need <= bottom - y && big_width(word, (3 * sy + 1) / 2) <= inner_w)
-			break;
-	if (5 * sy + 1 + (need < 1 ? 1 : need) > bottom - y || big_width(word, 1) > inner_w)
-		sy = 0;
+	sy = letter_height(word, h, w, need);
+	if (v->verdict <= SEV_INFO && sy > max_sy)
+		sy = max_sy;
 	if (sy >= 1) {
 		int spare;
 		for (sx = 2 * sy; sx > 1 && big_width(word, sx) > inner_w; sx--)
@@ -92,10 +156,18 @@ static void tile(struct ui *u, size_t ci, int y0, int x0, int h, int w)
 		draw_big(u, y, x0 + 2 + (inner_w - big_width(word, sx)) / 2, sx, sy, sev, word);
 		y += 5 * sy + 1;
 	} else {
-		/* No room for block letters: a reverse band. */
+		/* No room for block letters: a reverse band, the word in full. */
 		draw_fill(u, y, x0 + 1, w - 2, sev | A_REVERSE);
-		draw_centred(u, y, x0 + 1, w - 2, sev | A_REVERSE | A_BOLD, word);
+		draw_centred(u, y, x0 + 1, w - 2, sev | A_REVERSE | A_BOLD,
+			     maint >= 0 ? "MAINTENANCE" : severity_upper(v->verdict));
 		y += 2;
+	}
+	if (maint >= 0 && y < bottom) {
+		/* Who is in maintenance: the planned part of the failover. */
+		char line[160];
+		str_printf(line, sizeof(line), "%s in maintenance (planned), %s serving", node_name(u, ci, maint),
+			   node_name(u, ci, 1 - maint));
+		draw_centred(u, y++, x0 + 1, w - 2, sev | A_BOLD, line);
 	}
 
 	for (i = 0; i < v->n_rows && y < bottom; i++, y++) {
@@ -154,7 +226,7 @@ static void tile(struct ui *u, size_t ci, int y0, int x0, int h, int w)
 
 void screen_wall(struct ui *u)
 {
-	int top, bottom = u->rows - 1, H, W = u->cols, cols, rows, per_page, page_first, k;
+	int top, bottom = u->rows - 1, H, W = u->cols, cols, rows, per_page, page_first, k, page_sy;
 	size_t n = u->a->n_clusters;
 	char clock[16], age[24], foot[160];
 
@@ -189,6 +261,15 @@ void screen_wall(struct ui *u)
 		if (u->wall_page >= u->wall_pages)
 			u->wall_page = 0;
 		page_first = u->wall_page * per_page;
+		/* One letter height for the page: what the most crowded tile fits
+		 * (the broken tiles, with their findings, usually). */
+		page_sy = 6;
+		for (k = 0; k < per_page && page_first + k < (int)n; k++) {
+			size_t ci = (size_t)(page_first + k);
+			int sy = letter_height(tile_word(&u->cl[ci].view), H / rows, W / cols, tile_need(u, ci));
+			if (sy < page_sy)
+				page_sy = sy;
+		}
 		for (k = 0; k < per_page && page_first + k < (int)n; k++) {
 			int r = k / cols, c = k % cols;
 			int tw = W / cols, th = H / rows;
@@ -198,7 +279,10 @@ void screen_wall(struct ui *u)
 				tw = W - x0;
 			if (r == rows - 1)
 				th = bottom - y0;
-			tile(u, (size_t)(page_first + k), y0, x0, th, tw);
+			/* Each tile in its cluster's theme. */
+			colours_use(u, page_first + k);
+			tile(u, (size_t)(page_first + k), y0, x0, th, tw, page_sy);
+			colours_use(u, -1);
 		}
 	}
 
@@ -216,8 +300,11 @@ void screen_wall(struct ui *u)
 		str_printf(foot, sizeof(foot), "last update %s (%s ago) ", u->last_update > 0 ? clock : "none yet",
 			   age);
 	draw_text(u, bottom, u->cols - (int)strlen(foot), (int)strlen(foot), ui_attr(u, TP_TEXT) | A_BOLD, foot);
-	draw_textf(u, bottom, 1, u->cols - (int)strlen(foot) - 2, ui_attr(u, TP_LABEL), "carptop %s  wall display, read-only",
-		   CARPTOP_VERSION);
+	/* A status message (it clears after its seconds) in place of the label,
+	 * never over it. */
 	if (u->status[0])
 		draw_text(u, bottom, 1, u->cols - (int)strlen(foot) - 2, ui_attr(u, u->status_part), u->status);
+	else
+		draw_textf(u, bottom, 1, u->cols - (int)strlen(foot) - 2, ui_attr(u, TP_LABEL),
+			   "carptop %s  wall display, read-only", CARPTOP_VERSION);
 }

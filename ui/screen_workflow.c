@@ -86,6 +86,24 @@ static void form(struct ui *u, struct ui_lines *l)
 		line_cell(ln, 3, 10, TP_LABEL, 0, "%s", f->key[i]);
 		line_cell(ln, 14, 40, cur ? TP_SELECTION : TP_TEXT, 0, "[%s%s]", f->value[i], cur ? "_" : "");
 		line_cell(ln, 14 + 2 + (int)strlen(f->value[i]) + (cur ? 1 : 0) + 2, -1, TP_LABEL, 0, "%s", f->hint[i]);
+	}	/* A VHID to type: the cluster's VHIDs with their interfaces and
+	 * addresses, so nobody has to remember them. */
+	for (i = 0; i < f->n; i++) {
+		const struct pair_view *v = &u->cl[f->cluster].view;
+		size_t k;
+		if (!str_eq(f->key[i], "vhid"))
+			continue;
+		lines_add(l);
+		if (!v->n_rows)
+			lines_text(l, 3, TP_UNKNOWN, 0, "no VHIDs known on this cluster yet");
+		for (k = 0; k < v->n_rows; k++) {
+			struct ui_line *ln = lines_add(l);
+			line_cell(ln, 3, 10, TP_LABEL, 0, "%s", k ? "" : "VHIDs");
+			line_cell(ln, 14, 6, TP_TEXT, A_BOLD, "%d", v->rows[k].vhid);
+			line_cell(ln, 20, 12, TP_TEXT, 0, "%s", v->rows[k].interface[0] ? v->rows[k].interface : "?");
+			line_cell(ln, 32, -1, TP_LABEL, 0, "%s%s", v->rows[k].n_addrs ? v->rows[k].addrs[0] : "",
+				  v->rows[k].n_addrs > 1 ? " ..." : "");
+		}
 	}
 }
 

@@ -74,9 +74,23 @@ double cluster_updated(const struct ui *u, size_t c)
 	return t;
 }
 
+/* Findings that follow from another one: a node whose link goes down is
+ * demoted and its peer takes over, so the banner names the link (the
+ * cause) and not the demotion (the symptom) when both are as bad. */
+static bool is_symptom(const struct finding *f)
+{
+	static const char *const symptoms[] = {
+		"maintenance-inconsistent", "demoted", "failed-over", "master-mixed",
+	};
+	size_t i;
+	for (i = 0; i < ARRAY_LEN(symptoms); i++)
+		if (f->id && str_eq(f->id, symptoms[i]))
+			return true;
+	return false;
+}
+
 bool ui_worst(const struct ui *u, size_t *cluster, const struct finding **f, int *more)
 {
-	enum severity worst = SEV_INFO;
 	size_t i, k;
 	bool found = false;
 	*more = 0;
@@ -85,18 +99,19 @@ bool ui_worst(const struct ui *u, size_t *cluster, const struct finding **f, int
 		if (!u->cl[i].have_view)
 			continue;
 		for (k = 0; k < v->n_findings; k++) {
-			if (v->findings[k].severity < SEV_WARNING)
+			const struct finding *g = &v->findings[k];
+			if (g->severity < SEV_WARNING)
 				continue;
-			if (!found || v->findings[k].severity > worst) {
-				if (found)
-					(*more)++;
-				worst = v->findings[k].severity;
-				*cluster = i;
-				*f = &v->findings[k];
-				found = true;
-			} else {
+			if (found && (g->severity < (*f)->severity ||
+				      (g->severity == (*f)->severity && (is_symptom(g) || !is_symptom(*f))))) {
 				(*more)++;
+				continue;
 			}
+			if (found)
+				(*more)++;
+			*cluster = i;
+			*f = g;
+			found = true;
 		}
 	}
 	return found;
@@ -230,6 +245,14 @@ static void rebuild_views(struct ui *u)
 		c->have_view = true;
 		if (c->sel_row >= (int)c->view.n_rows)
 			c->sel_row = c->view.n_rows ? (int)c->view.n_rows - 1 : 0;
+	}
+	/* Until the operator picks one, the selection is the first row of the
+	 * overview: the worst cluster, where Enter should lead. */
+	if (!u->picked && u->a->n_clusters > 1) {
+		size_t *order = xcalloc(u->a->n_clusters, sizeof(*order));
+		if (overview_order(u, order))
+			u->cur = order[0];
+		free(order);
 	}
 }
 
@@ -452,8 +475,10 @@ static void render(struct ui *u, unsigned r)
 	}
 	if (!(r & (R_REDRAW | R_REFRESH | R_RESIZE | R_CLEAR)) && (r & R_BAR) && !u->wall && !u->help) {
 		/* Only the two bottom lines changed. */
+		colours_use(u, u->screen == SCR_OVERVIEW || u->screen == SCR_EVENTS ? -1 : (long)u->cur);
 		draw_status(u, u->rows - 2);
 		draw_function_bar(u, u->rows - 1);
+		colours_use(u, -1);
 		refresh();
 		return;
 	}
@@ -465,6 +490,8 @@ static void render(struct ui *u, unsigned r)
 		refresh();
 		return;
 	}
+	/* The screens of one cluster are drawn in its theme. */
+	colours_use(u, u->screen == SCR_OVERVIEW || u->screen == SCR_EVENTS ? -1 : (long)u->cur);
 	draw_header(u);
 	top = 1 + draw_banner(u, 1);
 	bottom = u->rows - 2;
@@ -497,6 +524,7 @@ static void render(struct ui *u, unsigned r)
 		draw_help(u);
 	draw_status(u, u->rows - 2);
 	draw_function_bar(u, u->rows - 1);
+	colours_use(u, -1);
 	refresh();
 }
 
@@ -506,6 +534,7 @@ static void load_theme(struct ui *u)
 {
 	const char *name = getenv("CARPTOP_THEME");
 	char *cause = NULL;
+	size_t i;
 	if (!name || !*name)
 		name = u->a->cfg->theme ? u->a->cfg->theme : "default";
 	if (theme_load_named(&u->theme, name, &cause) < 0) {
@@ -513,6 +542,25 @@ static void load_theme(struct ui *u)
 		str_printf(u->theme_error, sizeof(u->theme_error), "default theme in use: %s", cause);
 		str_copy(u->theme_error_seen, u->theme_error, sizeof(u->theme_error_seen));
 		free(cause);
+		cause = NULL;
+	}
+	/* A cluster's own theme (carptop.yaml(5)) for its screens and tiles;
+	 * CARPTOP_THEME overrides every theme. */
+	u->palette = xcalloc(u->a->n_clusters ? u->a->n_clusters : 1, sizeof(*u->palette));
+	for (i = 0; i < u->a->n_clusters && !(getenv("CARPTOP_THEME") && *getenv("CARPTOP_THEME")); i++) {
+		const char *own = u->a->clusters[i].conf->theme;
+		if (!own || str_eq(own, name))
+			continue;
+		u->palette[i] = xcalloc(1, sizeof(*u->palette[i]));
+		if (theme_load_named(&u->palette[i]->theme, own, &cause) < 0) {
+			str_printf(u->theme_error, sizeof(u->theme_error), "cluster %s: theme %s not used: %s",
+				   u->a->clusters[i].conf->name, own, cause);
+			str_copy(u->theme_error_seen, u->theme_error, sizeof(u->theme_error_seen));
+			free(cause);
+			cause = NULL;
+			free(u->palette[i]);
+			u->palette[i] = NULL;
+		}
 	}
 }
 
@@ -676,6 +724,9 @@ int ui_run(struct app *a, const struct cli *o)
 		for (n = 0; n < CLUSTER_NODES; n++)
 			snapshot_clear(&u->cl[i].prev[n]);
 	}
+	for (i = 0; i < a->n_clusters; i++)
+		free(u->palette[i]);
+	free(u->palette);
 	evlog_free(&u->log);
 	free(u->cl);
 	free(u);

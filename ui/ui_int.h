@@ -167,6 +167,7 @@ struct ui {
 	char filter[64];              /* substring, case-insensitive; "" = none */
 	bool filter_edit;             /* the filter is being typed on the status line */
 	int sort;                     /* enum ov_sort: the overview's order */
+	bool picked;                  /* a cluster was chosen (else the worst, the first row, is selected) */
 	bool focus_findings;          /* pair view: Up/Down select a finding (f) */
 	bool finding_open;            /* ... and its detail is shown (Enter) */
 
@@ -174,7 +175,12 @@ struct ui {
 	bool quit;
 	int rows, cols;
 
-	/* Colours (colours.c). */
+	/* Colours (colours.c). theme and attr are the ones in use: the global
+	 * theme's, or a cluster's own while its screen or tile is drawn. */
+	struct ui_palette {
+		struct theme theme;
+		attr_t attr[TP__COUNT];
+	} global, **palette;          /* palette[c]: cluster c's theme, NULL = the global one */
 	struct theme theme;
 	bool colour;
 	int ncolours;
@@ -194,6 +200,8 @@ struct ui {
 
 /* ---- colours.c ---- */
 void colours_init(struct ui *u);
+/* Draw with cluster c's theme from now on (c < 0: the global theme). */
+void colours_use(struct ui *u, long c);
 attr_t ui_attr(const struct ui *u, enum theme_part p);
 /* Severity -> part: ok/info -> ok, warning, critical, unknown. */
 enum theme_part severity_part(enum severity s);

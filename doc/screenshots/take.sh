@@ -28,9 +28,13 @@ shot() { # NAME [--light]
 	echo "$OUT/$1.png"
 }
 
-run 100 28 "$CARPTOP" --demo
+run 120 28 "$CARPTOP" --demo=healthy,split-brain,node-down,maintenance
 shot overview
-keys 2
+keys / s p l i t Enter
+shot overview-filter
+keys Escape
+
+run 100 28 "$CARPTOP" --demo
 shot pair-healthy
 keys Tab 3
 shot node-detail
@@ -38,8 +42,9 @@ keys '?'
 shot help
 
 run 100 28 "$CARPTOP" --demo=split-brain
-keys 2
 shot pair-split-brain
+keys f Enter
+shot finding-detail
 
 run 100 28 "$CARPTOP" --demo
 keys m
@@ -59,6 +64,8 @@ run 80 24 "$CARPTOP" --demo --wall
 shot wall-healthy-80x24
 run 160 48 "$CARPTOP" --demo=node-down --wall
 shot wall-node-down-160x48
+run 160 48 "$CARPTOP" --demo=healthy,split-brain,node-down,maintenance --wall
+shot wall-four-pairs-160x48
 
 run 100 28 "env CARPTOP_THEME=light $CARPTOP --demo=maintenance"
 keys 2

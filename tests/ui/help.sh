@@ -27,6 +27,12 @@ printf '%s\n' "$keys" | {
 check_eq "$?" 0 'help overlay: every key with its help text'
 check_screen '^│ any other key closes this help\. Theme: default +│$' 'help overlay: how to close it, the theme'
 check_absent 'refused' 'help overlay: nothing refused outside read-only'
+check_screen '^│ Colours: OK  WARNING  CRITICAL  UNKNOWN  STALE data  MASTER  BACKUP  greyed: read-only +│$' 'help overlay: a colour legend'
+# Each legend word is drawn in its theme colour: CRITICAL in red.
+case $(capture_e | grep 'Colours:') in
+*"[31mCRITICAL"* | *"31m"*CRITICAL*) ok 'help legend: CRITICAL in the critical colour' ;;
+*) not_ok 'help legend: CRITICAL in the critical colour' ;;
+esac
 
 key x
 if wait_gone 'keys ─'; then ok 'any other key closes the help'; else not_ok 'any other key closes the help'; fi
@@ -37,6 +43,7 @@ start 80 24 --demo
 check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'overview shown (80x24)'
 key F1
 check_screen '^│ Up/Down/PgUp/PgDn scroll; any other key closes this help' 'help at 80x24 says it scrolls'
+check_screen '^│ \.\.\. [0-9]+ more below \(Down, PgDn\) +│$' 'help at 80x24: a more-below marker'
 check_absent '^│ F10 ' 'help at 80x24: F10 below the fold'
 key PgDn PgDn PgDn
 check_screen '^│ F10 +quit +│$' 'help at 80x24: scrolled to F10'

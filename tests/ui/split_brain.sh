@@ -15,7 +15,8 @@ esac
 key 1
 check_screen '^>demo +CRITICAL +1:fw1 3:BOTH ' 'overview: VHID 3 held by BOTH'
 key 2
-check_screen '^ +3  LAN +192\.168\.1\.1/24, 192\.168\.1\.5/24 +MASTER 0 +MASTER 100 +split-brain$' 'pair view: VHID 3 MASTER on both'
+check_screen '^ +3  LAN +192\.168\.1\.1/24 +MASTER 0 +MASTER 100 +split-brain$' 'pair view: VHID 3 MASTER on both'
+check_screen '^ {18}192\.168\.1\.5/24  only on fw2, missing on fw1$' 'pair view: the alias only fw2 has, on a line of its own'
 check_screen '^> +1  WAN +172\.18\.0\.100/24 +MASTER 0 +BACKUP 100 +ok$' 'pair view: VHID 1 still fine'
 check_screen '^  CRITICAL  VHID 3 split brain \(MASTER on fw1 and fw2\)$' 'pair view: the finding'
 

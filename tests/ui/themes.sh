@@ -62,4 +62,31 @@ start 100 30 --demo
 check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'default: up'
 if has_colour; then ok 'default: in colour'; else not_ok 'default: in colour'; fi
 
+# A cluster's own theme: its screens and its wall tile; the overview keeps
+# the global one.
+cat > "$SCRATCH/two.yaml" <<'YAML'
+clusters:
+  - name: plain
+    nodes:
+      - {name: a1, role: primary, sim: {scenario: healthy}}
+      - {name: a2, role: secondary, sim: {}}
+  - name: lab
+    theme: monochrome
+    nodes:
+      - {name: b1, role: primary, sim: {scenario: split-brain}}
+      - {name: b2, role: secondary, sim: {}}
+YAML
+start 100 30 -c "$SCRATCH/two.yaml"
+check_screen '^>lab +CRITICAL ' 'two clusters: the worst (lab) is selected first'
+head1=$(capture_e | sed -n 1p | cat -v)
+case $head1 in *'[46m'*) ok 'overview: the global (default) theme header, on cyan' ;; *) not_ok "overview: default header ($head1)" ;; esac
+key Enter
+check_screen '^ carptop [0-9.]+  Pair  cluster lab' 'Enter: the pair view of lab'
+head2=$(capture_e | sed -n 1p | cat -v)
+case $head2 in *'[46m'*) not_ok "lab: its own theme (monochrome) header, not cyan ($head2)" ;; *'7m'*) ok "lab: its own theme (monochrome) header, reverse" ;; *) not_ok "lab: monochrome header ($head2)" ;; esac
+key ']'
+check_screen '^ carptop [0-9.]+  Pair  cluster plain' ']: the pair view of plain'
+head3=$(capture_e | sed -n 1p | cat -v)
+case $head3 in *'[46m'*) ok 'plain: the global theme again' ;; *) not_ok "plain: the global theme again ($head3)" ;; esac
+
 finish
