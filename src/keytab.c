@@ -40,6 +40,12 @@ const struct key_binding key_table[] = {
 	{ 'X', "X", true, UC_WF_ABORT, "abort the cluster's running workflow: nothing more is sent, it stays resumable (asks first)", NULL },
 	{ 'P', "P", true, UC_SSH_PASSPHRASE, "ssh node whose identity file is encrypted: type its passphrase (not shown, kept in memory only)", NULL },
 	{ 'K', "K", true, UC_SSH_HOSTKEY, "ssh node with an unknown host key: show its fingerprint and accept it into known_hosts (asks first)", NULL },
+	{ ',', ",", false, UC_REPLAY_PREV, "replay: go to the previous event", NULL },
+	{ '.', ".", false, UC_REPLAY_NEXT, "replay: go to the next event", NULL },
+	{ 't', "t", false, UC_REPLAY_TIME, "replay: jump to a time (ISO 8601, or HH:MM[:SS] on the day shown)", NULL },
+	{ '+', "+", false, UC_REPLAY_FASTER, "replay: play faster", NULL },
+	{ '-', "-", false, UC_REPLAY_SLOWER, "replay: play slower", NULL },
+	{ ' ', "Space", false, UC_REPLAY_PAUSE, "replay: play / pause", NULL },
 	{ 'q', "q", false, UC_QUIT, "quit", "Quit" },
 	{ KEYC_F10, "F10", false, UC_QUIT, "quit", NULL },
 };

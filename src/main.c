@@ -76,10 +76,8 @@ static int run_replay(const struct cli *o, enum out_format fmt)
 		fprintf(stderr, "carptop: --events prints text or json, not %s\n", out_format_name(fmt));
 		return EXIT_USAGE;
 	}
-	if (!o->batch) {
-		fprintf(stderr, "carptop: --replay needs --batch with --at or --events in this build\n");
-		return EXIT_USAGE;
-	}
+	if (!o->batch)
+		return ui_replay_run(o);
 	if (recording_open(&R, o->replay, &cause) < 0)
 		return fail("--replay", cause);
 	if (R.torn || R.bad || R.dropped)

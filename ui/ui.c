@@ -47,7 +47,7 @@ const char *node_name(const struct ui *u, size_t c, int n)
 double node_age(const struct ui *u, size_t c, int n)
 {
 	const struct app_node *an = &u->a->clusters[c].node[n];
-	double now = wall_s();
+	double now = ui_now(u);
 	if (an->snap.reachable && an->snap.taken > 0)
 		return now - an->snap.taken;
 	if (an->last_ok > 0)
@@ -352,6 +352,10 @@ static void draw_status(struct ui *u, int y)
 		draw_text(u, y, 0, u->cols, ui_attr(u, u->status_part), u->status);
 		return;
 	}
+	if (u->replay) {
+		replay_ui_draw_bar(u, y);
+		return;
+	}
 	if (u->a->n_clusters) {
 		int n = u->cl[u->cur].sel_node;
 		int x = draw_text(u, y, 0, u->cols, ui_attr(u, TP_LABEL), "target ");
@@ -463,7 +467,19 @@ static void write_mutation_report(const struct ui *u)
 	fclose(f);
 }
 
+static int run(struct app *a, const struct cli *o, struct ui_replay *rp);
+
 int ui_run(struct app *a, const struct cli *o)
+{
+	return run(a, o, NULL);
+}
+
+int ui_run_with_replay(struct app *a, const struct cli *o, struct ui_replay *rp)
+{
+	return run(a, o, rp);
+}
+
+static int run(struct app *a, const struct cli *o, struct ui_replay *rp)
 {
 	static const int sigs[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa, old[ARRAY_LEN(sigs)];
@@ -482,7 +498,8 @@ int ui_run(struct app *a, const struct cli *o)
 	u->o = o;
 	u->loop = a->loop;
 	u->wall = o->wall;
-	u->read_only = o->read_only || o->wall || a->read_only;
+	u->read_only = o->read_only || o->wall || a->read_only || rp;
+	u->replay = rp;
 	u->ascii = o->ascii;
 	u->screen = u->wall ? SCR_WALL : SCR_OVERVIEW;
 	u->cl = xcalloc(a->n_clusters ? a->n_clusters : 1, sizeof(*u->cl));
@@ -532,10 +549,15 @@ int ui_run(struct app *a, const struct cli *o)
 	u->tick = loop_timer_add(u->loop, TICK_MS, on_tick, u);
 	u->wall_page_since = now_ms();
 
-	a->on_update = on_update;
-	a->on_action = on_action;
-	a->ctx = u;
-	app_poll_all(a, true);
+	if (u->replay) {
+		/* Nothing is polled: the recording's snapshots are the data. */
+		replay_ui_attach(u);
+	} else {
+		a->on_update = on_update;
+		a->on_action = on_action;
+		a->ctx = u;
+		app_poll_all(a, true);
+	}
 
 	render(u, R_REFRESH);
 	while (!u->quit) {
@@ -565,6 +587,8 @@ int ui_run(struct app *a, const struct cli *o)
 	loop_fd_set(u->loop, STDIN_FILENO, 0, NULL, NULL);
 	loop_fd_set(u->loop, u->sig_pipe[0], 0, NULL, NULL);
 	loop_timer_cancel(u->loop, u->tick);
+	if (u->replay)
+		replay_ui_detach(u);
 	a->polling = false;
 	a->on_update = NULL;
 	a->on_action = NULL;

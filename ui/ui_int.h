@@ -120,8 +120,11 @@ struct bar_hit {
 	int key;
 };
 
+struct ui_replay;
+
 struct ui {
 	struct app *a;
+	struct ui_replay *replay;     /* --replay: the recording shown (ui/replay_ui.c), else NULL */
 	const struct cli *o;
 	struct loop *loop;
 	bool wall, read_only, ascii, mouse;
@@ -274,6 +277,16 @@ void flow_quit(struct ui *u, const char *why);
 bool flow_list_mode(const struct ui *u);
 
 /* ---- keys.c ---- */
+/* Replay (ui/replay_ui.c): the time bar, its keys, a time being typed. */
+double ui_now(const struct ui *u);               /* the moment shown: the wall clock, or the replay's */
+int ui_run_with_replay(struct app *a, const struct cli *o, struct ui_replay *rp); /* ui.c */
+void replay_ui_attach(struct ui *u);             /* start: show the first moment, paused */
+void replay_ui_detach(struct ui *u);
+void replay_ui_draw_bar(struct ui *u, int y);
+unsigned replay_ui_key(struct ui *u, enum ui_cmd cmd);
+bool replay_ui_typing(const struct ui *u);
+unsigned replay_ui_type(struct ui *u, int key);
+
 int ui_translate_key(int is_key, wint_t ch);
 unsigned keys_dispatch(struct ui *u, int key);
 /* What the console can do about node n's error, for the pair view and the
