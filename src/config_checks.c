@@ -795,9 +795,11 @@ static void view_take(struct pair_view *v, struct drift_list *l)
 	v->n_drift = l->n;
 }
 
-/* FIELD-NOTES: IP aliases are not copied by XMLRPC sync, and every address
- * on a VHID is hashed into its advertisements: an alias on one node only
- * makes both nodes MASTER. They must be added by hand, identically. */
+/* Every address on a VHID is hashed into its advertisements: an alias on
+ * one node only makes both nodes MASTER. rc.filter_synchronize sends every
+ * VIP with a VHID (IP aliases included) when Virtual IPs is a sync item,
+ * but a sync also reconfigures the peer at once: the how-to adds the alias
+ * on each node by hand, CARP disabled on one meanwhile. */
 static void check_vip_alias(struct pair_view *v, const struct check *c)
 {
 	struct drift_list l;
@@ -815,8 +817,8 @@ static void check_vip_alias(struct pair_view *v, const struct check *c)
 		if (d->absent[0] || d->absent[1]) {
 			int has = d->absent[0] ? 1 : 0;
 			ADDS(v, c, SEV_CRITICAL, has, vhid,
-			     "IP alias %s on VHID %d exists on %s only: XMLRPC sync does not copy IP aliases, and the "
-			     "VHID's advertisements now differ (both nodes MASTER)", d->value[has], vhid, nname(v, has));
+			     "IP alias %s on VHID %d exists on %s only: the VHID's advertisements now differ (both "
+			     "nodes MASTER) until it is on both nodes", d->value[has], vhid, nname(v, has));
 		} else {
 			char line[FINDING_MSG_LEN];
 			drift_item_text(d, nname(v, 0), nname(v, 1), line, sizeof(line));
@@ -896,9 +898,10 @@ const struct check config_checks[] = {
 	  "Sync Virtual IPs from the primary, or edit the VIP identically on both nodes (CARP disabled on one "
 	  "meanwhile).", "how-to: Setup Virtual IPs; FIELD-NOTES check 6", check_vhid_config },
 	{ "vip-alias-manual", SEV_CRITICAL, "IP aliases on a VHID differ",
-	  "IP aliases are not copied by XMLRPC sync; an alias on one node only changes that node's advertisement "
-	  "hash and both nodes become MASTER.",
-	  "Add the alias on the other node too, with CARP disabled on one node while you do (how-to procedure).",
+	  "An alias on one node only changes that node's advertisement hash and both nodes become MASTER. A "
+	  "config sync with Virtual IPs selected sends every VIP with a VHID, aliases included, but only when run.",
+	  "Add the alias on the other node too, with CARP disabled on one node while you do (how-to procedure), "
+	  "or sync Virtual IPs from the primary.",
 	  "how-to: Adding a virtual IP to an active VHID group", check_vip_alias },
 	{ "carp-rule", SEV_WARNING, "no rule passes CARP",
 	  "Each interface with a CARP VIP must accept CARP (IP protocol 112) from the peer; a node that drops the "

@@ -29,8 +29,10 @@
  *    other than uuid (model versions belong to the version check).
  *  - Secrets (xc_is_secret) are compared but their values never copied:
  *    a difference shows as "(hidden)".
- * IP aliases that carry a VHID are never synced; drift_compare_aliases()
- * compares them on their own ("must match by hand"). */
+ * IP aliases that carry a VHID are compared on their own by
+ * drift_compare_aliases(): a difference splits the VHID. rc.filter_synchronize
+ * sends them with the CARP VIPs (every VIP with a VHID) when Virtual IPs is
+ * a sync item; the how-to adds them by hand on each node. */
 #ifndef CARPTOP_DRIFT_H
 #define CARPTOP_DRIFT_H
 

@@ -20,6 +20,7 @@
 #include "recorder.h"
 #include "replay.h"
 #include "sim/sim_world.h"
+#include "statedir.h"
 #include "ui.h"
 #include "util.h"
 #include "wf_batch.h"
@@ -226,6 +227,7 @@ int main(int argc, char **argv)
 		return run_replay(&o, fmt);
 
 	if (o.demo) {
+		statedir_use_demo();
 		if (demo_config(o.demo_scenario, &cfg, &cause) < 0)
 			return fail("--demo", cause);
 	} else {
@@ -284,7 +286,11 @@ int main(int argc, char **argv)
 		return fail("--cluster", cause);
 	}
 
+<<<<<<< HEAD
 	app.recorder = start_recorder(&o, &app, &cfg);
+=======
+	app.cli = &o;
+>>>>>>> main
 	if (o.run || o.resume || o.rollback)
 		rc = wf_batch_run(&app, &o, stdout);
 	else if (o.batch)

@@ -134,7 +134,7 @@ static void build(struct ui *u, size_t c, struct ui_lines *l)
 			line_cell(ln, 1, -1, TP_LABEL, A_BOLD, "%s", v->drift[i].section);
 			line_cell(ln, 2 + text_width(v->drift[i].section), -1, TP_LABEL, 0, "(%zu difference%s%s)", count,
 				  count == 1 ? "" : "s",
-				  str_eq(v->drift[i].section, DRIFT_ALIAS_SECTION) ? ", not synced: must match by hand" : "");
+				  str_eq(v->drift[i].section, DRIFT_ALIAS_SECTION) ? ", splits the VHID: sync Virtual IPs or add by hand" : "");
 		}
 		for (j = i; j < v->n_drift; j++)
 			if (str_eq(v->drift[j].section, v->drift[i].section))

@@ -797,6 +797,7 @@ static void slow_cache_apply(struct api_node *n)
 		str_copy(c->version, s->version, sizeof(c->version));
 		str_copy(c->config_marker, s->config_marker, sizeof(c->config_marker));
 		c->hasync = s->hasync;
+		c->carp.preempt = s->carp.preempt; /* from hasync/get */
 		c->firmware = s->firmware;
 		c->pfsync.syncdev[0] = '\0';
 		str_copy(c->pfsync.syncdev, s->pfsync.syncdev, sizeof(c->pfsync.syncdev));
@@ -816,6 +817,7 @@ static void slow_cache_apply(struct api_node *n)
 	else
 		str_copy(s->config_marker, c->config_marker, sizeof(s->config_marker));
 	s->hasync = c->hasync;
+	s->carp.preempt = c->carp.preempt;
 	s->firmware = c->firmware;
 	if (!s->pfsync.syncdev[0]) {
 		str_copy(s->pfsync.syncdev, c->pfsync.syncdev, sizeof(s->pfsync.syncdev));
@@ -1057,13 +1059,13 @@ static char *vip_add_body(const struct vip_spec *v)
 	return out;
 }
 
-static int api_action_start(struct backend *b, const struct action *a)
+static int api_action_start(struct backend *b, const struct mutation_grant *g, const struct action *a)
 {
 	struct api_node *n = b->priv;
 	const char *why = NULL;
 	char *body;
 
-	if (!n || n->acting || (unsigned)a->kind >= ACT__COUNT)
+	if (!mutation_grant_valid(g) || !n || n->acting || (unsigned)a->kind >= ACT__COUNT)
 		return -1;
 	n->acting = true;
 	n->act = *a;

@@ -408,8 +408,17 @@ static void parse_carp_global(json_object *carp, struct snapshot *s)
 {
 	char msg[SNAP_MSG_LEN * 2];
 	bool b;
+	long long dem;
 	s->carp.known = true;
-	s->carp.demotion = (long)jv_ll_range(jget(carp, "demotion"), 0, 0x7fffffffLL, -1);
+	/* net.inet.carp.demotion is a signed int and goes negative on real
+	 * nodes (opnsense/core#2780: "-540"): kept as the kernel has it. An
+	 * unreadable value is 0 with a note, never a made-up -1. */
+	if (jv_ll(jget(carp, "demotion"), &dem) && dem >= -0x80000000LL && dem <= 0x7fffffffLL) {
+		s->carp.demotion = (long)dem;
+	} else {
+		s->carp.demotion = 0;
+		snapshot_add_partial(s, "carp", NERR_PROTOCOL, "get_vip_status: the demotion is not a number");
+	}
 	s->carp.allow = jv_bool(jget(carp, "allow"), &b) ? (int)b : -1;
 	/* A JSON boolean on the node (carp_global_status.php); accept "1"/"0" too. */
 	s->carp.maintenance = jv_bool(jget(carp, "maintenancemode"), &b) && b;
@@ -605,6 +614,14 @@ enum node_error api_parse_hasync_get(const char *body, size_t len, struct snapsh
 	}
 	selected_key(jget(h, "pfsyncinterface"), s->pfsync.syncdev, sizeof(s->pfsync.syncdev));
 	jv_str(jget(h, "pfsyncpeerip"), s->pfsync.syncpeer, sizeof(s->pfsync.syncpeer));
+	/* The carp start hook (rc.syshook.d/start/90-carp) sets
+	 * net.inet.carp.preempt=1 unless disablepreempt is set; otherwise
+	 * the kernel's default 0 stays. */
+	{
+		bool dis;
+		if (jv_bool(jget(h, "disablepreempt"), &dis))
+			s->carp.preempt = dis ? 0 : 1;
+	}
 	s->hasync.known = true;
 	s->pfsync.known = true;
 	json_object_put(root);
@@ -664,6 +681,9 @@ enum node_error api_parse_firmware_info(const char *body, size_t len, struct sna
 	}
 	str_copy(s->firmware.version, v, sizeof(s->firmware.version));
 	str_copy(s->version, v, sizeof(s->version));
+	/* The update target, when the node says (optional). */
+	if (!jv_str(jget(root, "product_latest"), s->firmware.latest, sizeof(s->firmware.latest)))
+		jv_str(jget(jget(root, "product"), "product_latest"), s->firmware.latest, sizeof(s->firmware.latest));
 	json_object_put(root);
 	return NERR_NONE;
 }

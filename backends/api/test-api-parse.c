@@ -166,9 +166,22 @@ static void test_vip_missing_parts(void)
 		static const char b2[] = "{\"rows\":[],\"carp\":{\"demotion\":\"lots\",\"allow\":\"maybe\",\"maintenancemode\":\"true\"}}";
 		CHECK_INT_EQ(api_parse_vip_status(b2, strlen(b2), &s, NULL), NERR_NONE);
 		CHECK(s.carp.known);
-		CHECK_INT_EQ(s.carp.demotion, -1);
+		CHECK_INT_EQ(s.carp.demotion, 0);
+		CHECK_INT_EQ(s.n_partial, 1);
+		CHECK_STR_EQ(s.partial[0].msg, "get_vip_status: the demotion is not a number");
 		CHECK_INT_EQ(s.carp.allow, -1);
 		CHECK(s.carp.maintenance);
+	}
+	snapshot_clear(&s);
+
+	/* The demotion is signed and goes negative on real nodes
+	 * (opnsense/core#2780): kept as the kernel has it. */
+	snapshot_init(&s);
+	{
+		static const char b4[] = "{\"rows\":[],\"carp\":{\"demotion\":\"-540\",\"allow\":\"1\",\"maintenancemode\":false}}";
+		CHECK_INT_EQ(api_parse_vip_status(b4, strlen(b4), &s, NULL), NERR_NONE);
+		CHECK_INT_EQ(s.carp.demotion, -540);
+		CHECK_INT_EQ(s.n_partial, 0);
 	}
 	snapshot_clear(&s);
 
@@ -319,6 +332,18 @@ static void test_hasync_get(void)
 	CHECK_STR_EQ(s.pfsync.syncpeer, "10.0.10.2");
 	CHECK(!snapshot_holds(&s, "Sup3rS3cretXmlRpc"));
 	CHECK(!snapshot_holds(&s, "root"));
+	CHECK_INT_EQ(s.carp.preempt, 1); /* disablepreempt "0" */
+	snapshot_clear(&s);
+
+	/* disablepreempt set: the start hook leaves the kernel's preempt 0;
+	 * absent: not known. */
+	snapshot_init(&s);
+	CHECK_INT_EQ(api_parse_hasync_get(L("{\"hasync\":{\"disablepreempt\":\"1\"}}"), &s, NULL), NERR_NONE);
+	CHECK_INT_EQ(s.carp.preempt, 0);
+	snapshot_clear(&s);
+	snapshot_init(&s);
+	CHECK_INT_EQ(api_parse_hasync_get(L("{\"hasync\":{\"synchronizetoip\":\"\"}}"), &s, NULL), NERR_NONE);
+	CHECK_INT_EQ(s.carp.preempt, -1);
 	snapshot_clear(&s);
 
 	/* Secondary: no target, pfsync disabled (the "" option selected),

@@ -724,6 +724,7 @@ void sim_node_snapshot(struct sim_world *w, int pi, int ni, struct snapshot *s)
 	}
 
 	str_copy(s->firmware.version, n->version, sizeof(s->firmware.version));
+	str_copy(s->firmware.latest, n->latest, sizeof(s->firmware.latest));
 	switch (n->fw) {
 	case SIM_FW_RUNNING:
 		s->firmware.state = FW_RUNNING;
@@ -938,17 +939,20 @@ int sim_sync(struct sim_world *w, int pi, int ni, char *reply, size_t len)
 		str_copy(reply, "{\"status\":\"error\",\"message\":\"xmlrpc: connection refused\"}", len);
 		return 1;
 	}
-	/* Only CARP VIPs are sent, with advskew + 100 (capped at 254); IP
-	 * aliases with a VHID and the peer's own VIPs without one stay. */
+	/* rc.filter_synchronize sends every VIP with a VHID (CARP VIPs and IP
+	 * aliases), CARP advskew + 100 (capped at 254); the peer keeps its
+	 * own VIPs without one. */
 	for (i = 0, k = 0; i < peer->n_vips; i++)
-		if (peer->vips[i].mode != VIP_MODE_CARP)
+		if (!peer->vips[i].vhid)
 			peer->vips[k++] = peer->vips[i];
 	peer->n_vips = k;
 	for (i = 0; i < n->n_vips && peer->n_vips < SIM_MAX_VIPS; i++) {
-		if (n->vips[i].mode != VIP_MODE_CARP || n->vips[i].pending_delete)
+		if (!n->vips[i].vhid || n->vips[i].pending_delete)
 			continue;
 		peer->vips[peer->n_vips] = n->vips[i];
-		peer->vips[peer->n_vips].advskew = n->vips[i].advskew + 100 > 254 ? 254 : n->vips[i].advskew + 100;
+		if (n->vips[i].mode == VIP_MODE_CARP)
+			peer->vips[peer->n_vips].advskew =
+				n->vips[i].advskew + 100 > 254 ? 254 : n->vips[i].advskew + 100;
 		peer->vips[peer->n_vips].applied = true;
 		peer->n_vips++;
 	}

@@ -25,7 +25,9 @@
 #define MAX_DENY 8
 
 enum plug { PLUG_UP = 0, PLUG_REFUSE, PLUG_HANG };
-enum fault_kind { FAULT_STATUS = 0, FAULT_MALFORMED, FAULT_TRUNCATED, FAULT_EMPTY };
+/* FAULT_NOOP: answered as a success ({"status":"ok"}, configctl "OK") with
+ * nothing done, as a reconfigure that silently did not apply. */
+enum fault_kind { FAULT_STATUS = 0, FAULT_MALFORMED, FAULT_TRUNCATED, FAULT_EMPTY, FAULT_NOOP };
 
 struct fault {
 	char path[160];
@@ -209,7 +211,9 @@ static enum MHD_Result api_access(void *cls, struct MHD_Connection *c, const cha
 	} else if (fault_take(en, url, &f)) {
 		rs.status = f.status ? f.status : 200;
 		rs.content_type = "application/json; charset=UTF-8";
-		if (f.kind == FAULT_EMPTY) {
+		if (f.kind == FAULT_NOOP) {
+			sb_add(&rs.body, "{\"status\":\"ok\"}");
+		} else if (f.kind == FAULT_EMPTY) {
 			/* 200 with nothing: backup/download when no backup exists. */
 			rs.content_type = "application/octet-stream";
 		} else if (f.kind == FAULT_MALFORMED) {
@@ -452,6 +456,10 @@ static bool shim_fault(struct enode *en, const char *fpath, int pair, int node, 
 	*status = 200;
 	if (f.kind == FAULT_EMPTY)
 		return true;
+	if (f.kind == FAULT_NOOP) {
+		sb_add(out, what ? "" : "OK\n");
+		return true;
+	}
 	if (f.kind == FAULT_MALFORMED) {
 		sb_add(out, what ? "carp: vhid advbase \n\tinet netmask\n" : "{\"status\":\"ok\",\n");
 		return true;
@@ -571,7 +579,7 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 		en = enode_at(pair, node);
 		if (en->n_faults >= MAX_FAULTS || !arg(c, "path")) {
 			*status = 400;
-			sb_add(out, "need ?path=...&count=N&after=N&status=S&kind=status|malformed|truncated|empty\n");
+			sb_add(out, "need ?path=...&count=N&after=N&status=S&kind=status|malformed|truncated|empty|noop\n");
 			return;
 		}
 		f = &en->faults[en->n_faults++];
@@ -583,6 +591,7 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 		f->kind = str_eq(arg(c, "kind"), "malformed") ? FAULT_MALFORMED
 			  : str_eq(arg(c, "kind"), "truncated") ? FAULT_TRUNCATED
 			  : str_eq(arg(c, "kind"), "empty")     ? FAULT_EMPTY
+			  : str_eq(arg(c, "kind"), "noop")      ? FAULT_NOOP
 								 : FAULT_STATUS;
 	} else if (ROUTE("/ctl/power/")) {
 		sim_node_power(E.w, pair, node, str_eq(p, "on"));

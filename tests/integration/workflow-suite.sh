@@ -85,6 +85,32 @@ check "failover-test plan over ssh: exit 0 and says so" [ "$RC" -eq 0 -a "$(grep
 check "plan only over ssh: zero mutating calls" [ "$(stat_of 0 0 mutations)$(stat_of 0 1 mutations)" = 00 ]
 fi
 
+# --- a reconfigure that answers ok but applies nothing on the target ------
+# While CARP is disabled on fw2, get_vip_status lists every configured VIP
+# as a DISABLED row, the saved alias included: that row only says "saved".
+# The alias must be live (not DISABLED) on fw2 once CARP is enabled again.
+if [ "$TRANSPORT" = api ]; then
+start_sim noop --speed 5 && use_transport
+ctl POST "/ctl/fault/0/1?path=/api/interfaces/vip_settings/reconfigure&count=1&kind=noop" >/dev/null
+run_wf "$WORK/noop.txt" --run add-alias vhid=3 address=192.168.1.5/24 --yes
+check "DISABLED row is not 'live': add-alias stops (exit $RC)" [ "$RC" -eq 2 ]
+check "DISABLED row is not 'live': the apply step says saved, not live" grep -q "has 192.168.1.5 saved (CARP is disabled there" "$WORK/noop.txt"
+check "DISABLED row is not 'live': stops at the Enable step, naming the alias" grep -q "\[ 8/9\].*FAILED.*fw2 does not show 192.168.1.5" "$WORK/noop.txt"
+grep -q "\[ 8/9\].*FAILED" "$WORK/noop.txt" || diag <"$WORK/noop.txt"
+fi
+
+# --- a negative demotion (opnsense/core#2780): maintenance cannot demote ---
+# The kernel's demotion is signed; from -540, maintenance's +240 leaves fw1
+# advertising better than fw2: it would stay MASTER. Refused up front.
+start_sim negdem --speed 5 && use_transport
+ctl POST "/ctl/set/0/0?demotion=-540" >/dev/null
+sleep 0.3
+run_wf "$WORK/negdem.txt" --run failover-test --yes
+check "negative demotion: failover-test refused (exit $RC)" [ "$RC" -ne 0 ]
+check "negative demotion: names the demotion as the kernel has it" grep -q "demotion is -540, so maintenance (+240) leaves it advertising -300" "$WORK/negdem.txt"
+check "negative demotion: no toggle sent" [ "$(stat_of 0 0 mutations)" -eq 0 ]
+grep -q "demotion is -540" "$WORK/negdem.txt" || diag <"$WORK/negdem.txt"
+
 # --- update end to end -----------------------------------------------------
 start_sim update --speed 20 && use_transport
 t0=$(simtime)

@@ -586,7 +586,7 @@ static const struct action_result *act_now(struct backend *b, enum action_kind k
 	R.got_act = false;
 	memset(&R.res, 0, sizeof(R.res));
 	R.res.err = NERR_INTERNAL;
-	if (backend_action(b, &a, &cause) < 0) {
+	if (backend_action(b, carptop_test_grant, &a, &cause) < 0) {
 		printf("# action refused: %s\n", cause);
 		str_copy(R.res.message, cause, sizeof(R.res.message));
 		R.res.err = NERR_READ_ONLY;
@@ -842,7 +842,7 @@ static void group_healthy(void)
 		R.got_snap = R.got_act = false;
 		CHECK_INT_EQ(backend_poll(b0), 0);
 		CHECK_INT_EQ(backend_poll(b0), -1); /* one poll at a time */
-		CHECK_INT_EQ(backend_action(b0, &a, &cause), 0);
+		CHECK_INT_EQ(backend_action(b0, carptop_test_grant, &a, &cause), 0);
 		while ((!R.got_snap || !R.got_act) && now_ms() - t0 < 20000)
 			loop_run_once(H.loop, 50);
 		CHECK(R.got_snap && R.snap.reachable);

@@ -79,7 +79,7 @@ measure_keys() {
 }
 
 start 200 40 "XDG_STATE_HOME=$SCRATCH/state" -c "$SIM_DIR/carptop.yaml"
-check_screen '^>pair1 +OK ' 'console up on carpsim, pair1 OK'
+check_screen '^ pair1  OK( |$)|^>pair1 +OK ' 'console up on carpsim, pair1 OK'
 key 2
 check_screen '^>? +1  WAN .* MASTER 0 +BACKUP 100 +ok$' 'before: fw1 MASTER, fw2 BACKUP on VHID 1'
 
