@@ -286,11 +286,8 @@ int main(int argc, char **argv)
 		return fail("--cluster", cause);
 	}
 
-<<<<<<< HEAD
 	app.recorder = start_recorder(&o, &app, &cfg);
-=======
 	app.cli = &o;
->>>>>>> main
 	if (o.run || o.resume || o.rollback)
 		rc = wf_batch_run(&app, &o, stdout);
 	else if (o.batch)

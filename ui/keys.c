@@ -789,10 +789,8 @@ unsigned keys_dispatch(struct ui *u, int key)
 		return flow_override_key(u, key);
 	if (u->form.active)
 		return flow_form_key(u, key);
-<<<<<<< HEAD
 	if (replay_ui_typing(u))
 		return replay_ui_type(u, key);
-=======
 	if (u->filter_edit)
 		return filter_key(u, key);
 	if (u->finding_open) {
@@ -810,7 +808,6 @@ unsigned keys_dispatch(struct ui *u, int key)
 		if (c >= 0)
 			return flow_checkpoint_answer(u, (size_t)c, key == 'y');
 	}
->>>>>>> main
 	if (u->help) {
 		/* Scroll keys scroll the help; any other key closes it. */
 		b = keytab_find(key);

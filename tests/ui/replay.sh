@@ -12,6 +12,7 @@ sleep 1
 "$CARPTOP" --demo=maintenance --batch --count 2 --interval 0.5 --record "$REC" >/dev/null
 
 start 130 30 --replay "$REC"
+key 1 # one cluster opens on its pair view; the overview shows who is MASTER in one line
 check_screen '^REPLAY 20[0-9-]{8} [0-9:]{8}\.[0-9]{3} \[-+\] x1 paused ' 'time bar: paused at the start, x1'
 check_screen '^>demo +OK +1:fw1 3:fw1 ' 'overview at the start: fw1 MASTER'
 check_screen 'READ-ONLY' 'header: read-only'
@@ -28,9 +29,13 @@ check_screen '^REPLAY .*\[#+-*\] x1 paused' 'time bar moved on, still paused'
 key 4
 check_screen 'demo/fw1 +maintenance mode entered$' 'event log: the recorded maintenance'
 check_screen 'demo/fw1 +VHID 1 MASTER -> BACKUP$' 'event log: the recorded role change'
-key ,
-sleep 0.3
 key 1
+i=0
+while [ $i -lt 12 ] && ! capture | grep -Eq '^>demo +OK +1:fw1 3:fw1 '; do
+	key ,
+	sleep 0.2
+	i=$((i + 1))
+done
 check_screen '^>demo +OK +1:fw1 3:fw1 ' ', steps back: fw1 MASTER again'
 
 key + +
