@@ -388,6 +388,40 @@ static void test_locks_and_segments(void)
 	free(file);
 }
 
+/* Past the budget with nothing older to remove: recording stops, with a reason. */
+static void test_budget_stop(void)
+{
+	char *file = path_in("budget.ctr"), *cause = NULL;
+	struct recorder_opts o = { 0 };
+	struct sim_world *w = sim_world_new("healthy", 1, 1, &cause);
+	struct snapshot s;
+	struct recorder *r;
+	size_t at_stop;
+	int i;
+	o.file = file;
+	o.clock = fake_clock;
+	o.budget_bytes = 2000;
+	r = recorder_open(clusters, 1, &o, &cause);
+	sim_world_manual_clock(w);
+	snapshot_init(&s);
+	sim_node_snapshot(w, 0, 0, &s);
+	for (i = 0; i < 400 && !recorder_error(r); i++) {
+		s.taken = T0 + i;
+		s.states.current += 100;
+		recorder_snapshot(r, 0, 0, &s);
+	}
+	CHECK(recorder_error(r) != NULL);
+	CHECK_CONTAINS(recorder_error(r), "size budget");
+	at_stop = recorder_records(r);
+	s.taken = T0 + 1000;
+	recorder_snapshot(r, 0, 0, &s);
+	CHECK_INT_EQ(recorder_records(r), at_stop);
+	recorder_close(r);
+	snapshot_clear(&s);
+	sim_world_free(w);
+	free(file);
+}
+
 static void test_audit_actions(void)
 {
 	char *file = path_in("audit.ctr"), *cause = NULL, *alog = path_in("carptop/audit.log");
@@ -517,6 +551,7 @@ int main(void)
 	RUN(test_damaged_record);
 	RUN(test_sigkill);
 	RUN(test_locks_and_segments);
+	RUN(test_budget_stop);
 	RUN(test_audit_actions);
 	RUN(test_timeline);
 	RUN(test_parse_time);
