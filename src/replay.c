@@ -296,7 +296,8 @@ int recording_open(struct recording *R, const char *path, char **cause)
 			}
 		}
 		closedir(d);
-		qsort(names, n, sizeof(*names), cmp_name);
+		if (n)
+			qsort(names, n, sizeof(*names), cmp_name);
 		for (i = 0; i < n; i++) {
 			char *why = NULL;
 			if (add_path(R, names[i], &cap, false, &why) < 0)
