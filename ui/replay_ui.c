@@ -277,6 +277,42 @@ static double first_round(const struct recording *R)
 	return t;
 }
 
+/* ---- live: the same per-VHID judgement in the console's event log ---- */
+
+static void live_vhid_event(void *ctx, const struct vhid_track *was, const struct vhid_track *now, const char *text)
+{
+	struct ui *u = ctx;
+	evlog_add(&u->log, now->since, EV_ROLE, now->state == VS_MASTER ? SEV_INFO : SEV_CRITICAL,
+		  u->a->clusters[now->cluster].conf->name, "-", now->vhid, "%s", text);
+	(void)was;
+}
+
+/* Both nodes are polled together: judge the pair when the two last answers
+ * are of one round (within a quarter interval), or when the other node's is
+ * too old to be paired (it hangs): never between the two answers of a flip. */
+void ui_live_vhids(struct ui *u, size_t c)
+{
+	struct ui_cluster *uc = &u->cl[c];
+	const struct snapshot *s[CLUSTER_NODES] = { &uc->prev[0], &uc->prev[1] };
+	double iv = u->a->clusters[c].conf->interval, d;
+	if (!uc->have_prev[0] || !uc->have_prev[1])
+		return;
+	d = s[0]->taken > 0 && s[1]->taken > 0 ? fabs(s[0]->taken - s[1]->taken) : 0;
+	if (d > iv / 4 && d < 1.5 * iv)
+		return;
+	if (!u->vhids)
+		u->vhids = xcalloc(1, sizeof(*u->vhids));
+	vhid_watch_judge(u->vhids, u->a->clusters[c].conf, (int)c, s, wall_s(), live_vhid_event, u);
+}
+
+void ui_live_vhids_free(struct ui *u)
+{
+	if (u->vhids)
+		vhid_watch_free(u->vhids);
+	free(u->vhids);
+	u->vhids = NULL;
+}
+
 /* An app over the recording's clusters with no backend: nothing to poll,
  * nothing that could change a node. */
 int ui_replay_run(const struct cli *o)

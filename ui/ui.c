@@ -141,6 +141,7 @@ static void on_update(struct app *a, struct app_cluster *c, int node, void *ctx)
 		   uc->have_prev[node] ? &uc->prev[node] : NULL, s);
 	snapshot_copy(&uc->prev[node], s);
 	uc->have_prev[node] = true;
+	ui_live_vhids(u, (size_t)(c - a->clusters));
 	u->last_update = wall_s();
 	u->dirty |= R_REFRESH;
 	/* The workflow engine hears the app itself (app_listen). */
@@ -700,6 +701,7 @@ static int run(struct app *a, const struct cli *o, struct ui_replay *rp)
 		for (n = 0; n < CLUSTER_NODES; n++)
 			snapshot_clear(&u->cl[i].prev[n]);
 	}
+	ui_live_vhids_free(u);
 	evlog_free(&u->log);
 	free(u->cl);
 	free(u);

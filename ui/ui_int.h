@@ -136,10 +136,12 @@ struct bar_hit {
 };
 
 struct ui_replay;
+struct vhid_watch;
 
 struct ui {
 	struct app *a;
 	struct ui_replay *replay;     /* --replay: the recording shown (ui/replay_ui.c), else NULL */
+	struct vhid_watch *vhids;     /* live: who is MASTER per VHID, for the event log (replay_ui.c) */
 	const struct cli *o;
 	struct loop *loop;
 	bool wall, read_only, ascii, mouse;
@@ -340,6 +342,8 @@ void draw_finding_detail(struct ui *u);
 /* Replay (ui/replay_ui.c): the time bar, its keys, a time being typed. */
 double ui_now(const struct ui *u);               /* the moment shown: the wall clock, or the replay's */
 int ui_run_with_replay(struct app *a, const struct cli *o, struct ui_replay *rp); /* ui.c */
+void ui_live_vhids(struct ui *u, size_t c);       /* live: log per-VHID MASTER changes of cluster c */
+void ui_live_vhids_free(struct ui *u);
 void replay_ui_attach(struct ui *u);             /* start: show the first moment, paused */
 void replay_ui_detach(struct ui *u);
 void replay_ui_draw_bar(struct ui *u, int y);

@@ -60,6 +60,12 @@ key q
 check_eq "$(wait_exit)" 0 'q quits with status 0'
 check_eq "$(ls "$XDG_STATE_HOME/carptop/recordings" 2>/dev/null | wc -l)" 0 'a replay records nothing'
 
+# Live, the event log shows the same per-VHID judgement.
+start 130 30 --demo=split-brain
+key 4
+check_screen 'demo/- +VHID 3: MASTER on fw1 and fw2 \(split brain\)$' 'live event log: the split brain at the pair level'
+check_screen 'demo/- +VHID 1: MASTER on fw1$' 'live event log: who is MASTER of VHID 1'
+
 start 100 30 --replay "$SCRATCH/missing.ctr"
 check_eq "$(wait_exit)" 3 'a missing recording: exit 3'
 finish
