@@ -243,7 +243,7 @@ void app_view(struct app *a, size_t i, struct pair_view *v)
 	int n;
 	const struct xmlconf *conf[CLUSTER_NODES] = { NULL, NULL };
 	unsigned gen[CLUSTER_NODES] = { 0, 0 };
-	pair_build(v, c->conf, &c->node[0].snap, &c->node[1].snap, &c->hist, wall_s());
+	pair_build(v, c->conf, &c->node[0].snap, &c->node[1].snap, &c->hist, a->clock_at > 0 ? a->clock_at : wall_s());
 	/* A node that does not answer now has no current config either. */
 	for (n = 0; n < CLUSTER_NODES; n++)
 		if (c->node[n].snap.reachable && (conf[n] = conf_cache_get(c->node[n].config)))

@@ -69,6 +69,7 @@ struct app {
 	bool read_only;
 	bool polling;             /* periodic polls on */
 	struct recorder *recorder; /* every snapshot is recorded when set (src/recorder.h) */
+	double clock_at;          /* replay: the moment shown; 0 = live (the wall clock) */
 	/* Called after every snapshot (node >= 0) or action result. */
 	void (*on_update)(struct app *a, struct app_cluster *c, int node, void *ctx);
 	void (*on_action)(struct app *a, struct app_cluster *c, int node, const struct action *act,

@@ -47,6 +47,12 @@ const struct key_binding key_table[] = {
 	{ 'X', "X", true, UC_WF_ABORT, "abort the cluster's running workflow: nothing more is sent, it stays resumable (asks first)", "Abort", KS_WORKFLOW },
 	{ 'P', "P", true, UC_SSH_PASSPHRASE, "ssh node whose identity file is encrypted: type its passphrase (not shown, kept in memory only)", NULL, 0 },
 	{ 'K', "K", true, UC_SSH_HOSTKEY, "ssh node with an unknown host key: show its fingerprint and accept it into known_hosts (asks first)", NULL, 0 },
+	{ ',', ",", false, UC_REPLAY_PREV, "replay: go to the previous event", NULL, 0 },
+	{ '.', ".", false, UC_REPLAY_NEXT, "replay: go to the next event", NULL, 0 },
+	{ 't', "t", false, UC_REPLAY_TIME, "replay: jump to a time (ISO 8601, or HH:MM[:SS] on the day shown)", NULL, 0 },
+	{ '+', "+", false, UC_REPLAY_FASTER, "replay: play faster", NULL, 0 },
+	{ '-', "-", false, UC_REPLAY_SLOWER, "replay: play slower", NULL, 0 },
+	{ ' ', "Space", false, UC_REPLAY_PAUSE, "replay: play / pause", NULL, 0 },
 	{ 'q', "q", false, UC_QUIT, "quit", "Quit", 0 },
 	{ KEYC_F10, "F10", false, UC_QUIT, "quit", NULL, 0 },
 };

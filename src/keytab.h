@@ -65,6 +65,13 @@ enum ui_cmd {
 	 * read-only and wall mode like the mutating keys. */
 	UC_SSH_PASSPHRASE,
 	UC_SSH_HOSTKEY,
+	/* Replay of a recording (--replay): move through time. */
+	UC_REPLAY_PREV,
+	UC_REPLAY_NEXT,
+	UC_REPLAY_TIME,
+	UC_REPLAY_FASTER,
+	UC_REPLAY_SLOWER,
+	UC_REPLAY_PAUSE,
 	UC__COUNT
 };
 

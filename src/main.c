@@ -77,10 +77,8 @@ static int run_replay(const struct cli *o, enum out_format fmt)
 		fprintf(stderr, "carptop: --events prints text or json, not %s\n", out_format_name(fmt));
 		return EXIT_USAGE;
 	}
-	if (!o->batch) {
-		fprintf(stderr, "carptop: --replay needs --batch with --at or --events in this build\n");
-		return EXIT_USAGE;
-	}
+	if (!o->batch)
+		return ui_replay_run(o);
 	if (recording_open(&R, o->replay, &cause) < 0)
 		return fail("--replay", cause);
 	if (R.torn || R.bad || R.dropped)
@@ -288,8 +286,8 @@ int main(int argc, char **argv)
 		return fail("--cluster", cause);
 	}
 
-	app.cli = &o;
 	app.recorder = start_recorder(&o, &app, &cfg);
+	app.cli = &o;
 	if (o.run || o.resume || o.rollback)
 		rc = wf_batch_run(&app, &o, stdout);
 	else if (o.batch)

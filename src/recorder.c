@@ -389,8 +389,11 @@ static bool over_budget(struct recorder *r)
 		prune(r);
 	if ((double)(r->others + r->bytes) <= r->o.budget_bytes)
 		return false;
-	errno = ENOSPC;
-	fail(r, "recording stopped: %s reached the size budget (%s)", r->path);
+	if (!r->error)
+		r->error = xasprintf("recording stopped: %s reached the size budget of %.0f bytes with nothing older "
+				     "left to remove (record_budget_mb)", r->path, r->o.budget_bytes);
+	close(r->fd);
+	r->fd = -1;
 	return true;
 }
 

@@ -296,7 +296,8 @@ int recording_open(struct recording *R, const char *path, char **cause)
 			}
 		}
 		closedir(d);
-		qsort(names, n, sizeof(*names), cmp_name);
+		if (n)
+			qsort(names, n, sizeof(*names), cmp_name);
 		for (i = 0; i < n; i++) {
 			char *why = NULL;
 			if (add_path(R, names[i], &cap, false, &why) < 0)
@@ -544,19 +545,12 @@ static bool side_status(const struct snapshot *s, int vhid, enum carp_status *st
 	return found;
 }
 
-struct vtrack {
-	int cluster, vhid;
-	enum vhid_state state;
-	int master;
-	double since;
-};
-
 struct tl_build {
 	struct replay_timeline *tl;
 	size_t cap_ev, cap_iv, cap_out;
 	double *down_since;     /* per recording node: its first failed poll, 0 = answering */
-	struct vtrack *vt;
-	size_t n_vt, cap_vt;
+	struct vhid_watch vw;
+	const struct recording *R;
 };
 
 static struct rec_event *tl_event(struct tl_build *b)
@@ -568,7 +562,7 @@ static struct rec_event *tl_event(struct tl_build *b)
 	return &tl->ev[tl->n_ev++];
 }
 
-static void tl_close(struct tl_build *b, const struct vtrack *v, double end, bool open)
+static void tl_close(struct tl_build *b, const struct vhid_track *v, double end, bool open)
 {
 	struct replay_timeline *tl = b->tl;
 	struct rec_interval *iv;
@@ -601,23 +595,15 @@ static void state_words(const struct cluster_conf *c, enum vhid_state s, int mas
 	}
 }
 
-/* Who is MASTER of each VHID of cluster ci now; a change closes the
- * interval that ran until now and logs it at the pair level. */
-static void tl_vhids(struct tl_build *b, const struct replay_cursor *c, int ci, double t)
+void vhid_watch_judge(struct vhid_watch *w, const struct cluster_conf *cc, int ci,
+		      const struct snapshot *const s[CLUSTER_NODES], double t, vhid_change_fn *fn, void *ctx)
 {
-	const struct cluster_conf *cc = &c->R->cfg.clusters[ci];
-	const struct snapshot *s[CLUSTER_NODES];
 	int vhids[256], nv = 0, n, k;
 	size_t i;
 
-	for (n = 0; n < CLUSTER_NODES; n++) {
-		if (!c->have[(size_t)ci * CLUSTER_NODES + (size_t)n])
-			return; /* judge the pair once both nodes have been heard from */
-		s[n] = &c->snap[(size_t)ci * CLUSTER_NODES + (size_t)n];
-	}
-	for (i = 0; i < b->n_vt; i++)
-		if (b->vt[i].cluster == ci && nv < 256)
-			vhids[nv++] = b->vt[i].vhid;
+	for (i = 0; i < w->n; i++)
+		if (w->vt[i].cluster == ci && nv < 256)
+			vhids[nv++] = w->vt[i].vhid;
 	for (n = 0; n < CLUSTER_NODES; n++)
 		for (i = 0; s[n]->reachable && i < s[n]->n_vips; i++) {
 			for (k = 0; k < nv && vhids[k] != s[n]->vips[i].vhid; k++)
@@ -627,11 +613,10 @@ static void tl_vhids(struct tl_build *b, const struct replay_cursor *c, int ci, 
 		}
 	for (k = 0; k < nv; k++) {
 		int masters = 0, who = -1;
-		bool known = false;
-		enum vhid_state st;
-		struct vtrack *v = NULL;
-		struct rec_event *e;
-		char was[128], now[128];
+		bool known = false, had;
+		struct vhid_track *v = NULL, now, was;
+		char was_w[128], now_w[128], text[EVENT_TEXT_LEN];
+		memset(&was, 0, sizeof(was));
 		for (n = 0; n < CLUSTER_NODES; n++) {
 			enum carp_status cs = CARP_ST_UNKNOWN;
 			if (!s[n]->reachable)
@@ -642,37 +627,67 @@ static void tl_vhids(struct tl_build *b, const struct replay_cursor *c, int ci, 
 				who = n;
 			}
 		}
-		st = !known ? VS_UNKNOWN : masters >= 2 ? VS_SPLIT_BRAIN : masters ? VS_MASTER : VS_NO_MASTER;
-		for (i = 0; i < b->n_vt; i++)
-			if (b->vt[i].cluster == ci && b->vt[i].vhid == vhids[k])
-				v = &b->vt[i];
-		if (v && v->state == st && (st != VS_MASTER || v->master == who))
+		now.cluster = ci;
+		now.vhid = vhids[k];
+		now.state = !known ? VS_UNKNOWN : masters >= 2 ? VS_SPLIT_BRAIN : masters ? VS_MASTER : VS_NO_MASTER;
+		now.master = who;
+		now.since = t;
+		for (i = 0; i < w->n; i++)
+			if (w->vt[i].cluster == ci && w->vt[i].vhid == vhids[k])
+				v = &w->vt[i];
+		if (v && v->state == now.state && (now.state != VS_MASTER || v->master == who))
 			continue;
-		state_words(cc, st, who, now, sizeof(now));
-		e = tl_event(b);
-		e->kind = "vhid";
-		e->e.t = t;
-		e->e.kind = EV_ROLE;
-		e->e.vhid = vhids[k];
-		e->e.severity = st == VS_MASTER ? SEV_INFO : SEV_CRITICAL;
-		str_copy(e->e.cluster, cc->name, sizeof(e->e.cluster));
+		state_words(cc, now.state, who, now_w, sizeof(now_w));
+		had = v != NULL;
 		if (v) {
-			state_words(cc, v->state, v->master, was, sizeof(was));
-			str_printf(e->e.text, sizeof(e->e.text), "VHID %d: %s (was %s for %.3f s)", vhids[k], now, was,
-				   t - v->since);
-			tl_close(b, v, t, false);
+			was = *v;
+			state_words(cc, v->state, v->master, was_w, sizeof(was_w));
+			str_printf(text, sizeof(text), "VHID %d: %s (was %s for %.3f s)", vhids[k], now_w, was_w, t - v->since);
 		} else {
-			str_printf(e->e.text, sizeof(e->e.text), "VHID %d: %s", vhids[k], now);
-			if (b->n_vt == b->cap_vt)
-				b->vt = xrealloc(b->vt, (b->cap_vt = b->cap_vt ? b->cap_vt * 2 : 16) * sizeof(*b->vt));
-			v = &b->vt[b->n_vt++];
-			v->cluster = ci;
-			v->vhid = vhids[k];
+			str_printf(text, sizeof(text), "VHID %d: %s", vhids[k], now_w);
+			if (w->n == w->cap)
+				w->vt = xrealloc(w->vt, (w->cap = w->cap ? w->cap * 2 : 16) * sizeof(*w->vt));
+			v = &w->vt[w->n++];
 		}
-		v->state = st;
-		v->master = who;
-		v->since = t;
+		*v = now;
+		fn(ctx, had ? &was : NULL, v, text);
 	}
+}
+
+void vhid_watch_free(struct vhid_watch *w)
+{
+	free(w->vt);
+	memset(w, 0, sizeof(*w));
+}
+
+/* A change at the pair level: an event, and the interval that ended. */
+static void tl_vhid_change(void *ctx, const struct vhid_track *was, const struct vhid_track *now, const char *text)
+{
+	struct tl_build *b = ctx;
+	struct rec_event *e = tl_event(b);
+	e->kind = "vhid";
+	e->e.t = now->since;
+	e->e.kind = EV_ROLE;
+	e->e.vhid = now->vhid;
+	e->e.severity = now->state == VS_MASTER ? SEV_INFO : SEV_CRITICAL;
+	str_copy(e->e.cluster, b->R->cfg.clusters[now->cluster].name, sizeof(e->e.cluster));
+	str_copy(e->e.text, text, sizeof(e->e.text));
+	if (was)
+		tl_close(b, was, now->since, false);
+}
+
+/* Who is MASTER of each VHID of cluster ci now, once both nodes have been
+ * heard from. */
+static void tl_vhids(struct tl_build *b, const struct replay_cursor *c, int ci, double t)
+{
+	const struct snapshot *s[CLUSTER_NODES];
+	int n;
+	for (n = 0; n < CLUSTER_NODES; n++) {
+		if (!c->have[(size_t)ci * CLUSTER_NODES + (size_t)n])
+			return;
+		s[n] = &c->snap[(size_t)ci * CLUSTER_NODES + (size_t)n];
+	}
+	vhid_watch_judge(&b->vw, &c->R->cfg.clusters[ci], ci, s, t, tl_vhid_change, b);
 }
 
 static void tl_outage(struct tl_build *b, int cluster, int node, const struct snapshot *s, double end, bool open)
@@ -763,6 +778,7 @@ void replay_timeline_build(struct replay_timeline *tl, const struct recording *R
 	memset(tl, 0, sizeof(*tl));
 	memset(&b, 0, sizeof(b));
 	b.tl = tl;
+	b.R = R;
 	b.down_since = xcalloc(R->cfg.n_clusters * CLUSTER_NODES + 1, sizeof(*b.down_since));
 	replay_cursor_init(&c, R);
 	evlog_init(&log, 64);
@@ -793,12 +809,12 @@ void replay_timeline_build(struct replay_timeline *tl, const struct recording *R
 		if (!round_continues(R, c.pos - 1))
 			tl_vhids(&b, &c, f->cluster, f->t);
 	}
-	for (i = 0; i < b.n_vt; i++)
-		tl_close(&b, &b.vt[i], R->last, true);
+	for (i = 0; i < b.vw.n; i++)
+		tl_close(&b, &b.vw.vt[i], R->last, true);
 	for (i = 0; i < R->cfg.n_clusters * CLUSTER_NODES; i++)
 		if (b.down_since[i])
 			tl_outage(&b, (int)(i / CLUSTER_NODES), (int)(i % CLUSTER_NODES), &c.snap[i], R->last, true);
-	free(b.vt);
+	vhid_watch_free(&b.vw);
 	free(b.down_since);
 	snapshot_clear(&prev);
 	evlog_free(&log);

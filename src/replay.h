@@ -100,6 +100,26 @@ struct replay_timeline {
 	struct rec_outage *out;
 	size_t n_out;
 };
+/* Who is MASTER of each VHID of a pair, judged from both nodes' latest
+ * snapshots; shared by the timeline and the live console's event log. */
+struct vhid_track {
+	int cluster, vhid;
+	enum vhid_state state;
+	int master;              /* VS_MASTER: the node index */
+	double since;
+};
+struct vhid_watch {
+	struct vhid_track *vt;
+	size_t n, cap;
+};
+/* A change for one VHID: `was` is NULL the first time the VHID is judged;
+ * `text` says it for a person ("VHID 3: MASTER on fw1 and fw2 (split
+ * brain) (was MASTER on fw1 for 12.000 s)"). */
+typedef void vhid_change_fn(void *ctx, const struct vhid_track *was, const struct vhid_track *now, const char *text);
+void vhid_watch_judge(struct vhid_watch *w, const struct cluster_conf *cc, int cluster,
+		      const struct snapshot *const s[CLUSTER_NODES], double t, vhid_change_fn *fn, void *ctx);
+void vhid_watch_free(struct vhid_watch *w);
+
 void replay_timeline_build(struct replay_timeline *tl, const struct recording *R);
 void replay_timeline_free(struct replay_timeline *tl);
 /* Time of the first event after / the last before t, or -1. */

@@ -270,6 +270,47 @@ static void test_damaged_record(void)
 	free(file);
 }
 
+/* Garbage in: random bytes flipped anywhere, random records after the
+ * magic. The reader never reads out of bounds (ASan) and never fails to
+ * open a file whose header survived; the timeline builds. */
+static void test_garbage(void)
+{
+	char *file = path_in("rt.ctr"), *junk = path_in("junk.ctr"), *cause = NULL;
+	struct recording R;
+	struct replay_timeline tl;
+	size_t len, k;
+	uint8_t *b, *c;
+	int round, survived = 0;
+	record_sim(file, 7);
+	b = slurp(file, &len);
+	c = xmalloc(len);
+	srand(42);
+	for (round = 0; round < 200; round++) {
+		memcpy(c, b, len);
+		for (k = 0; k < 1 + (size_t)(rand() % 8); k++)
+			c[REC_MAGIC_LEN + (size_t)rand() % (len - REC_MAGIC_LEN)] ^= (uint8_t)(1 + rand() % 255);
+		if (round % 4 == 3)
+			for (k = REC_MAGIC_LEN; k < len; k++)
+				c[k] = (uint8_t)(round % 8 == 7 ? REC_SYNC : rand());
+		spit(junk, c, len);
+		if (recording_open(&R, junk, &cause) == 0) {
+			replay_timeline_build(&tl, &R);
+			replay_timeline_free(&tl);
+			recording_free(&R);
+			survived++;
+		} else {
+			free(cause);
+			cause = NULL;
+		}
+	}
+	printf("# %d of 200 damaged files still opened\n", survived);
+	CHECK(survived > 0);
+	free(b);
+	free(c);
+	free(file);
+	free(junk);
+}
+
 /* A writer killed with SIGKILL at an arbitrary moment: every record it
  * finished is there; at most the one it was writing is lost. */
 static void test_sigkill(void)
@@ -385,6 +426,40 @@ static void test_locks_and_segments(void)
 	CHECK(access(recorder_path(a), F_OK) == 0);
 	recorder_close(a);
 	free(dir);
+	free(file);
+}
+
+/* Past the budget with nothing older to remove: recording stops, with a reason. */
+static void test_budget_stop(void)
+{
+	char *file = path_in("budget.ctr"), *cause = NULL;
+	struct recorder_opts o = { 0 };
+	struct sim_world *w = sim_world_new("healthy", 1, 1, &cause);
+	struct snapshot s;
+	struct recorder *r;
+	size_t at_stop;
+	int i;
+	o.file = file;
+	o.clock = fake_clock;
+	o.budget_bytes = 2000;
+	r = recorder_open(clusters, 1, &o, &cause);
+	sim_world_manual_clock(w);
+	snapshot_init(&s);
+	sim_node_snapshot(w, 0, 0, &s);
+	for (i = 0; i < 400 && !recorder_error(r); i++) {
+		s.taken = T0 + i;
+		s.states.current += 100;
+		recorder_snapshot(r, 0, 0, &s);
+	}
+	CHECK(recorder_error(r) != NULL);
+	CHECK_CONTAINS(recorder_error(r), "size budget");
+	at_stop = recorder_records(r);
+	s.taken = T0 + 1000;
+	recorder_snapshot(r, 0, 0, &s);
+	CHECK_INT_EQ(recorder_records(r), at_stop);
+	recorder_close(r);
+	snapshot_clear(&s);
+	sim_world_free(w);
 	free(file);
 }
 
@@ -515,8 +590,10 @@ int main(void)
 	RUN(test_unchanged_is_small);
 	RUN(test_torn_tail);
 	RUN(test_damaged_record);
+	RUN(test_garbage);
 	RUN(test_sigkill);
 	RUN(test_locks_and_segments);
+	RUN(test_budget_stop);
 	RUN(test_audit_actions);
 	RUN(test_timeline);
 	RUN(test_parse_time);

@@ -672,6 +672,11 @@ static unsigned k_workflow(struct ui *u, const struct key_binding *b)
 	}
 }
 
+static unsigned k_replay(struct ui *u, const struct key_binding *b)
+{
+	return replay_ui_key(u, b->cmd);
+}
+
 static const key_handler handlers[UC__COUNT] = {
 	[UC_HELP] = k_help,
 	[UC_QUIT] = k_quit,
@@ -709,6 +714,12 @@ static const key_handler handlers[UC__COUNT] = {
 	[UC_WF_ABORT] = k_workflow,
 	[UC_SSH_PASSPHRASE] = k_passphrase,
 	[UC_SSH_HOSTKEY] = k_hostkey,
+	[UC_REPLAY_PREV] = k_replay,
+	[UC_REPLAY_NEXT] = k_replay,
+	[UC_REPLAY_TIME] = k_replay,
+	[UC_REPLAY_FASTER] = k_replay,
+	[UC_REPLAY_SLOWER] = k_replay,
+	[UC_REPLAY_PAUSE] = k_replay,
 };
 
 /* ---- mouse ------------------------------------------------------------ */
@@ -780,6 +791,8 @@ unsigned keys_dispatch(struct ui *u, int key)
 		return flow_override_key(u, key);
 	if (u->form.active)
 		return flow_form_key(u, key);
+	if (replay_ui_typing(u))
+		return replay_ui_type(u, key);
 	if (u->filter_edit)
 		return filter_key(u, key);
 	if (u->finding_open) {

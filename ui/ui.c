@@ -49,7 +49,7 @@ const char *node_name(const struct ui *u, size_t c, int n)
 double node_age(const struct ui *u, size_t c, int n)
 {
 	const struct app_node *an = &u->a->clusters[c].node[n];
-	double now = wall_s();
+	double now = ui_now(u);
 	if (an->snap.reachable && an->snap.taken > 0)
 		return now - an->snap.taken;
 	if (an->last_ok > 0)
@@ -156,6 +156,7 @@ static void on_update(struct app *a, struct app_cluster *c, int node, void *ctx)
 		   uc->have_prev[node] ? &uc->prev[node] : NULL, s);
 	snapshot_copy(&uc->prev[node], s);
 	uc->have_prev[node] = true;
+	ui_live_vhids(u, (size_t)(c - a->clusters));
 	u->last_update = wall_s();
 	u->dirty |= R_REFRESH;
 	/* The workflow engine hears the app itself (app_listen). */
@@ -443,6 +444,10 @@ static void draw_status(struct ui *u, int y)
 			draw_text(u, y, 0, u->cols, ui_attr(u, u->status_part), u->status);
 		return;
 	}
+	if (u->replay) {
+		replay_ui_draw_bar(u, y);
+		return;
+	}
 	if (u->a->n_clusters) {
 		int n = u->cl[u->cur].sel_node;
 		int x = draw_text(u, y, 0, u->cols, ui_attr(u, TP_LABEL), "target ");
@@ -581,7 +586,19 @@ static void write_mutation_report(const struct ui *u)
 	fclose(f);
 }
 
+static int run(struct app *a, const struct cli *o, struct ui_replay *rp);
+
 int ui_run(struct app *a, const struct cli *o)
+{
+	return run(a, o, NULL);
+}
+
+int ui_run_with_replay(struct app *a, const struct cli *o, struct ui_replay *rp)
+{
+	return run(a, o, rp);
+}
+
+static int run(struct app *a, const struct cli *o, struct ui_replay *rp)
 {
 	static const int sigs[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa, old[ARRAY_LEN(sigs)];
@@ -600,7 +617,8 @@ int ui_run(struct app *a, const struct cli *o)
 	u->o = o;
 	u->loop = a->loop;
 	u->wall = o->wall;
-	u->read_only = o->read_only || o->wall || a->read_only;
+	u->read_only = o->read_only || o->wall || a->read_only || rp;
+	u->replay = rp;
 	u->ascii = o->ascii;
 	/* Open where the user is: one cluster (or --cluster) opens its pair view. */
 	u->screen = u->wall ? SCR_WALL : a->n_clusters == 1 ? SCR_PAIR : SCR_OVERVIEW;
@@ -662,13 +680,18 @@ int ui_run(struct app *a, const struct cli *o)
 	u->tick = loop_timer_add(u->loop, TICK_MS, on_tick, u);
 	u->wall_page_since = now_ms();
 
-	a->on_update = on_update;
-	a->on_action = on_action;
-	a->ctx = u;
-	app_poll_all(a, true);
+	if (u->replay) {
+		/* Nothing is polled: the recording's snapshots are the data. */
+		replay_ui_attach(u);
+	} else {
+		a->on_update = on_update;
+		a->on_action = on_action;
+		a->ctx = u;
+		app_poll_all(a, true);
+	}
 	/* An unfinished workflow is the first thing to see: its journal, and
 	 * R (resume) or U (roll back) on the Workflows screen. */
-	for (i = 0; i < a->n_clusters && !u->wall; i++) {
+	for (i = 0; i < a->n_clusters && !u->wall && !u->replay; i++) {
 		char wf[64];
 		if (wf_unfinished(a, i, wf, sizeof(wf))) {
 			u->cur = i;
@@ -707,6 +730,8 @@ int ui_run(struct app *a, const struct cli *o)
 	loop_fd_set(u->loop, STDIN_FILENO, 0, NULL, NULL);
 	loop_fd_set(u->loop, u->sig_pipe[0], 0, NULL, NULL);
 	loop_timer_cancel(u->loop, u->tick);
+	if (u->replay)
+		replay_ui_detach(u);
 	a->polling = false;
 	a->on_update = NULL;
 	a->on_action = NULL;
@@ -727,6 +752,7 @@ int ui_run(struct app *a, const struct cli *o)
 	for (i = 0; i < a->n_clusters; i++)
 		free(u->palette[i]);
 	free(u->palette);
+	ui_live_vhids_free(u);
 	evlog_free(&u->log);
 	free(u->cl);
 	free(u);

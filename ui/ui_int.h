@@ -135,8 +135,13 @@ struct bar_hit {
 	int key;
 };
 
+struct ui_replay;
+struct vhid_watch;
+
 struct ui {
 	struct app *a;
+	struct ui_replay *replay;     /* --replay: the recording shown (ui/replay_ui.c), else NULL */
+	struct vhid_watch *vhids;     /* live: who is MASTER per VHID, for the event log (replay_ui.c) */
 	const struct cli *o;
 	struct loop *loop;
 	bool wall, read_only, ascii, mouse;
@@ -342,6 +347,18 @@ void filter_prompt(const struct ui *u, char *dst, size_t n);
 void draw_finding_detail(struct ui *u);
 
 /* ---- keys.c ---- */
+/* Replay (ui/replay_ui.c): the time bar, its keys, a time being typed. */
+double ui_now(const struct ui *u);               /* the moment shown: the wall clock, or the replay's */
+int ui_run_with_replay(struct app *a, const struct cli *o, struct ui_replay *rp); /* ui.c */
+void ui_live_vhids(struct ui *u, size_t c);       /* live: log per-VHID MASTER changes of cluster c */
+void ui_live_vhids_free(struct ui *u);
+void replay_ui_attach(struct ui *u);             /* start: show the first moment, paused */
+void replay_ui_detach(struct ui *u);
+void replay_ui_draw_bar(struct ui *u, int y);
+unsigned replay_ui_key(struct ui *u, enum ui_cmd cmd);
+bool replay_ui_typing(const struct ui *u);
+unsigned replay_ui_type(struct ui *u, int key);
+
 int ui_translate_key(int is_key, wint_t ch);
 unsigned keys_dispatch(struct ui *u, int key);
 /* What the console can do about node n's error, for the pair view and the

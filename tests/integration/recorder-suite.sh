@@ -171,4 +171,10 @@ check "one-shot --batch --record FILE records two nodes" \
 "$CARPTOP" --batch --replay "$WORK/nothere" --events >/dev/null 2>"$WORK/err.txt"
 check "a missing recording: exit 3 with the reason" sh -c "[ $? -eq 3 ] && grep -q 'No such file' '$WORK/err.txt'"
 
+mkdir -p "$WORK/empty"
+"$CARPTOP" --batch --replay "$WORK/empty" --events >/dev/null 2>"$WORK/err.txt"
+check "a directory without segments: exit 3 with the reason" sh -c "[ $? -eq 3 ] && grep -q 'no recording segments' '$WORK/err.txt' && ! grep -q 'runtime error' '$WORK/err.txt'"
+"$CARPTOP" --batch --replay "$WORK/transitions.txt" --events >/dev/null 2>"$WORK/err.txt"
+check "not a recording: exit 3 with the reason" sh -c "[ $? -eq 3 ] && grep -q 'not a carptop recording' '$WORK/err.txt'"
+
 done_testing

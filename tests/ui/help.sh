@@ -8,7 +8,7 @@ keys=$(man_keys)
 count=$(printf '%s\n' "$keys" | wc -l)
 [ "$count" -ge 20 ] && ok "carptop(1) documents $count keys" || not_ok "carptop(1) documents only $count keys"
 
-start 120 50 --demo
+start 120 60 --demo
 check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'overview shown'
 key '?'
 check_screen '^│ carptop [0-9.]+ keys|^┌─ carptop [0-9.]+ keys' 'help overlay open'
@@ -45,7 +45,7 @@ key F1
 check_screen '^│ Up/Down/PgUp/PgDn scroll; any other key closes this help' 'help at 80x24 says it scrolls'
 check_screen '^│ \.\.\. [0-9]+ more below \(Down, PgDn\) +│$' 'help at 80x24: a more-below marker'
 check_absent '^│ F10 ' 'help at 80x24: F10 below the fold'
-key PgDn PgDn PgDn
+key PgDn PgDn PgDn PgDn
 check_screen '^│ F10 +quit +│$' 'help at 80x24: scrolled to F10'
 key Esc
 if wait_gone 'keys ─'; then ok 'Esc closes the help'; else not_ok 'Esc closes the help'; fi

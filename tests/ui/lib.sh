@@ -25,6 +25,10 @@ PASSED=0
 FAILED=0
 
 unset NO_COLOR CARPTOP_THEME CARPTOP_THEMEDIR CARPTOP_MUTATION_REPORT TMUX
+# The console records every poll (doc/recording.md) and keeps audit logs and
+# journals: in the scratch directory, never in the user's home.
+XDG_STATE_HOME=$SCRATCH/state
+export XDG_STATE_HOME
 # A UTF-8 locale for tmux and carptop alike, whatever CI has (often none).
 LC_ALL=C.UTF-8
 export LC_ALL
