@@ -6,6 +6,7 @@
 
 #include "audit.h"
 #include "confcache.h"
+#include "recorder.h"
 #include "util.h"
 
 /* Read config.xml again when the node says it changed (confcache.h). */
@@ -56,6 +57,8 @@ static void on_snapshot(struct backend *b, const struct snapshot *s, void *ctx)
 	n->polls++;
 	if (s->reachable)
 		n->last_ok = s->taken;
+	if (a->recorder)
+		recorder_snapshot(a->recorder, (size_t)(n->cluster - a->clusters), n->index, s);
 	config_maybe_read(n, s);
 	notify_update(a, n->cluster, n->index);
 }

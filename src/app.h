@@ -17,6 +17,7 @@ struct app;
 struct app_cluster;
 struct conf_cache;
 struct config_result;
+struct recorder;
 
 struct app_node {
 	struct app_cluster *cluster;
@@ -67,6 +68,7 @@ struct app {
 	size_t n_clusters;
 	bool read_only;
 	bool polling;             /* periodic polls on */
+	struct recorder *recorder; /* every snapshot is recorded when set (src/recorder.h) */
 	/* Called after every snapshot (node >= 0) or action result. */
 	void (*on_update)(struct app *a, struct app_cluster *c, int node, void *ctx);
 	void (*on_action)(struct app *a, struct app_cluster *c, int node, const struct action *act,

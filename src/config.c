@@ -537,6 +537,21 @@ static int parse_ratio(struct loader *L, const struct field *f)
 	return 0;
 }
 
+/* A number above 0 and at most the key's limit (days, megabytes). */
+static int parse_amount(struct loader *L, const struct field *f)
+{
+	char v[SHOWN_MAX], msg[160];
+	double d;
+	if (!is_plain(f->val) || !number_parse(scalar(f->val), &d))
+		return type_error(L, f, "a number (e.g. 7)");
+	if (!(d > 0) || d > f->def->max) {
+		str_printf(msg, sizeof(msg), "%s is not more than 0 and at most %.0f", shown(v, scalar(f->val)), f->def->max);
+		return bad_value(L, f, msg, NULL);
+	}
+	*(double *)f->dst = d;
+	return 0;
+}
+
 static int parse_port(struct loader *L, const struct field *f)
 {
 	const char *s;
@@ -1099,6 +1114,10 @@ static const struct key_def top_keys[] = {
 	{ "theme", parse_theme, offsetof(struct config, theme), false, 0, "name a theme, e.g. 'theme: default'" },
 	{ "read_only", parse_bool, offsetof(struct config, read_only), false, 0,
 	  "write 'read_only: true' or 'read_only: false'" },
+	{ "record_days", parse_amount, offsetof(struct config, record_days), false, 3650,
+	  "write how many days the flight recorder keeps, e.g. 'record_days: 7'" },
+	{ "record_budget_mb", parse_amount, offsetof(struct config, record_budget_mb), false, 1 << 20,
+	  "write the recordings' size budget per cluster in MB, e.g. 'record_budget_mb: 16'" },
 	{ "clusters", parse_clusters, 0, true, 0,
 	  "list your CARP pairs under 'clusters:' (see carptop.yaml(5) and carptop.example.yaml)" },
 };

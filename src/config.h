@@ -66,6 +66,8 @@ struct config {
 	double interval;         /* default 2 */
 	char *theme;             /* default "default" */
 	bool read_only;
+	double record_days;      /* flight recorder: keep segments this many days (0: default 7) */
+	double record_budget_mb; /* and at most this many MB per cluster (0: default 16) */
 	struct cluster_conf *clusters;
 	size_t n_clusters;
 };

@@ -367,6 +367,22 @@ static void test_durations(void)
 	}
 }
 
+/* The flight recorder's bounds (src/recorder.h). */
+static void test_recording_keys(void)
+{
+	struct config c;
+	char *cause = NULL;
+	CHECK(load_str("record_days: 3\nrecord_budget_mb: 2.5\n" PAIR, &c, &cause) == 0);
+	CHECK(c.record_days == 3 && c.record_budget_mb == 2.5);
+	config_free(&c);
+	CHECK(load_str(PAIR, &c, &cause) == 0);
+	CHECK(c.record_days == 0 && c.record_budget_mb == 0); /* 0: the recorder's defaults */
+	config_free(&c);
+	EXPECT_ERR("record_days: 0\n" PAIR, "t.yaml:1:14: bad value for key 'record_days' in the top level: 0 is not more "
+		   "than 0 and at most 3650", "record_days: 7");
+	EXPECT_ERR("record_budget_mb: lots\n" PAIR, "t.yaml:1:19: wrong type for key 'record_budget_mb'", "a number");
+}
+
 /* The shipped example must load: it is what users copy. */
 static void test_example(void)
 {
@@ -489,7 +505,8 @@ static void test_err_structure(void)
 static void test_err_unknown_key(void)
 {
 	EXPECT_ERR("colour: red\n" PAIR,
-		   "t.yaml:1:1: unknown key 'colour' in the top level; known keys: interval, theme, read_only, clusters",
+		   "t.yaml:1:1: unknown key 'colour' in the top level; known keys: interval, theme, read_only, "
+		   "record_days, record_budget_mb, clusters",
 		   "; ");
 	EXPECT_ERR("cluster:\n  - name: hq\n",
 		   "t.yaml:1:1: unknown key 'cluster' in the top level; known keys:", "did you mean 'clusters'?");
@@ -1031,6 +1048,7 @@ int main(void)
 	RUN(test_inherit_late_globals);
 	RUN(test_booleans);
 	RUN(test_durations);
+	RUN(test_recording_keys);
 	RUN(test_example);
 	RUN(test_err_file);
 	RUN(test_err_syntax);
