@@ -150,6 +150,9 @@ static void offer_override(struct ui *u, struct wf_run *r)
 	for (i = 0; i < r->n_params && i < FLOW_MAX_ARGS; i++)
 		str_copy(o->args[o->argc++], r->params[i], sizeof(o->args[0]));
 	str_copy(o->why, str_starts(r->status, "refused: ") ? r->status + 9 : r->status, sizeof(o->why));
+	/* The entry itself says how to override: drop the batch hint. */
+	if (strstr(o->why, "; --force overrides"))
+		*strstr(o->why, "; --force overrides") = '\0';
 	o->active = true;
 }
 

@@ -267,7 +267,8 @@ void screen_workflow(struct ui *u, int top, int bottom)
 		lines_add(&l);
 		lines_text(&l, 1, fl->note_part, 0, "%s", fl->note);
 	}
-	if (fl->run)
+	/* A run refused in its setup sent nothing: the note says why. */
+	if (fl->run && (fl->started || !wf_finished(fl->run)))
 		run_section(u, c, &l);
 	lines_draw(u, &l, top, bottom);
 	lines_free(&l);
