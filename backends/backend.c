@@ -91,8 +91,14 @@ int backend_config(struct backend *b)
 	return b->ops->config_start ? b->ops->config_start(b) : -1;
 }
 
-int backend_action(struct backend *b, const struct action *a, char **cause)
+int backend_action(struct backend *b, const struct mutation_grant *g, const struct action *a, char **cause)
 {
+	/* Only the workflow engine may change a node (backend.h). */
+	if (!mutation_grant_valid(g)) {
+		*cause = xasprintf("%s on %s refused: changes go through the workflow engine only", action_name(a->kind),
+				   b->conf->name);
+		return -1;
+	}
 	/* Read-only and wall mode are enforced here, below every UI: nothing
 	 * mutating reaches a transport. */
 	if (b->read_only) {
@@ -100,7 +106,7 @@ int backend_action(struct backend *b, const struct action *a, char **cause)
 				   b->conf->name);
 		return -1;
 	}
-	if (b->ops->action_start(b, a) < 0) {
+	if (b->ops->action_start(b, g, a) < 0) {
 		*cause = xasprintf("%s on %s refused: too many actions pending", action_name(a->kind), b->conf->name);
 		return -1;
 	}

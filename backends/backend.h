@@ -2,7 +2,8 @@
  * ssh) provides one operations table; everything is asynchronous and driven
  * by the one event loop (src/loop.h). Completion is reported through the
  * callbacks in struct backend. Actions only go through backend_action(),
- * which enforces read-only mode here, below any UI. */
+ * which enforces read-only mode here, below any UI, and which takes a
+ * mutation grant that only the workflow engine holds (see below). */
 #ifndef CARPTOP_BACKEND_H
 #define CARPTOP_BACKEND_H
 
@@ -48,6 +49,18 @@ struct action_result {
 
 struct backend;
 
+/* The right to change a node. Only the workflow engine (src/workflow.c)
+ * holds one: the type is complete only there and its one instance has
+ * internal linkage, so no other code (the console, batch output, the app)
+ * can name a valid grant. backend_action() and every transport's
+ * action_start refuse a call without it. Tests of a transport's actions
+ * link tests/test-grant.c, which defines carptop_test_grant; the carptop
+ * binary does not (the weak reference is NULL there, which a test checks
+ * with nm). */
+struct mutation_grant;
+bool mutation_grant_valid(const struct mutation_grant *g);
+extern const struct mutation_grant *const carptop_test_grant __attribute__((weak));
+
 struct backend_ops {
 	const char *name;           /* "sim", "api", "ssh" */
 	/* Prepare (read key files, set up handles). No network I/O may block. */
@@ -56,8 +69,9 @@ struct backend_ops {
 	/* Start one poll; exactly one on_snapshot call follows, also on failure.
 	 * Returns -1 if a poll is already running. */
 	int (*poll_start)(struct backend *b);
-	/* Start one action; exactly one on_action call follows. */
-	int (*action_start)(struct backend *b, const struct action *a);
+	/* Start one action; exactly one on_action call follows. Returns -1
+	 * (nothing sent) without a valid grant. */
+	int (*action_start)(struct backend *b, const struct mutation_grant *g, const struct action *a);
 	/* Mutating calls made so far (for tests and the read-only guarantee). */
 	unsigned (*mutations)(const struct backend *b);
 	/* Optional: whether this transport can run an action at all (NULL: all).
@@ -112,8 +126,9 @@ int backend_poll(struct backend *b);
  * cannot, or a read is already running. */
 int backend_config(struct backend *b);
 /* The only way to run an action. Refused (returns -1, *cause set, nothing
- * sent) when b->read_only. Otherwise starts it; on_action reports the end. */
-int backend_action(struct backend *b, const struct action *a, char **cause);
+ * sent) without a valid grant or when b->read_only. Otherwise starts it;
+ * on_action reports the end. */
+int backend_action(struct backend *b, const struct mutation_grant *g, const struct action *a, char **cause);
 
 /* Transport constructors (each transport's file). */
 extern const struct backend_ops sim_backend_ops;

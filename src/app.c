@@ -6,6 +6,7 @@
 
 #include "audit.h"
 #include "confcache.h"
+#include "recorder.h"
 #include "util.h"
 
 /* Read config.xml again when the node says it changed (confcache.h). */
@@ -22,6 +23,19 @@ static void config_maybe_read(struct app_node *n, const struct snapshot *s)
 		n->config->pending = false;
 }
 
+/* The engine's runs first (they decide), then the front end (it draws). */
+static void notify_update(struct app *a, struct app_cluster *c, int node)
+{
+	struct app_listener *l, *next;
+	for (l = a->listeners; l; l = next) {
+		next = l->next;
+		if (l->on_update)
+			l->on_update(l, (size_t)(c - a->clusters), node);
+	}
+	if (a->on_update)
+		a->on_update(a, c, node, a->ctx);
+}
+
 static void on_config(struct backend *b, const char *xml, size_t len, void *ctx)
 {
 	struct app_node *n = ctx;
@@ -31,8 +45,7 @@ static void on_config(struct backend *b, const char *xml, size_t len, void *ctx)
 		n->config = xcalloc(1, sizeof(*n->config));
 	str_printf(source, sizeof(source), "%s:/conf/config.xml", b->conf->name);
 	conf_cache_store(n->config, xml, len, source, wall_s());
-	if (a->on_update)
-		a->on_update(a, n->cluster, n->index, a->ctx);
+	notify_update(a, n->cluster, n->index);
 }
 
 static void on_snapshot(struct backend *b, const struct snapshot *s, void *ctx)
@@ -44,17 +57,24 @@ static void on_snapshot(struct backend *b, const struct snapshot *s, void *ctx)
 	n->polls++;
 	if (s->reachable)
 		n->last_ok = s->taken;
+	if (a->recorder)
+		recorder_snapshot(a->recorder, (size_t)(n->cluster - a->clusters), n->index, s);
 	config_maybe_read(n, s);
-	if (a->on_update)
-		a->on_update(a, n->cluster, n->index, a->ctx);
+	notify_update(a, n->cluster, n->index);
 }
 
 static void on_action(struct backend *b, const struct action *act, const struct action_result *r, void *ctx)
 {
 	struct app_node *n = ctx;
 	struct app *a = n->cluster->app;
+	struct app_listener *l, *next;
 	audit_log(n->cluster->conf->name, b->conf->name, action_name(act->kind),
 		  r->err == NERR_NONE ? "ok" : "failed", r->message);
+	for (l = a->listeners; l; l = next) {
+		next = l->next;
+		if (l->on_action)
+			l->on_action(l, (size_t)(n->cluster - a->clusters), n->index, act, r);
+	}
 	if (a->on_action)
 		a->on_action(a, n->cluster, n->index, act, r, a->ctx);
 }
@@ -233,48 +253,6 @@ void app_view(struct app *a, size_t i, struct pair_view *v)
 	config_result_apply(c->config_result, v, conf, gen);
 }
 
-int app_action(struct app *a, size_t cluster, int node, const struct action *act, char **cause)
-{
-	struct app_node *an;
-	const char *cname, *nname;
-	char detail[160] = "";
-	if (cluster >= a->n_clusters || node < 0 || node >= CLUSTER_NODES) {
-		*cause = xstrdup("no such node");
-		return -1;
-	}
-	an = &a->clusters[cluster].node[node];
-	cname = an->cluster->conf->name;
-	nname = an->cluster->conf->nodes[node].name;
-	if (act->kind == ACT_VIP_ADD || act->kind == ACT_VIP_DELETE)
-		str_printf(detail, sizeof(detail), "vhid=%d address=%s/%d", act->vip.vhid, act->vip.address, act->vip.prefix);
-	if (!an->backend) {
-		*cause = xasprintf("%s has no working transport: %s", nname, an->snap.error);
-		audit_log(cname, nname, action_name(act->kind), "refused", *cause);
-		return -1;
-	}
-	if (!backend_supports(an->backend, act->kind)) {
-		*cause = xasprintf("%s on %s: the %s transport cannot do this", action_name(act->kind), nname,
-				   an->backend->ops->name);
-		audit_log(cname, nname, action_name(act->kind), "refused", *cause);
-		return -1;
-	}
-	/* Every change goes to the audit log first: one that cannot be
-	 * logged is not made (read-only refusals are logged as well). */
-	if (!an->backend->read_only &&
-	    audit_log(cname, nname, action_name(act->kind), "requested", detail) < 0) {
-		char *p = audit_path();
-		*cause = xasprintf("%s on %s refused: cannot write the audit log %s", action_name(act->kind), nname,
-				   p ? p : "(no state directory)");
-		free(p);
-		return -1;
-	}
-	if (backend_action(an->backend, act, cause) < 0) {
-		audit_log(cname, nname, action_name(act->kind), "refused", *cause);
-		return -1;
-	}
-	return 0;
-}
-
 unsigned app_mutations(const struct app *a)
 {
 	size_t i;
@@ -287,4 +265,53 @@ unsigned app_mutations(const struct app *a)
 				total += b->ops->mutations(b);
 		}
 	return total;
+}
+
+void app_listen(struct app *a, struct app_listener *l)
+{
+	struct app_listener **p = &a->listeners;
+	while (*p)
+		p = &(*p)->next;
+	l->next = NULL;
+	*p = l;
+}
+
+void app_unlisten(struct app *a, struct app_listener *l)
+{
+	struct app_listener **p;
+	for (p = &a->listeners; *p; p = &(*p)->next)
+		if (*p == l) {
+			*p = l->next;
+			l->next = NULL;
+			return;
+		}
+}
+
+void app_fresh_request(struct app *a, size_t cluster, struct app_fresh *f)
+{
+	int n;
+	for (n = 0; n < CLUSTER_NODES; n++)
+		f->want[n] = app_poll_node(a, cluster, n);
+}
+
+bool app_fresh_ready(const struct app *a, size_t cluster, const struct app_fresh *f)
+{
+	int n;
+	for (n = 0; n < CLUSTER_NODES; n++) {
+		const struct app_node *an = &a->clusters[cluster].node[n];
+		/* A node without a transport never polls: its error is current. */
+		if (an->backend && an->polls <= f->want[n])
+			return false;
+	}
+	return true;
+}
+
+void app_fresh_nudge(struct app *a, size_t cluster, const struct app_fresh *f)
+{
+	int n;
+	for (n = 0; n < CLUSTER_NODES; n++) {
+		const struct app_node *an = &a->clusters[cluster].node[n];
+		if (an->backend && an->polls <= f->want[n])
+			app_poll_node(a, cluster, n); /* -1 while one runs: it will do */
+	}
 }

@@ -17,6 +17,7 @@ struct app;
 struct app_cluster;
 struct conf_cache;
 struct config_result;
+struct recorder;
 
 struct app_node {
 	struct app_cluster *cluster;
@@ -39,14 +40,35 @@ struct app_cluster {
 	bool scheduled;
 };
 
+/* Something that follows the app's results (the workflow engine: each run
+ * subscribes while it lives). Called before the front end's on_update /
+ * on_action, in the order of subscription. */
+struct app_listener {
+	void (*on_update)(struct app_listener *l, size_t cluster, int node);
+	void (*on_action)(struct app_listener *l, size_t cluster, int node, const struct action *act,
+			  const struct action_result *r);
+	struct app_listener *next;
+};
+
+/* "Fresh state": a snapshot of each node of a cluster taken after a moment
+ * (the one wait-for-a-fresh-poll helper; workflows decide only on these). */
+struct app_fresh {
+	unsigned want[CLUSTER_NODES]; /* poll counters to exceed */
+};
+
+struct cli;
+
 struct app {
 	struct config *cfg;
+	const struct cli *cli;    /* how carptop was started (for "continue with ..." commands); may be NULL */
+	struct app_listener *listeners;
 	struct loop *loop;
 	struct sim_world *world;  /* demo only */
 	struct app_cluster *clusters;
 	size_t n_clusters;
 	bool read_only;
 	bool polling;             /* periodic polls on */
+	struct recorder *recorder; /* every snapshot is recorded when set (src/recorder.h) */
 	/* Called after every snapshot (node >= 0) or action result. */
 	void (*on_update)(struct app *a, struct app_cluster *c, int node, void *ctx);
 	void (*on_action)(struct app *a, struct app_cluster *c, int node, const struct action *act,
@@ -77,8 +99,19 @@ bool app_config_pending(const struct app *a);
 /* Build the pair view of cluster i (free it with pair_free). */
 void app_view(struct app *a, size_t i, struct pair_view *v);
 
-/* Run an action on a node (read-only is refused in backend_action). */
-int app_action(struct app *a, size_t cluster, int node, const struct action *act, char **cause);
+/* Subscribe / unsubscribe a listener (see struct app_listener). */
+void app_listen(struct app *a, struct app_listener *l);
+void app_unlisten(struct app *a, struct app_listener *l);
+
+/* Ask for fresh state of both nodes of a cluster (polls them now). */
+void app_fresh_request(struct app *a, size_t cluster, struct app_fresh *f);
+/* Every node with a transport has answered a poll started after the request. */
+bool app_fresh_ready(const struct app *a, size_t cluster, const struct app_fresh *f);
+/* Keep a poll going on the nodes still owed a fresh snapshot. */
+void app_fresh_nudge(struct app *a, size_t cluster, const struct app_fresh *f);
+
+/* There is no app_action: only the workflow engine changes nodes
+ * (src/workflow.h, backend.h's mutation grant). */
 
 /* Mutating calls made through every backend (for tests and --wall checks). */
 unsigned app_mutations(const struct app *a);

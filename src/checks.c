@@ -69,10 +69,32 @@ static void check_no_master(struct pair_view *v, const struct check *c)
 	size_t i;
 	for (i = 0; i < v->n_rows; i++) {
 		const struct vhid_row *r = &v->rows[i];
-		if (r->verdict == VV_NO_MASTER)
-			ADD(v, c, -1, r->vhid, "VHID %d has no MASTER (%s %s, %s %s)", r->vhid,
-			    node_name(v, 0), r->side[0].present ? carp_status_name(r->side[0].status) : "absent",
-			    node_name(v, 1), r->side[1].present ? carp_status_name(r->side[1].status) : "absent");
+		const char *st[CLUSTER_NODES];
+		int n;
+		if (r->verdict != VV_NO_MASTER)
+			continue;
+		for (n = 0; n < CLUSTER_NODES; n++)
+			st[n] = !node_ok(v, n) ? "unreachable"
+				: r->side[n].present ? carp_status_name(r->side[n].status) : "absent";
+		if (!node_ok(v, 0) || !node_ok(v, 1))
+			ADD(v, c, -1, r->vhid, "VHID %d: no MASTER seen (%s %s, %s %s)", r->vhid, node_name(v, 0), st[0],
+			    node_name(v, 1), st[1]);
+		else
+			ADD(v, c, -1, r->vhid, "VHID %d has no MASTER (%s %s, %s %s)", r->vhid, node_name(v, 0), st[0],
+			    node_name(v, 1), st[1]);
+	}
+}
+
+/* One node answers and holds MASTER while the other cannot be reached:
+ * the VIP is served without a standby. */
+static void check_no_redundancy(struct pair_view *v, const struct check *c)
+{
+	size_t i;
+	for (i = 0; i < v->n_rows; i++) {
+		const struct vhid_row *r = &v->rows[i];
+		if (r->verdict == VV_NO_REDUNDANCY && r->master >= 0)
+			ADD(v, c, 1 - r->master, r->vhid, "VHID %d no redundancy: %s unreachable, %s is MASTER alone",
+			    r->vhid, node_name(v, 1 - r->master), node_name(v, r->master));
 	}
 }
 
@@ -364,6 +386,11 @@ const struct check live_checks[] = {
 	  "No node answers for the VIP: the service behind it is down.",
 	  "Check CARP allow and maintenance on both nodes; enable CARP on one.", "FIELD-NOTES check 1",
 	  check_no_master },
+	{ "vhid-no-redundancy", SEV_CRITICAL, "VHID MASTER with its peer unreachable",
+	  "One node serves the VIP and its peer cannot be reached: there is no standby, so the next "
+	  "failure is an outage. Critical, not unknown: what the answering node says is known.",
+	  "Bring the unreachable node back (power, network path, credentials) before any other change.",
+	  "FIELD-NOTES check 10", check_no_redundancy },
 	{ "vhid-init", SEV_CRITICAL, "VHID in INIT",
 	  "INIT means the interface is down or CARP could not start on it.",
 	  "Check the interface link and its address on that node.", "FIELD-NOTES check 1", check_init },

@@ -11,7 +11,7 @@ enum {
 	OPT_DEMO = 256, OPT_DEMO_LIST, OPT_DEMO_LOG, OPT_DEMO_SPEED, OPT_BATCH, OPT_FORMAT,
 	OPT_CLUSTER, OPT_COUNT, OPT_WATCH, OPT_INTERVAL, OPT_READ_ONLY, OPT_WALL, OPT_NO_COLOR, OPT_ASCII,
 	OPT_LIST_CHECKS, OPT_VERSION, OPT_RUN, OPT_YES, OPT_FORCE, OPT_RESUME, OPT_ROLLBACK,
-	OPT_FROM_XML,
+	OPT_FROM_XML, OPT_RECORD, OPT_NO_RECORD, OPT_REPLAY, OPT_AT, OPT_EVENTS, OPT_SINCE, OPT_UNTIL,
 };
 
 static const struct option long_opts[] = {
@@ -37,6 +37,13 @@ static const struct option long_opts[] = {
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "resume", no_argument, NULL, OPT_RESUME },
 	{ "rollback", no_argument, NULL, OPT_ROLLBACK },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "no-record", no_argument, NULL, OPT_NO_RECORD },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "at", required_argument, NULL, OPT_AT },
+	{ "events", no_argument, NULL, OPT_EVENTS },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -48,7 +55,9 @@ void cli_usage(FILE *f)
 	      "A console for OPNsense CARP high-availability pairs: both nodes side by side.\n"
 	      "\n"
 	      "  -c, --config FILE     configuration file (default $XDG_CONFIG_HOME/carptop/config.yaml)\n"
-	      "      --demo[=SCENARIO] use a built-in simulated pair instead of a config\n"
+	      "      --demo[=SCENARIO[,SCENARIO...]]\n"
+	      "                        use a built-in simulated pair instead of a config;\n"
+	      "                        several scenarios: one simulated cluster each\n"
 	      "      --demo-list       list the demo scenarios\n"
 	      "      --demo-log FILE   write the simulated pair's CARP transitions to FILE\n"
 	      "      --demo-speed X    run the simulated pair's clock X times faster\n"
@@ -74,6 +83,14 @@ void cli_usage(FILE *f)
 	      "      --force           override the interlocks (logged in the audit log)\n"
 	      "      --resume          continue the cluster's interrupted workflow from its journal\n"
 	      "      --rollback        undo the steps of the cluster's interrupted workflow\n"
+	      "      --record FILE     record every poll to FILE (the console and --watch record to\n"
+	      "                        the state directory anyway; a one-shot --batch only so)\n"
+	      "      --no-record       do not record\n"
+	      "      --replay PATH     open a recording (file or directory of segments) read-only\n"
+	      "      --at TIME         batch replay: the state at TIME (ISO 8601, or HH:MM[:SS] today)\n"
+	      "      --events          batch replay: the event timeline, per VHID who was MASTER\n"
+	      "      --since TIME, --until TIME\n"
+	      "                        limit --events to this window\n"
 	      "  -h, --help            this help\n"
 	      "      --version         print the version\n"
 	      "\n"
@@ -90,6 +107,45 @@ static int parse_positive(const char *what, const char *arg, double *out, char *
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+/* The recorder's and the replay's options among themselves and the rest. */
+static int replay_options(const struct cli *o, char **cause)
+{
+	if (o->record && o->no_record) {
+		*cause = xstrdup("--record and --no-record exclude each other");
+		return -1;
+	}
+	if ((o->at || o->events || o->since || o->until) && !o->replay) {
+		*cause = xstrdup("--at, --events, --since and --until read a recording: add --replay PATH");
+		return -1;
+	}
+	if (!o->replay)
+		return 0;
+	if (o->demo || o->config_path || o->run || o->resume || o->rollback || o->count || o->watch || o->record ||
+	    o->from_xml[0]) {
+		*cause = xstrdup("--replay shows a recording and contacts no node: it excludes --demo, -c, --run, "
+				 "--count, --watch, --record and --from-xml");
+		return -1;
+	}
+	if (o->at && o->events) {
+		*cause = xstrdup("--at and --events exclude each other");
+		return -1;
+	}
+	if ((o->since || o->until) && !o->events) {
+		*cause = xstrdup("--since and --until go with --events");
+		return -1;
+	}
+	if (o->batch && !o->at && !o->events) {
+		*cause = xstrdup("--batch --replay needs --at TIME (the state then) or --events (the timeline)");
+		return -1;
+	}
+	if (!o->batch && (o->at || o->events)) {
+		*cause = xstrdup("--at and --events are batch options; add --batch (the console replays with its "
+				 "own time bar)");
+		return -1;
+	}
 	return 0;
 }
 
@@ -179,6 +235,27 @@ int cli_parse(int argc, char **argv, struct cli *o, char **cause)
 		case OPT_ROLLBACK:
 			o->rollback = true;
 			break;
+		case OPT_RECORD:
+			o->record = optarg;
+			break;
+		case OPT_NO_RECORD:
+			o->no_record = true;
+			break;
+		case OPT_REPLAY:
+			o->replay = optarg;
+			break;
+		case OPT_AT:
+			o->at = optarg;
+			break;
+		case OPT_EVENTS:
+			o->events = true;
+			break;
+		case OPT_SINCE:
+			o->since = optarg;
+			break;
+		case OPT_UNTIL:
+			o->until = optarg;
+			break;
 		case 'h':
 			o->help = true;
 			break;
@@ -236,6 +313,8 @@ int cli_parse(int argc, char **argv, struct cli *o, char **cause)
 		*cause = xstrdup("--demo and -c exclude each other: the demo has its own simulated pair");
 		return -1;
 	}
+	if (replay_options(o, cause) < 0)
+		return -1;
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
 		o->no_color = true;
 	return 0;

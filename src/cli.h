@@ -30,6 +30,12 @@ struct cli {
 	bool yes;                  /* --yes: carry the workflow out (else: plan only) */
 	bool force;                /* --force: override interlocks (logged) */
 	bool resume, rollback;     /* --resume / --rollback the unfinished workflow */
+	const char *record;        /* --record FILE: record to this file (also a one-shot --batch) */
+	bool no_record;            /* --no-record */
+	const char *replay;        /* --replay PATH: a recording file or directory */
+	const char *at;            /* --at TIME (batch replay: the state then) */
+	bool events;               /* --events (batch replay: the event timeline) */
+	const char *since, *until; /* --since/--until TIME for --events */
 	bool help, version;
 };
 

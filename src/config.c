@@ -7,7 +7,9 @@
  * straight into the struct config being built, so on any error a single
  * config_free() releases everything allocated so far. */
 #include "config.h"
+#include "sim/sim_world.h"
 #include "util.h"
+#include "yamldepth.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -535,6 +537,21 @@ static int parse_ratio(struct loader *L, const struct field *f)
 	return 0;
 }
 
+/* A number above 0 and at most the key's limit (days, megabytes). */
+static int parse_amount(struct loader *L, const struct field *f)
+{
+	char v[SHOWN_MAX], msg[160];
+	double d;
+	if (!is_plain(f->val) || !number_parse(scalar(f->val), &d))
+		return type_error(L, f, "a number (e.g. 7)");
+	if (!(d > 0) || d > f->def->max) {
+		str_printf(msg, sizeof(msg), "%s is not more than 0 and at most %.0f", shown(v, scalar(f->val)), f->def->max);
+		return bad_value(L, f, msg, NULL);
+	}
+	*(double *)f->dst = d;
+	return 0;
+}
+
 static int parse_port(struct loader *L, const struct field *f)
 {
 	const char *s;
@@ -864,6 +881,41 @@ static int parse_ssh(struct loader *L, const struct field *f)
 	return rc;
 }
 
+static int parse_scenario(struct loader *L, const struct field *f)
+{
+	const char *s;
+	char v[SHOWN_MAX], msg[128];
+	if (get_text(L, f, &s) < 0)
+		return -1;
+	if (!sim_scenario_known(s)) {
+		str_printf(msg, sizeof(msg), "'%s' is not a simulator scenario", shown(v, s));
+		return bad_value(L, f, msg, NULL);
+	}
+	set_str(f->dst, xstrdup(s));
+	return 0;
+}
+
+static const struct key_def sim_keys[] = {
+	{ "scenario", parse_scenario, offsetof(struct sim_conf, scenario), false, 0,
+	  "name a scenario that 'carptop --demo-list' shows, e.g. 'scenario: split-brain'" },
+};
+static const struct table sim_table = TABLE(sim_keys);
+
+static int parse_sim(struct loader *L, const struct field *f)
+{
+	struct sim_conf *sim = &((struct node_conf *)f->dst)->sim;
+	struct seen seen;
+	char *where;
+	int rc;
+
+	if (f->val->type != YAML_MAPPING_NODE)
+		return type_error(L, f, "a mapping");
+	where = xasprintf("the sim section of %s", f->where);
+	rc = map_walk(L, f->val, &sim_table, sim, where, &seen);
+	free(where);
+	return rc;
+}
+
 static const struct key_def node_keys[] = {
 	{ "name", parse_name, offsetof(struct node_conf, name), true, 0,
 	  "give each node a name, e.g. 'name: fw1'" },
@@ -875,13 +927,14 @@ static const struct key_def node_keys[] = {
 	  "write 'api:' and indent url, key_file... below it (see carptop.yaml(5))" },
 	{ "ssh", parse_ssh, 0, false, 0,
 	  "write 'ssh:' and indent host, user... below it (see carptop.yaml(5))" },
+	{ "sim", parse_sim, 0, false, 0,
+	  "write 'sim: {scenario: NAME}' with a name from 'carptop --demo-list'" },
 };
 static const struct table node_table = TABLE(node_keys);
 
 static int parse_node(struct loader *L, const yaml_node_t *item, struct node_conf *node, size_t index,
 		      const char *cluster, struct seen *seen)
 {
-	const yaml_node_t *api, *ssh;
 	char d[96];
 	char *where = map_label(L, item, "node", index, cluster);
 	int rc = 0;
@@ -893,16 +946,40 @@ static int parse_node(struct loader *L, const yaml_node_t *item, struct node_con
 	else
 		rc = map_walk(L, item, &node_table, node, where, seen);
 	if (rc == 0) {
-		api = seen_key(&node_table, seen, "api");
-		ssh = seen_key(&node_table, seen, "ssh");
-		if (api && ssh)
-			rc = fail(L, ssh, "%s has both 'api' (line %zu) and 'ssh' (key 'ssh'); "
-				  "a node is reached one way, keep only one", where, node_line(api));
-		else if (!api && !ssh)
+		static const char *const ways[] = { "api", "ssh", "sim" };
+		static const enum transport kinds[] = { TRANSPORT_API, TRANSPORT_SSH, TRANSPORT_SIM };
+		const yaml_node_t *first = NULL, *second = NULL;
+		size_t w, first_w = 0, second_w = 0;
+		for (w = 0; w < ARRAY_LEN(ways); w++) {
+			const yaml_node_t *k = seen_key(&node_table, seen, ways[w]);
+			if (!k)
+				continue;
+			if (!first) {
+				first = k;
+				first_w = w;
+			} else if (!second) {
+				second = k;
+				second_w = w;
+			}
+		}
+		if (second && node_line(second) < node_line(first)) { /* name the later one as the extra */
+			const yaml_node_t *t = first;
+			size_t tw = first_w;
+			first = second;
+			first_w = second_w;
+			second = t;
+			second_w = tw;
+		}
+		if (second)
+			rc = fail(L, second, "%s has both '%s' (line %zu) and '%s' (key '%s'); "
+				  "a node is reached one way, keep only one", where, ways[first_w], node_line(first),
+				  ways[second_w], ways[second_w]);
+		else if (!first)
 			rc = fail(L, item, "%s has neither 'api' nor 'ssh' (key 'api'); add an 'api:' "
-				  "section (OPNsense REST API) or an 'ssh:' section", where);
+				  "section (OPNsense REST API), an 'ssh:' section, or 'sim: {scenario: healthy}' "
+				  "for a simulated node", where);
 		else
-			node->transport = api ? TRANSPORT_API : TRANSPORT_SSH;
+			node->transport = kinds[first_w];
 	}
 	free(where);
 	return rc;
@@ -939,6 +1016,19 @@ static int parse_nodes(struct loader *L, const struct field *f)
 			    "both nodes of %s have role '%s' (key 'role'); a pair needs one "
 			    "'role: primary' and one 'role: secondary'",
 			    f->where, node_role_name(cl->nodes[1].role));
+	/* One simulated pair per cluster: its nodes cannot disagree on it. */
+	if (cl->nodes[0].sim.scenario && cl->nodes[1].sim.scenario &&
+	    strcmp(cl->nodes[0].sim.scenario, cl->nodes[1].sim.scenario) != 0)
+		return fail(L, seen_key(&node_table, &seen[1], "sim"),
+			    "the sim nodes of %s name different scenarios, '%s' and '%s' (key 'sim'); "
+			    "a scenario describes the whole pair, name the same one on both nodes",
+			    f->where, cl->nodes[0].sim.scenario, cl->nodes[1].sim.scenario);
+	/* A sim node without a scenario takes its partner's, else "healthy". */
+	for (i = 0; i < CLUSTER_NODES; i++) {
+		struct node_conf *me = &cl->nodes[i], *other = &cl->nodes[1 - i];
+		if (me->transport == TRANSPORT_SIM && !me->sim.scenario)
+			me->sim.scenario = xstrdup(other->sim.scenario ? other->sim.scenario : "healthy");
+	}
 	if (cl->nodes[0].role == ROLE_SECONDARY) {
 		struct node_conf tmp = cl->nodes[0];
 		cl->nodes[0] = cl->nodes[1];
@@ -1024,6 +1114,10 @@ static const struct key_def top_keys[] = {
 	{ "theme", parse_theme, offsetof(struct config, theme), false, 0, "name a theme, e.g. 'theme: default'" },
 	{ "read_only", parse_bool, offsetof(struct config, read_only), false, 0,
 	  "write 'read_only: true' or 'read_only: false'" },
+	{ "record_days", parse_amount, offsetof(struct config, record_days), false, 3650,
+	  "write how many days the flight recorder keeps, e.g. 'record_days: 7'" },
+	{ "record_budget_mb", parse_amount, offsetof(struct config, record_budget_mb), false, 1 << 20,
+	  "write the recordings' size budget per cluster in MB, e.g. 'record_budget_mb: 16'" },
 	{ "clusters", parse_clusters, 0, true, 0,
 	  "list your CARP pairs under 'clusters:' (see carptop.yaml(5) and carptop.example.yaml)" },
 };
@@ -1142,6 +1236,7 @@ static int load_text(const char *text, size_t len, const char *name, const char 
 	struct config cfg;
 	yaml_parser_t parser;
 	yaml_document_t doc;
+	yaml_mark_t deep_at;
 	const char *nul;
 
 	memset(out, 0, sizeof(*out));
@@ -1159,6 +1254,9 @@ static int load_text(const char *text, size_t len, const char *name, const char 
 	else if (L.len > CONFIG_MAX_BYTES)
 		fail(&L, NULL, "the file is %zu bytes, more than the limit of %d; is it the right file?",
 		     L.len, CONFIG_MAX_BYTES);
+	else if (yaml_too_deep(L.text, L.len, YAML_MAX_DEPTH, &deep_at))
+		fail_at(&L, deep_at, "nesting deeper than %d levels; a carptop config nests only a few, "
+			"is this the right file?", YAML_MAX_DEPTH);
 	else if (!yaml_parser_initialize(&parser))
 		fail(&L, NULL, "out of memory starting the YAML parser");
 	else {
@@ -1276,6 +1374,7 @@ static void node_free(struct node_conf *n)
 	free(n->ssh.user);
 	free(n->ssh.identity_file);
 	free(n->ssh.known_hosts);
+	free(n->sim.scenario);
 }
 
 void config_free(struct config *c)
@@ -1313,29 +1412,57 @@ char *config_default_path(void)
 
 void config_demo(struct config *out)
 {
+	config_demo_scenarios(out, NULL, 0);
+	free(out->clusters[0].name);
+	out->clusters[0].name = xstrdup("demo");
+}
+
+void config_demo_scenarios(struct config *out, const char *const *scenarios, size_t n)
+{
 	static const struct { const char *name; enum node_role role; } nodes[CLUSTER_NODES] = {
 		{ "fw1", ROLE_PRIMARY },
 		{ "fw2", ROLE_SECONDARY },
 	};
-	struct cluster_conf *cl;
-	size_t i;
+	static const char *const healthy[] = { "healthy" };
+	size_t i, j, k;
 
+	if (!n) {
+		scenarios = healthy;
+		n = 1;
+	}
 	memset(out, 0, sizeof(*out));
 	out->path = xstrdup("(demo)");
 	out->interval = DEFAULT_INTERVAL;
 	out->theme = xstrdup(DEFAULT_THEME);
-	out->clusters = cl = xcalloc(1, sizeof(*cl));
-	out->n_clusters = 1;
-	cl->name = xstrdup("demo");
-	cl->interval = DEFAULT_INTERVAL;
-	cl->theme = xstrdup(DEFAULT_THEME);
-	cl->maintenance_max_age = DEFAULT_MAINTENANCE_MAX_AGE;
-	cl->state_ratio = DEFAULT_STATE_RATIO;
-	for (i = 0; i < CLUSTER_NODES; i++) {
-		cl->nodes[i].name = xstrdup(nodes[i].name);
-		cl->nodes[i].role = nodes[i].role;
-		cl->nodes[i].transport = TRANSPORT_SIM;
+	out->clusters = xcalloc(n, sizeof(*out->clusters));
+	out->n_clusters = n;
+	for (k = 0; k < n; k++) {
+		struct cluster_conf *cl = &out->clusters[k];
+		const char *sc = scenarios[k] ? scenarios[k] : "healthy";
+		size_t same = 0;
+		for (j = 0; j < k; j++)
+			same += str_eq(scenarios[j] ? scenarios[j] : "healthy", sc);
+		cl->name = same ? xasprintf("%s-%zu", sc, same + 1) : xstrdup(sc);
+		cl->interval = DEFAULT_INTERVAL;
+		cl->theme = xstrdup(DEFAULT_THEME);
+		cl->maintenance_max_age = DEFAULT_MAINTENANCE_MAX_AGE;
+		cl->state_ratio = DEFAULT_STATE_RATIO;
+		for (i = 0; i < CLUSTER_NODES; i++) {
+			cl->nodes[i].name = xstrdup(nodes[i].name);
+			cl->nodes[i].role = nodes[i].role;
+			cl->nodes[i].transport = TRANSPORT_SIM;
+			cl->nodes[i].sim.scenario = xstrdup(sc);
+		}
 	}
+}
+
+const char *cluster_sim_scenario(const struct cluster_conf *c)
+{
+	size_t i;
+	for (i = 0; i < CLUSTER_NODES; i++)
+		if (c->nodes[i].transport == TRANSPORT_SIM)
+			return c->nodes[i].sim.scenario ? c->nodes[i].sim.scenario : "healthy";
+	return NULL;
 }
 
 /* ---- OPNsense apikey.txt ---- */

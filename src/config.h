@@ -33,12 +33,18 @@ struct ssh_conf {
 	double timeout;          /* seconds, default 10 */
 };
 
+/* A node of the in-process simulator (the demo's): no firewall needed. */
+struct sim_conf {
+	char *scenario;          /* a --demo-list name; default "healthy" */
+};
+
 struct node_conf {
 	char *name;
 	enum node_role role;
 	enum transport transport;
 	struct api_conf api;
 	struct ssh_conf ssh;
+	struct sim_conf sim;
 	char *accent;            /* theme colour name or #rrggbb, or NULL */
 };
 
@@ -60,6 +66,8 @@ struct config {
 	double interval;         /* default 2 */
 	char *theme;             /* default "default" */
 	bool read_only;
+	double record_days;      /* flight recorder: keep segments this many days (0: default 7) */
+	double record_budget_mb; /* and at most this many MB per cluster (0: default 16) */
 	struct cluster_conf *clusters;
 	size_t n_clusters;
 };
@@ -86,5 +94,12 @@ int apikey_read(const char *path, char **key, char **secret, char **cause);
 /* The built-in demo configuration: one cluster "demo" of two sim nodes
  * (fw1 primary, fw2 secondary). */
 void config_demo(struct config *out);
+/* The demo with one cluster per scenario, each named after it (a repeated
+ * name gets "-2", "-3"...); the nodes carry the scenario. */
+void config_demo_scenarios(struct config *out, const char *const *scenarios, size_t n);
+
+/* The scenario of cluster c's simulated pair: what its sim nodes name, or
+ * NULL when no node of it is simulated. */
+const char *cluster_sim_scenario(const struct cluster_conf *c);
 
 #endif

@@ -45,6 +45,10 @@ enum ui_cmd {
 	UC_POLL_NOW,
 	UC_REDRAW,
 	UC_MOUSE,
+	UC_FILTER,
+	UC_SORT,
+	UC_FINDINGS,
+	UC_SUSPEND,
 	/* Mutating: each asks for confirmation, and is refused in read-only. */
 	UC_MAINTENANCE,
 	UC_CARP_DISABLE,
@@ -64,6 +68,15 @@ enum ui_cmd {
 	UC__COUNT
 };
 
+/* The screens a key belongs to, for the function bar (the order of
+ * enum ui_screen in ui/ui_int.h: bit 1 << screen). 0: every screen. */
+#define KS_OVERVIEW 0x01u
+#define KS_PAIR     0x02u
+#define KS_NODE     0x04u
+#define KS_EVENTS   0x08u
+#define KS_DRIFT    0x10u
+#define KS_WORKFLOW 0x20u
+
 struct key_binding {
 	int key;               /* KEYC_* or a character */
 	const char *label;     /* as the help, the bar and carptop(1) spell it: "q", "F10", "Ctrl-L" */
@@ -71,6 +84,7 @@ struct key_binding {
 	enum ui_cmd cmd;
 	const char *help;      /* one line for the help overlay and the man page */
 	const char *bar;       /* short name in the function bar, NULL = not in the bar */
+	unsigned screens;      /* KS_*: the screens whose bar shows it; 0 = all */
 };
 
 extern const struct key_binding key_table[];

@@ -2,6 +2,7 @@
  * set up one backend per node on the one event loop, then hand over to
  * batch output or the console. */
 #include <errno.h>
+#include <math.h>
 #include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,10 @@
 #include "loop.h"
 #include "offline.h"
 #include "output.h"
+#include "recorder.h"
+#include "replay.h"
 #include "sim/sim_world.h"
+#include "statedir.h"
 #include "ui.h"
 #include "util.h"
 #include "wf_batch.h"
@@ -55,6 +59,130 @@ static void list_checks(void)
 	list_check_table("Live checks (the polled state of both nodes):", live_checks, n_live_checks);
 	list_check_table("Config checks (both config.xml files: live where the transport reads them, and "
 			 "--from-xml):", config_checks, n_config_checks);
+}
+
+/* --replay: batch output from a recording (the console's replay is in ui/). */
+static int run_replay(const struct cli *o, enum out_format fmt)
+{
+	struct recording R;
+	char *cause = NULL;
+	double since = -INFINITY, until = INFINITY, at = 0, now = wall_s();
+	int rc;
+
+	if ((o->at && replay_parse_time(o->at, now, &at, &cause) < 0) ||
+	    (o->since && replay_parse_time(o->since, now, &since, &cause) < 0) ||
+	    (o->until && replay_parse_time(o->until, now, &until, &cause) < 0))
+		return fail(o->at ? "--at" : "--since/--until", cause);
+	if (o->events && fmt != OUT_TEXT && fmt != OUT_JSON) {
+		fprintf(stderr, "carptop: --events prints text or json, not %s\n", out_format_name(fmt));
+		return EXIT_USAGE;
+	}
+	if (!o->batch) {
+		fprintf(stderr, "carptop: --replay needs --batch with --at or --events in this build\n");
+		return EXIT_USAGE;
+	}
+	if (recording_open(&R, o->replay, &cause) < 0)
+		return fail("--replay", cause);
+	if (R.torn || R.bad || R.dropped)
+		fprintf(stderr, "carptop: %s: %lu torn segment end(s), %lu damaged record(s) skipped\n", o->replay,
+			R.torn, R.bad + R.dropped);
+	if (o->at)
+		rc = replay_batch_at(&R, at, (int)fmt, stdout);
+	else
+		rc = replay_batch_events(&R, since, until, fmt == OUT_JSON, stdout);
+	recording_free(&R);
+	return rc;
+}
+
+/* The console and --watch record (to the state directory), a one-shot
+ * --batch only with --record FILE; --no-record never. A recorder that
+ * cannot start is a warning: monitoring goes on without it. */
+static struct recorder *start_recorder(const struct cli *o, struct app *app, const struct config *cfg)
+{
+	const struct cluster_conf **confs;
+	struct recorder_opts ro;
+	struct recorder *r;
+	char *cause = NULL;
+	size_t i;
+	bool wanted = o->record || (!o->no_record && !o->demo && !(o->run || o->resume || o->rollback) &&
+				   (!o->batch || o->watch));
+	if (!wanted)
+		return NULL;
+	memset(&ro, 0, sizeof(ro));
+	ro.file = o->record;
+	ro.retention_days = cfg->record_days;
+	ro.budget_bytes = cfg->record_budget_mb * 1024 * 1024 * (double)(app->n_clusters ? app->n_clusters : 1);
+	confs = xcalloc(app->n_clusters + 1, sizeof(*confs));
+	for (i = 0; i < app->n_clusters; i++)
+		confs[i] = app->clusters[i].conf;
+	r = recorder_open(confs, app->n_clusters, &ro, &cause);
+	free(confs);
+	if (!r) {
+		fprintf(stderr, "carptop: not recording: %s\n", cause);
+		free(cause);
+	}
+	return r;
+}
+
+/* --demo[=a,b,c]: one simulated cluster per scenario, named after it; a
+ * single scenario keeps the one cluster "demo". */
+static int demo_config(const char *list, struct config *cfg, char **cause)
+{
+	char *copy = xstrdup(list ? list : "healthy"), *tok, *save = NULL;
+	const char **names = NULL;
+	size_t n = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!sim_scenario_known(tok)) {
+			struct strbuf sb;
+			size_t s;
+			sb_init(&sb);
+			sb_printf(&sb, "unknown demo scenario '%s'; known:", tok);
+			for (s = 0; s < n_sim_scenarios; s++)
+				sb_printf(&sb, " %s", sim_scenarios[s].name);
+			*cause = sb_steal(&sb);
+			free(names);
+			free(copy);
+			return -1;
+		}
+		names = xrealloc(names, (n + 1) * sizeof(*names));
+		names[n++] = tok;
+	}
+	if (!n) {
+		*cause = xstrdup("--demo= names no scenario; write e.g. --demo=healthy,split-brain (see --demo-list)");
+		free(copy);
+		return -1;
+	}
+	config_demo_scenarios(cfg, names, n);
+	if (n == 1) {
+		free(cfg->clusters[0].name);
+		cfg->clusters[0].name = xstrdup("demo");
+	}
+	free(names);
+	free(copy);
+	return 0;
+}
+
+/* The simulator behind every sim node: pair i is cluster i (the index
+ * backend_new is given), set up as the cluster's scenario. NULL without
+ * sim nodes, or with *cause set. */
+static struct sim_world *sim_world_for(const struct config *cfg, double speed, char **cause)
+{
+	const char **scenarios;
+	struct sim_world *w = NULL;
+	size_t i;
+	bool any = false;
+
+	*cause = NULL;
+	scenarios = xcalloc(cfg->n_clusters ? cfg->n_clusters : 1, sizeof(*scenarios));
+	for (i = 0; i < cfg->n_clusters; i++) {
+		scenarios[i] = cluster_sim_scenario(&cfg->clusters[i]);
+		any = any || scenarios[i];
+	}
+	if (any)
+		w = sim_world_new_scenarios(scenarios, (int)cfg->n_clusters, speed, cause);
+	free(scenarios);
+	return w;
 }
 
 int main(int argc, char **argv)
@@ -97,24 +225,13 @@ int main(int argc, char **argv)
 	}
 	if (o.from_xml[0])
 		return offline_run(o.from_xml, fmt, stdout, stderr);
+	if (o.replay)
+		return run_replay(&o, fmt);
 
 	if (o.demo) {
-		world = sim_world_new(o.demo_scenario, 1, o.demo_speed, &cause);
-		if (!world)
+		statedir_use_demo();
+		if (demo_config(o.demo_scenario, &cfg, &cause) < 0)
 			return fail("--demo", cause);
-		config_demo(&cfg);
-		if (o.demo_log) {
-			demo_log = fopen(o.demo_log, "w");
-			if (!demo_log) {
-				fprintf(stderr, "carptop: --demo-log: cannot write '%s': %s\n", o.demo_log, strerror(errno));
-				sim_world_free(world);
-				config_free(&cfg);
-				return EXIT_USAGE;
-			}
-			sim_log_write(world, demo_log);
-			fflush(demo_log);
-			world->log_file = demo_log;
-		}
 	} else {
 		char *path = o.config_path ? xstrdup(o.config_path) : config_default_path();
 		if (config_load_file(path, &cfg, &cause) < 0) {
@@ -125,6 +242,24 @@ int main(int argc, char **argv)
 			return fail(NULL, cause);
 		}
 		free(path);
+	}
+	/* One simulated pair per cluster with sim nodes (the demo's are all). */
+	world = sim_world_for(&cfg, o.demo_speed, &cause);
+	if (cause) {
+		config_free(&cfg);
+		return fail("sim", cause);
+	}
+	if (o.demo && o.demo_log) {
+		demo_log = fopen(o.demo_log, "w");
+		if (!demo_log) {
+			fprintf(stderr, "carptop: --demo-log: cannot write '%s': %s\n", o.demo_log, strerror(errno));
+			sim_world_free(world);
+			config_free(&cfg);
+			return EXIT_USAGE;
+		}
+		sim_log_write(world, demo_log);
+		fflush(demo_log);
+		world->log_file = demo_log;
 	}
 	if (o.demo_log && !o.demo) {
 		config_free(&cfg);
@@ -153,6 +288,8 @@ int main(int argc, char **argv)
 		return fail("--cluster", cause);
 	}
 
+	app.cli = &o;
+	app.recorder = start_recorder(&o, &app, &cfg);
 	if (o.run || o.resume || o.rollback)
 		rc = wf_batch_run(&app, &o, stdout);
 	else if (o.batch)
@@ -160,6 +297,10 @@ int main(int argc, char **argv)
 	else
 		rc = ui_run(&app, &o);
 
+	if (recorder_error(app.recorder))
+		fprintf(stderr, "carptop: %s\n", recorder_error(app.recorder));
+	recorder_close(app.recorder);
+	app.recorder = NULL;
 	app_free(&app);
 	loop_free(loop);
 	if (demo_log) {

@@ -74,29 +74,19 @@ static void drift_text(struct strbuf *sb, const struct pair_view *v, const char 
 	}
 }
 
-int offline_run(const char *const paths[2], enum out_format fmt, FILE *out, FILE *err)
+int offline_render(const struct xmlconf conf[CLUSTER_NODES], const char *const paths[CLUSTER_NODES],
+		   enum out_format fmt, struct strbuf *sb)
 {
-	struct xmlconf conf[CLUSTER_NODES];
 	struct snapshot snap[CLUSTER_NODES];
 	char names[CLUSTER_NODES][64];
 	const char *name_ptr[CLUSTER_NODES];
 	struct cluster_conf cc;
 	struct pair_view v;
 	struct output_opts oo;
-	struct strbuf sb;
-	char *cause = NULL;
 	int i, code;
 
-	memset(conf, 0, sizeof(conf));
-	for (i = 0; i < CLUSTER_NODES; i++) {
-		if (xmlconf_load_file(paths[i], &conf[i], &cause) < 0) {
-			fprintf(err, "carptop: --from-xml: %s\n", cause);
-			free(cause);
-			xmlconf_free(&conf[0]);
-			return EXIT_UNKNOWN;
-		}
+	for (i = 0; i < CLUSTER_NODES; i++)
 		node_name_from_path(paths[i], names[i], sizeof(names[i]));
-	}
 	/* Two backups named alike ("config.xml" twice) get their roles as names. */
 	if (str_eq(names[0], names[1]) || !names[0][0] || !names[1][0]) {
 		str_copy(names[0], "primary", sizeof(names[0]));
@@ -130,19 +120,39 @@ int offline_run(const char *const paths[2], enum out_format fmt, FILE *out, FILE
 
 	memset(&oo, 0, sizeof(oo));
 	oo.now = v.now;
-	sb_init(&sb);
-	output_render(&sb, fmt, &v, 1, &oo);
+	output_render(sb, fmt, &v, 1, &oo);
 	if (fmt == OUT_TEXT)
-		drift_text(&sb, &v, name_ptr);
-	fputs(sb.buf ? sb.buf : "", out);
-	fflush(out);
+		drift_text(sb, &v, name_ptr);
 	code = severity_exit_code(output_overall(&v, 1));
 
-	sb_free(&sb);
 	pair_free(&v);
-	for (i = 0; i < CLUSTER_NODES; i++) {
+	for (i = 0; i < CLUSTER_NODES; i++)
 		snapshot_clear(&snap[i]);
-		xmlconf_free(&conf[i]);
+	return code;
+}
+
+int offline_run(const char *const paths[2], enum out_format fmt, FILE *out, FILE *err)
+{
+	struct xmlconf conf[CLUSTER_NODES];
+	struct strbuf sb;
+	char *cause = NULL;
+	int i, code;
+
+	memset(conf, 0, sizeof(conf));
+	for (i = 0; i < CLUSTER_NODES; i++) {
+		if (xmlconf_load_file(paths[i], &conf[i], &cause) < 0) {
+			fprintf(err, "carptop: --from-xml: %s\n", cause);
+			free(cause);
+			xmlconf_free(&conf[0]);
+			return EXIT_UNKNOWN;
+		}
 	}
+	sb_init(&sb);
+	code = offline_render(conf, paths, fmt, &sb);
+	fputs(sb.buf ? sb.buf : "", out);
+	fflush(out);
+	sb_free(&sb);
+	for (i = 0; i < CLUSTER_NODES; i++)
+		xmlconf_free(&conf[i]);
 	return code;
 }

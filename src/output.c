@@ -106,6 +106,7 @@ const char *out_vhid_verdict_word(enum vhid_verdict v)
 	static const char *const names[] = {
 		[VV_OK] = "ok", [VV_SPLIT_BRAIN] = "split-brain", [VV_NO_MASTER] = "no-master",
 		[VV_INIT] = "init", [VV_MISMATCH] = "mismatch", [VV_UNKNOWN] = "unknown",
+		[VV_NO_REDUNDANCY] = "no-redundancy",
 	};
 	return (size_t)v < ARRAY_LEN(names) ? names[v] : "unknown";
 }

@@ -1,4 +1,4 @@
-/* JSON: the schema in doc/carptop-json.schema.json (version 1). json-c does
+/* JSON: the schema in doc/carptop-json.schema.json (version 2). json-c does
  * the escaping; unknown numbers are null, never a sentinel like -1. A node
  * that did not answer has null for everything it would have reported. */
 #include "output.h"
@@ -323,7 +323,7 @@ void out_render_json(struct strbuf *sb, const struct pair_view *views, size_t n,
 	jobj *root = json_object_new_object(), *arr = json_object_new_array();
 	size_t k;
 
-	put(root, "version", json_object_new_int(1));
+	put(root, "version", json_object_new_int(2));
 	put(root, "generated", json_object_new_int64((long long)o->now));
 	put(root, "demo", json_object_new_boolean(o->demo));
 	put(root, "verdict", jstr(out_verdict_word(output_overall(views, n))));

@@ -66,6 +66,12 @@ static void describe_finding(struct strbuf *sb, const struct pair_view *v, const
 			sb_printf(sb, " %s", out_side_status(v, r, i));
 		}
 		sb_addc(sb, ')');
+	} else if (r && r->verdict == VV_NO_REDUNDANCY && r->master >= 0) {
+		sb_printf(sb, "VHID %d no redundancy: MASTER ", r->vhid);
+		nag_add(sb, out_node_name(v, r->master));
+		sb_add(sb, ", ");
+		nag_add(sb, out_node_name(v, 1 - r->master));
+		sb_add(sb, " unreachable");
 	} else if (r && r->verdict == VV_INIT) {
 		sb_printf(sb, "VHID %d in INIT on ", r->vhid);
 		nodes_with(sb, v, r, "INIT");

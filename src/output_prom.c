@@ -238,14 +238,16 @@ static void vhid_masters(struct strbuf *sb, const struct pair_view *views, size_
 		for (r = 0; r < v->n_rows; r++) {
 			char vhid[16];
 			int masters = 0;
-			bool known = true;
+			bool known = false;
 			struct label l[] = { { "cluster", cluster_name(v) }, { "vhid", vhid } };
 			for (i = 0; i < CLUSTER_NODES; i++) {
 				const char *st = out_side_status(v, &v->rows[r], i);
-				known = known && strcmp(st, "UNKNOWN") != 0;
+				known = known || strcmp(st, "UNKNOWN") != 0;
 				masters += strcmp(st, "MASTER") == 0;
 			}
-			/* An unreachable node may well be MASTER: the count is not known. */
+			/* MASTERs seen on the nodes that answer: with one node
+			 * down this is what monitoring must alert on (0 = no
+			 * MASTER seen). Nothing known: no sample. */
 			if (!known)
 				continue;
 			snprintf(vhid, sizeof(vhid), "%d", v->rows[r].vhid);
@@ -256,7 +258,8 @@ static void vhid_masters(struct strbuf *sb, const struct pair_view *views, size_
 
 static void vhid_verdict(struct strbuf *sb, const struct pair_view *views, size_t n)
 {
-	static const enum vhid_verdict all[] = { VV_OK, VV_SPLIT_BRAIN, VV_NO_MASTER, VV_INIT, VV_MISMATCH, VV_UNKNOWN };
+	static const enum vhid_verdict all[] = { VV_OK, VV_SPLIT_BRAIN, VV_NO_MASTER, VV_INIT, VV_MISMATCH, VV_UNKNOWN,
+						 VV_NO_REDUNDANCY };
 	size_t k, r, a;
 
 	family(sb, "carptop_vhid_verdict", "1 for the VHID's current verdict, 0 for the others.");

@@ -53,6 +53,7 @@ const char *vhid_verdict_name(enum vhid_verdict v)
 	static const char *const names[] = {
 		[VV_OK] = "ok", [VV_SPLIT_BRAIN] = "split-brain", [VV_NO_MASTER] = "no-master",
 		[VV_INIT] = "init", [VV_MISMATCH] = "mismatch", [VV_UNKNOWN] = "unknown",
+		[VV_NO_REDUNDANCY] = "no-redundancy",
 	};
 	return (size_t)v < ARRAY_LEN(names) ? names[v] : "unknown";
 }
@@ -152,11 +153,26 @@ static bool sides_same_addrs(const struct vhid_side *a, const struct vhid_side *
 static enum vhid_verdict row_verdict(const struct pair_view *v, struct vhid_row *r)
 {
 	const struct vhid_side *a = &r->side[0], *b = &r->side[1];
-	int i, masters = 0;
+	int i, masters = 0, up = 0, live = -1;
 
 	for (i = 0; i < CLUSTER_NODES; i++)
-		if (!v->snap[i] || !v->snap[i]->reachable)
-			return VV_UNKNOWN;
+		if (v->snap[i] && v->snap[i]->reachable) {
+			up++;
+			live = i;
+		}
+	if (up == 0)
+		return VV_UNKNOWN;
+	if (up == 1) {
+		/* What the answering node says is known: MASTER there means the
+		 * VIP is served, without a standby; anything else means no
+		 * MASTER is seen (the silent peer may or may not hold it). */
+		const struct vhid_side *s = &r->side[live];
+		if (s->present && s->status == CARP_ST_MASTER) {
+			r->master = live;
+			return VV_NO_REDUNDANCY;
+		}
+		return VV_NO_MASTER;
+	}
 	for (i = 0; i < CLUSTER_NODES; i++) {
 		if (r->side[i].present && r->side[i].status == CARP_ST_MASTER) {
 			masters++;

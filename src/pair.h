@@ -24,7 +24,12 @@ enum vhid_verdict {
 	VV_NO_MASTER,   /* neither node MASTER */
 	VV_INIT,        /* a node in INIT */
 	VV_MISMATCH,    /* address set, advbase or interface differ */
-	VV_UNKNOWN,     /* a node could not be read */
+	VV_UNKNOWN,     /* neither node could be read: nothing is known */
+	/* One node cannot be read and the other is MASTER: traffic flows, but
+	 * the next failure is an outage. CRITICAL, never UNKNOWN (monitoring
+	 * often does not page on UNKNOWN). When the answering node is not
+	 * MASTER the verdict is VV_NO_MASTER ("no MASTER seen"). */
+	VV_NO_REDUNDANCY,
 };
 const char *vhid_verdict_name(enum vhid_verdict v); /* "ok", "split-brain", ... */
 

@@ -124,6 +124,7 @@ struct snapshot {
 
 	struct {
 		char version[SNAP_NAME_LEN];
+		char latest[SNAP_NAME_LEN];   /* the newest version the node offers (update target), "" unknown */
 		enum fw_state state;
 		/* An update this transport requested and follows: enum
 		 * fwjob_state (backends/parse/fwjob.h), 0 when none; and what

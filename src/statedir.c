@@ -25,14 +25,22 @@ static int mkdir_p(const char *path)
 	return rc;
 }
 
+/* Process-wide and set once at start-up: which tree this run writes. */
+static const char *demo_sub = "";
+
+void statedir_use_demo(void)
+{
+	demo_sub = "/demo";
+}
+
 char *statedir_get(char **cause)
 {
 	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 	char *dir;
 	if (xdg && *xdg == '/')
-		dir = xasprintf("%s/carptop", xdg);
+		dir = xasprintf("%s/carptop%s", xdg, demo_sub);
 	else if (home && *home)
-		dir = xasprintf("%s/.local/state/carptop", home);
+		dir = xasprintf("%s/.local/state/carptop%s", home, demo_sub);
 	else {
 		*cause = xstrdup("cannot find a state directory: set XDG_STATE_HOME or HOME");
 		return NULL;

@@ -4,6 +4,12 @@
 #ifndef CARPTOP_STATEDIR_H
 #define CARPTOP_STATEDIR_H
 
+/* Demo runs (--demo) keep their audit log, journals and locks apart, in
+ * the state directory's demo/ subdirectory: simulated changes never land
+ * in the real audit log, and a demo journal never blocks a real run.
+ * Called once, before anything is written. */
+void statedir_use_demo(void);
+
 /* The directory, created (0700) if missing. NULL and *cause on failure. */
 char *statedir_get(char **cause);
 /* A path inside it ("journal/hq.journal"); parent directories created. */

@@ -367,6 +367,22 @@ static void test_durations(void)
 	}
 }
 
+/* The flight recorder's bounds (src/recorder.h). */
+static void test_recording_keys(void)
+{
+	struct config c;
+	char *cause = NULL;
+	CHECK(load_str("record_days: 3\nrecord_budget_mb: 2.5\n" PAIR, &c, &cause) == 0);
+	CHECK(c.record_days == 3 && c.record_budget_mb == 2.5);
+	config_free(&c);
+	CHECK(load_str(PAIR, &c, &cause) == 0);
+	CHECK(c.record_days == 0 && c.record_budget_mb == 0); /* 0: the recorder's defaults */
+	config_free(&c);
+	EXPECT_ERR("record_days: 0\n" PAIR, "t.yaml:1:14: bad value for key 'record_days' in the top level: 0 is not more "
+		   "than 0 and at most 3650", "record_days: 7");
+	EXPECT_ERR("record_budget_mb: lots\n" PAIR, "t.yaml:1:19: wrong type for key 'record_budget_mb'", "a number");
+}
+
 /* The shipped example must load: it is what users copy. */
 static void test_example(void)
 {
@@ -489,7 +505,8 @@ static void test_err_structure(void)
 static void test_err_unknown_key(void)
 {
 	EXPECT_ERR("colour: red\n" PAIR,
-		   "t.yaml:1:1: unknown key 'colour' in the top level; known keys: interval, theme, read_only, clusters",
+		   "t.yaml:1:1: unknown key 'colour' in the top level; known keys: interval, theme, read_only, "
+		   "record_days, record_budget_mb, clusters",
 		   "; ");
 	EXPECT_ERR("cluster:\n  - name: hq\n",
 		   "t.yaml:1:1: unknown key 'cluster' in the top level; known keys:", "did you mean 'clusters'?");
@@ -670,6 +687,36 @@ static void test_err_transport(void)
 		   "t.yaml:9:21: 'insecure: true' contradicts 'ca_file' at line 10", "remove 'insecure'");
 }
 
+/* sim: {scenario: NAME} nodes, as the demo has them. */
+static void test_sim_nodes(void)
+{
+	struct config c;
+	char *cause = NULL;
+	const char *yaml = "clusters:\n  - name: lab\n    nodes:\n"
+			   "      - name: fw2\n        role: secondary\n        sim: {scenario: split-brain}\n"
+			   "      - name: fw1\n        role: primary\n        sim: {}\n";
+	if (config_load_string(yaml, strlen(yaml), "t.yaml", &c, &cause) < 0) {
+		CHECK_STR_EQ(cause, "(loads)");
+		free(cause);
+		return;
+	}
+	CHECK_INT_EQ(c.clusters[0].nodes[0].transport, TRANSPORT_SIM);
+	CHECK_STR_EQ(c.clusters[0].nodes[0].sim.scenario, "split-brain"); /* its partner's */
+	CHECK_STR_EQ(c.clusters[0].nodes[1].sim.scenario, "split-brain");
+	config_free(&c);
+
+	EXPECT_ERR(FIRST("      - name: fw1\n        role: primary\n        sim: {scenario: meltdown}\n"),
+		   "t.yaml:6:25: bad value for key 'scenario' in the sim section of node 'fw1' of cluster 'hq': "
+		   "'meltdown' is not a simulator scenario;", "carptop --demo-list");
+	EXPECT_ERR(FIRST("      - name: fw1\n        role: primary\n        sim: {}\n        ssh: {host: x}\n"),
+		   "t.yaml:7:9: node 'fw1' of cluster 'hq' has both 'sim' (line 6) and 'ssh' (key 'ssh');", "keep only one");
+	EXPECT_ERR("clusters:\n  - name: hq\n    nodes:\n"
+		   "      - name: fw1\n        role: primary\n        sim: {scenario: healthy}\n"
+		   "      - name: fw2\n        role: secondary\n        sim: {scenario: node-down}\n",
+		   "t.yaml:9:9: the sim nodes of cluster 'hq' name different scenarios, 'healthy' and 'node-down' (key 'sim');",
+		   "same one on both");
+}
+
 static void test_err_secret_files(void)
 {
 	char *open_key = tmp_path("open.key"), *grp_id = tmp_path("id_group"), *other = tmp_path("other.key");
@@ -724,6 +771,61 @@ static void test_err_secret_files(void)
 /* Whatever the input, the loader returns 0 or a well-formed message, and
  * ASan sees no error or leak: every prefix of a valid file, and every byte
  * replaced by characters that matter to YAML. */
+/* libyaml 0.2.5 is quadratic in the nesting depth (src/yamldepth.h): a
+ * file nested 100 000 levels deep is refused at level 65 with its position,
+ * before libyaml reads far into it (meson's timeout is the generous bound;
+ * bench/bench-yaml-depth measures the time). 64 levels are not refused for
+ * their depth. */
+static void test_depth_limit(void)
+{
+	struct strbuf y;
+	size_t i;
+
+	sb_init(&y); /* flow sequences: clusters: [[[[... */
+	sb_add(&y, "clusters: ");
+	for (i = 0; i < 100000; i++)
+		sb_addc(&y, '[');
+	for (i = 0; i < 100000; i++)
+		sb_addc(&y, ']');
+	sb_addc(&y, '\n');
+	/* top level 1 at column 1, the first '[' (level 2) at column 11 */
+	EXPECT_ERR(y.buf, "t.yaml:1:74: nesting deeper than 64 levels", "is this the right file?");
+	sb_free(&y);
+
+	sb_init(&y); /* flow mappings: {a: {a: ... */
+	for (i = 0; i < 100000; i++)
+		sb_add(&y, "{a: ");
+	for (i = 0; i < 100000; i++)
+		sb_addc(&y, '}');
+	EXPECT_ERR(y.buf, "t.yaml:1:257: nesting deeper than 64 levels", "; ");
+	sb_free(&y);
+
+	sb_init(&y); /* block sequences on one line: - - - - ... */
+	for (i = 0; i < 100000; i++)
+		sb_add(&y, "- ");
+	sb_add(&y, "x\n");
+	EXPECT_ERR(y.buf, "t.yaml:1:129: nesting deeper than 64 levels", "; ");
+	sb_free(&y);
+
+	sb_init(&y); /* block mappings, one per line */
+	for (i = 0; i < 100; i++) {
+		size_t k;
+		for (k = 0; k < i; k++)
+			sb_addc(&y, ' ');
+		sb_add(&y, "a:\n");
+	}
+	EXPECT_ERR(y.buf, "t.yaml:65:65: nesting deeper than 64 levels", "; ");
+	sb_free(&y);
+
+	sb_init(&y); /* exactly 64 levels: refused for what it says, not its depth */
+	for (i = 0; i < 64; i++)
+		sb_addc(&y, '[');
+	for (i = 0; i < 64; i++)
+		sb_addc(&y, ']');
+	EXPECT_ERR(y.buf, "t.yaml:1:1: the top level is a list", "; ");
+	sb_free(&y);
+}
+
 static void test_robust(void)
 {
 	static const char repl[] = { ':', '-', ' ', '\t', '\n', '"', '\'', '[', '{', '}', '&', '*', '!', '#',
@@ -764,10 +866,11 @@ static void test_robust(void)
 	sb_init(&deep);
 	for (i = 0; i < 20000; i++)
 		sb_add(&deep, "[");
-	EXPECT_ERR(deep.buf, "t.yaml:", "YAML syntax error");
+	/* Refused at the nesting limit (src/yamldepth.h), open or closed. */
+	EXPECT_ERR(deep.buf, "t.yaml:1:65: nesting deeper than 64 levels", "; ");
 	for (i = 0; i < 20000; i++)
 		sb_add(&deep, "]");
-	EXPECT_ERR(deep.buf, "t.yaml:1:1: the top level is a list", "; ");
+	EXPECT_ERR(deep.buf, "t.yaml:1:65: nesting deeper than 64 levels", "; ");
 	sb_free(&deep);
 	EXPECT_ERR("clusters: &a [*a]\n", "t.yaml:1:11: cluster #1 is a list, expected a mapping", "; ");
 	EXPECT_ERR("&a {x: *a}\n", "t.yaml:1:5: unknown key 'x' in the top level", "; ");
@@ -901,6 +1004,18 @@ static void test_demo_and_names(void)
 	config_free(&c);
 	CHECK(config_is_zero(&c));
 
+	{
+		const char *names[] = { "healthy", "split-brain", "healthy" };
+		config_demo_scenarios(&c, names, 3);
+		CHECK_INT_EQ(c.n_clusters, 3);
+		CHECK_STR_EQ(c.clusters[0].name, "healthy");
+		CHECK_STR_EQ(c.clusters[1].name, "split-brain");
+		CHECK_STR_EQ(c.clusters[2].name, "healthy-2");
+		CHECK_STR_EQ(cluster_sim_scenario(&c.clusters[1]), "split-brain");
+		CHECK_INT_EQ(c.clusters[2].nodes[1].transport, TRANSPORT_SIM);
+		config_free(&c);
+	}
+
 	CHECK_STR_EQ(transport_name(TRANSPORT_API), "api");
 	CHECK_STR_EQ(transport_name(TRANSPORT_SSH), "ssh");
 	CHECK_STR_EQ(transport_name(TRANSPORT_SIM), "sim");
@@ -933,6 +1048,7 @@ int main(void)
 	RUN(test_inherit_late_globals);
 	RUN(test_booleans);
 	RUN(test_durations);
+	RUN(test_recording_keys);
 	RUN(test_example);
 	RUN(test_err_file);
 	RUN(test_err_syntax);
@@ -944,8 +1060,10 @@ int main(void)
 	RUN(test_err_duplicates);
 	RUN(test_err_pair);
 	RUN(test_err_transport);
+	RUN(test_sim_nodes);
 	RUN(test_err_secret_files);
 	RUN(test_robust);
+	RUN(test_depth_limit);
 	RUN(test_apikey);
 	RUN(test_default_path);
 	RUN(test_demo_and_names);

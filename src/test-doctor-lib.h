@@ -17,8 +17,8 @@
 #include "util.h"
 #include "xmlconf.h"
 
-#define EX_MASTER SHARED_DIR "/examples/Carp_example_master.xml"
-#define EX_BACKUP SHARED_DIR "/examples/Carp_example_backup.xml"
+#define EX_MASTER FIXTURES_DIR "/examples/Carp_example_master.xml"
+#define EX_BACKUP FIXTURES_DIR "/examples/Carp_example_backup.xml"
 
 static char *ex_text[2];
 
@@ -29,7 +29,7 @@ static inline void ex_load(void)
 	if (!ex_text[1])
 		ex_text[1] = test_read_file(EX_BACKUP, NULL);
 	if (!ex_text[0] || !ex_text[1]) {
-		printf("Bail out! cannot read the example pair under %s/examples\n", SHARED_DIR);
+		printf("Bail out! cannot read the example pair under %s/examples\n", FIXTURES_DIR);
 		exit(1);
 	}
 }

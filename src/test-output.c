@@ -736,8 +736,9 @@ static void test_overall(void)
 	CHECK_INT_EQ(severity_exit_code(output_overall(views, 1)), 0);
 	CHECK_INT_EQ(output_overall(views, 3), SEV_CRITICAL);
 	CHECK_INT_EQ(severity_exit_code(output_overall(views, 3)), 2);
-	CHECK_INT_EQ(output_overall(&views[2], 1), SEV_UNKNOWN);
-	CHECK_INT_EQ(severity_exit_code(output_overall(&views[2], 1)), 3);
+	/* One node down, the other MASTER: no redundancy is critical. */
+	CHECK_INT_EQ(output_overall(&views[2], 1), SEV_CRITICAL);
+	CHECK_INT_EQ(severity_exit_code(output_overall(&views[2], 1)), 2);
 	fixture_free(&a);
 	fixture_free(&b);
 	fixture_free(&c);
@@ -798,7 +799,7 @@ static void test_json_healthy(void)
 	doc = json_tokener_parse(out);
 	CHECK(doc != NULL);
 	CHECK(schema_ok(schema, doc));
-	CHECK_INT_EQ(json_object_get_int(jget(doc, "version")), 1);
+	CHECK_INT_EQ(json_object_get_int(jget(doc, "version")), 2);
 	CHECK_INT_EQ(json_object_get_int64(jget(doc, "generated")), 1760000000);
 	CHECK(!json_object_get_boolean(jget(doc, "demo")));
 	CHECK_STR_EQ(jstr_at(doc, "verdict"), "ok");
@@ -942,8 +943,8 @@ static void test_json_down(void)
 	v1 = jvhid(doc, 1);
 	CHECK_STR_EQ(jstr_at(v1, "nodes.fw2.status"), "UNKNOWN");
 	CHECK(jhas(v1, "nodes.fw2.advskew") && !jget(v1, "nodes.fw2.advskew"));
-	CHECK_STR_EQ(jstr_at(v1, "verdict"), "unknown");
-	CHECK(!str_eq(jstr_at(doc, "verdict"), "ok"));
+	CHECK_STR_EQ(jstr_at(v1, "verdict"), "no-redundancy");
+	CHECK_STR_EQ(jstr_at(doc, "verdict"), "critical");
 	CHECK_INT_EQ(json_object_array_length(jget(doc, "clusters.0.warnings")), 1);
 	CHECK_CONTAINS(jstr_at(doc, "clusters.0.warnings.0"), "fw1: TLS certificate verification is disabled");
 	json_object_put(doc);
@@ -1050,7 +1051,7 @@ static void test_prom_split_down(void)
 	check_prom_text(out, &p);
 	CHECK(prom_get(&p, "carptop_demo", 0) == 1);
 	CHECK(prom_get(&p, "carptop_cluster_status", 1, "cluster=hq") == 2);
-	CHECK(prom_get(&p, "carptop_cluster_status", 1, "cluster=dc2") == 3);
+	CHECK(prom_get(&p, "carptop_cluster_status", 1, "cluster=dc2") == 2);
 	CHECK(prom_get(&p, "carptop_vhid_masters", 2, "cluster=hq", "vhid=3") == 2);
 	CHECK(prom_get(&p, "carptop_vhid_verdict", 3, "cluster=hq", "vhid=3", "verdict=split-brain") == 1);
 	CHECK(prom_get(&p, "carptop_findings", 2, "cluster=hq", "severity=critical") >= 1);
@@ -1059,7 +1060,9 @@ static void test_prom_split_down(void)
 	/* Unknown values have no sample at all (not NaN, not 0). */
 	CHECK(isnan(prom_get(&p, "carptop_node_pf_states", 2, "cluster=dc2", "node=fw2")));
 	CHECK(isnan(prom_get(&p, "carptop_node_carp_allow", 2, "cluster=dc2", "node=fw2")));
-	CHECK(isnan(prom_get(&p, "carptop_vhid_masters", 2, "cluster=dc2", "vhid=1")));
+	/* One node answers: the MASTERs it shows are counted. */
+	CHECK(prom_get(&p, "carptop_vhid_masters", 2, "cluster=dc2", "vhid=1") == 1);
+	CHECK(prom_get(&p, "carptop_vhid_verdict", 3, "cluster=dc2", "vhid=1", "verdict=no-redundancy") == 1);
 	CHECK(prom_get(&p, "carptop_vhid_status", 4, "cluster=dc2", "node=fw2", "vhid=1", "status=UNKNOWN") == 1);
 	CHECK(prom_get(&p, "carptop_node_data_age_seconds", 2, "cluster=dc2", "node=fw2") == 0.25);
 	CHECK(strstr(out, "NaN") == NULL);

@@ -136,7 +136,9 @@ static void test_no_master_and_init(void)
 	snapshot_clear(&b);
 }
 
-static void test_node_down_is_unknown(void)
+/* The node that answers tells the truth: MASTER there is no redundancy
+ * (critical, the MASTER named), not "unknown". */
+static void test_node_down_no_redundancy(void)
 {
 	struct cluster_conf c = cluster();
 	struct snapshot a, b;
@@ -145,12 +147,51 @@ static void test_node_down_is_unknown(void)
 	snapshot_clear(&b);
 	snapshot_set_error(&b, NERR_REFUSED, "connection refused by 10.0.0.2:443");
 	pair_build(&v, &c, &a, &b, NULL, 1000);
-	CHECK_INT_EQ(pair_find_vhid(&v, 1)->verdict, VV_UNKNOWN);
+	CHECK_INT_EQ(pair_find_vhid(&v, 1)->verdict, VV_NO_REDUNDANCY);
+	CHECK_STR_EQ(vhid_verdict_name(VV_NO_REDUNDANCY), "no-redundancy");
+	CHECK_INT_EQ(pair_find_vhid(&v, 1)->master, 0);
 	CHECK(!pair_find_vhid(&v, 1)->side[1].present);
 	CHECK(has_finding(&v, "node-unreachable", SEV_UNKNOWN));
-	CHECK(v.verdict != SEV_OK);
+	CHECK(has_finding(&v, "vhid-no-redundancy", SEV_CRITICAL));
+	CHECK_INT_EQ(v.verdict, SEV_CRITICAL);
+	CHECK_INT_EQ(severity_exit_code(v.verdict), 2);
+	CHECK_CONTAINS(v.findings[0].message, "fw2 unreachable");
+	pair_free(&v);
+	/* The only reachable node DISABLED: no MASTER seen, also critical. */
+	a.vips[0].status = CARP_ST_DISABLED;
+	pair_build(&v, &c, &a, &b, NULL, 1000);
+	CHECK_INT_EQ(pair_find_vhid(&v, 1)->verdict, VV_NO_MASTER);
+	CHECK_INT_EQ(pair_find_vhid(&v, 1)->master, -1);
+	CHECK(has_finding(&v, "vhid-no-master", SEV_CRITICAL));
+	CHECK_CONTAINS(v.findings[0].message, "no MASTER seen");
+	CHECK_INT_EQ(severity_exit_code(v.verdict), 2);
+	pair_free(&v);
+	/* ... and in INIT. */
+	a.vips[0].status = CARP_ST_INIT;
+	pair_build(&v, &c, &a, &b, NULL, 1000);
+	CHECK_INT_EQ(pair_find_vhid(&v, 1)->verdict, VV_NO_MASTER);
+	CHECK_INT_EQ(severity_exit_code(v.verdict), 2);
+	pair_free(&v);
+	snapshot_clear(&a);
+	snapshot_clear(&b);
+}
+
+/* Nothing known: no node of the pair answers. */
+static void test_both_down_is_unknown(void)
+{
+	struct cluster_conf c = cluster();
+	struct snapshot a, b;
+	struct pair_view v;
+	healthy(&a, &b);
+	snapshot_clear(&a);
+	snapshot_clear(&b);
+	snapshot_set_error(&a, NERR_TIMEOUT, "timed out");
+	snapshot_set_error(&b, NERR_REFUSED, "connection refused by 10.0.0.2:443");
+	pair_build(&v, &c, &a, &b, NULL, 1000);
+	CHECK_INT_EQ(v.n_rows, 0);
+	CHECK(has_finding(&v, "node-unreachable", SEV_UNKNOWN));
+	CHECK_INT_EQ(v.verdict, SEV_UNKNOWN);
 	CHECK_INT_EQ(severity_exit_code(v.verdict), 3);
-	CHECK_CONTAINS(v.findings[0].message, "connection refused");
 	pair_free(&v);
 	snapshot_clear(&a);
 	snapshot_clear(&b);
@@ -276,7 +317,8 @@ int main(void)
 	RUN(test_healthy);
 	RUN(test_split_brain);
 	RUN(test_no_master_and_init);
-	RUN(test_node_down_is_unknown);
+	RUN(test_node_down_no_redundancy);
+	RUN(test_both_down_is_unknown);
 	RUN(test_maintenance_rules);
 	RUN(test_demoted_and_disabled);
 	RUN(test_mismatch_and_skew);

@@ -6,6 +6,7 @@
 
 #include "testlib.h"
 #include "theme.h"
+#include "util.h"
 
 #define THEMES TEST_SRCDIR "/../themes"
 
@@ -247,6 +248,32 @@ static void test_search(void)
 	unsetenv("CARPTOP_THEMEDIR");
 }
 
+/* A theme nested 100 000 levels deep is refused at the nesting limit
+ * (src/yamldepth.h), located, and quickly (see bench/bench-yaml-depth). */
+static void test_depth_limit(void)
+{
+	struct strbuf y;
+	size_t i;
+
+	sb_init(&y);
+	sb_add(&y, "parts: ");
+	for (i = 0; i < 100000; i++)
+		sb_add(&y, "{a: ");
+	for (i = 0; i < 100000; i++)
+		sb_addc(&y, '}');
+	sb_addc(&y, '\n');
+	/* the top mapping is level 1, the first '{' (level 2) is at column 8 */
+	expect_error(y.buf, "x.yaml:1:260: nesting deeper than 64 levels; a theme nests three");
+	sb_free(&y);
+
+	sb_init(&y);
+	sb_add(&y, "name: deep\nparts:\n  ok: ");
+	for (i = 0; i < 100000; i++)
+		sb_addc(&y, '[');
+	expect_error(y.buf, "x.yaml:3:69: nesting deeper than 64 levels");
+	sb_free(&y);
+}
+
 int main(void)
 {
 	RUN(test_colour_parse);
@@ -255,5 +282,6 @@ int main(void)
 	RUN(test_shipped_themes);
 	RUN(test_errors);
 	RUN(test_search);
+	RUN(test_depth_limit);
 	return test_done();
 }

@@ -10,8 +10,8 @@
 #include "util.h"
 #include "xmlconf.h"
 
-#define MASTER SHARED_DIR "/examples/Carp_example_master.xml"
-#define BACKUP SHARED_DIR "/examples/Carp_example_backup.xml"
+#define MASTER FIXTURES_DIR "/examples/Carp_example_master.xml"
+#define BACKUP FIXTURES_DIR "/examples/Carp_example_backup.xml"
 
 static void test_example_master(void)
 {

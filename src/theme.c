@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "build_config.h"
+#include "yamldepth.h"
 #include "util.h"
 
 static const char *const part_names[TP__COUNT] = {
@@ -401,8 +402,14 @@ int theme_load_string(struct theme *t, const char *text, size_t len, const char 
 	yaml_node_t *root;
 	struct theme nt = *t;
 	struct tload L = { .name = name, .doc = &doc, .cause = cause };
+	yaml_mark_t deep_at;
 	int rc = 0;
 
+	if (yaml_too_deep(text, len, YAML_MAX_DEPTH, &deep_at)) {
+		*cause = xasprintf("%s:%zu:%zu: nesting deeper than %d levels; a theme nests three, "
+				   "is this the right file?", name, deep_at.line + 1, deep_at.column + 1, YAML_MAX_DEPTH);
+		return -1;
+	}
 	if (!yaml_parser_initialize(&parser)) {
 		*cause = xasprintf("%s: cannot start the YAML parser", name);
 		return -1;

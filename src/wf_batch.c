@@ -29,44 +29,38 @@ static void ev_line(struct wf_run *r, const char *text, void *ctx)
 
 static void ev_ask(struct wf_run *r, const char *question, void *ctx)
 {
-	/* Batch without --yes never runs steps, so a question here means the
-	 * run was resumed without --yes: decline, the journal stays. */
+	/* Batch runs steps only with --yes, which answers every checkpoint
+	 * with its automatic verification: a question here cannot be
+	 * answered by a person. Decline; the journal stays. */
 	wf_answer(r, false);
 }
 
-static void on_update(struct app *a, struct app_cluster *c, int node, void *ctx)
+/* Run the loop until the run leaves `st` (or a signal arrives). */
+static void run_while(struct app *a, struct wf_run *r, bool (*still)(const struct wf_run *r))
 {
-	wf_on_update(ctx, (size_t)(c - a->clusters), node);
-}
-
-static void on_action(struct app *a, struct app_cluster *c, int node, const struct action *act,
-		      const struct action_result *res, void *ctx)
-{
-	wf_on_action(ctx, (size_t)(c - a->clusters), node, act, res);
-}
-
-/* One poll of both nodes before anything: setup decides on fresh state. */
-static void first_round(struct app *a, size_t cluster)
-{
-	double start = now_ms();
-	int n;
-	unsigned want[CLUSTER_NODES];
-	for (n = 0; n < CLUSTER_NODES; n++)
-		want[n] = app_poll_node(a, cluster, n);
-	for (;;) {
-		bool done = true;
-		for (n = 0; n < CLUSTER_NODES; n++)
-			if (a->clusters[cluster].node[n].backend && a->clusters[cluster].node[n].polls <= want[n])
-				done = false;
-		if (done || now_ms() - start > 15000)
+	while (still(r)) {
+		if (interrupted) {
+			wf_abort(r, "interrupted by a signal");
 			break;
-		loop_run_once(a->loop, 100);
+		}
+		if (loop_run_once(a->loop, 200) < 0)
+			break;
 	}
+}
+
+static bool preparing(const struct wf_run *r)
+{
+	return r->state == WF_PREPARING;
+}
+
+static bool running(const struct wf_run *r)
+{
+	return !wf_finished(r);
 }
 
 int wf_batch_run(struct app *a, const struct cli *o, FILE *out)
 {
-	struct wf_events ev = { ev_line, ev_ask, NULL, out };
+	struct wf_events ev = { ev_line, ev_ask, NULL, NULL, out };
 	struct wf_run *r;
 	char *cause = NULL;
 	int rc;
@@ -79,53 +73,55 @@ int wf_batch_run(struct app *a, const struct cli *o, FILE *out)
 		fprintf(stderr, "carptop: read-only mode: workflows change nodes and are refused\n");
 		return 1;
 	}
-	first_round(a, 0);
-	if (o->resume || o->rollback) {
+	interrupted = 0;
+	signal(SIGINT, on_sigint);
+	signal(SIGTERM, on_sigint);
+	if ((o->resume || o->rollback) && !o->yes) {
+		/* Without --yes nothing changes: show the journal and what would
+		 * be sent, take no lock, write nothing. */
+		rc = wf_journal_show(a, 0, o->rollback, &ev, &cause) < 0 ? 1 : 0;
+		if (rc) {
+			fprintf(stderr, "carptop: %s\n", cause);
+			free(cause);
+		}
+	} else if (o->resume || o->rollback) {
 		r = wf_resume(a, 0, o->rollback, o->force, o->yes, &ev, &cause);
 		if (!r) {
 			fprintf(stderr, "carptop: %s\n", cause);
 			free(cause);
-			return 1;
+			rc = 1;
+		} else {
+			run_while(a, r, running);
+			rc = wf_succeeded(r) ? 0 : wf_refused(r) ? 1 : 2;
+			wf_free(r);
 		}
+	} else if (!(r = wf_new(a, 0, o->run, o->n_wf_args, o->wf_args, o->force, o->yes, &ev, &cause))) {
+		fprintf(stderr, "carptop: %s\n", cause);
+		free(cause);
+		rc = 3;
 	} else {
-		r = wf_new(a, 0, o->run, o->n_wf_args, o->wf_args, o->force, o->yes, &ev, &cause);
-		if (!r) {
-			fprintf(stderr, "carptop: %s\n", cause);
-			free(cause);
-			return 3;
+		/* The engine polls both nodes and decides setup and interlocks
+		 * on that fresh state, before the plan is shown. */
+		wf_prepare(r, !o->yes);
+		run_while(a, r, preparing);
+		if (r->state != WF_PLAN) {
+			const char *why = r->status[0] ? r->status : "interrupted";
+			fprintf(out, "Refused, nothing was changed: %s\n", str_starts(why, "refused: ") ? why + 9 : why);
+			rc = 1;
+		} else {
+			wf_plan(r);
+			if (!o->yes) {
+				fprintf(out, "Plan only: nothing was changed. Add --yes to carry it out.\n");
+				rc = 0;
+			} else {
+				wf_start(r);
+				run_while(a, r, running);
+				rc = wf_succeeded(r) ? 0 : wf_refused(r) ? 1 : 2;
+			}
 		}
-		if (wf_setup_and_lock(r, !o->yes, &cause) < 0) {
-			fprintf(out, "Refused, nothing was changed: %s\n", cause);
-			free(cause);
-			wf_free(r);
-			return 1;
-		}
-		wf_plan(r);
-		if (!o->yes) {
-			fprintf(out, "Plan only: nothing was changed. Add --yes to carry it out.\n");
-			wf_free(r);
-			return 0;
-		}
-		wf_start(r);
-	}
-	a->on_update = on_update;
-	a->on_action = on_action;
-	a->ctx = r;
-	signal(SIGINT, on_sigint);
-	signal(SIGTERM, on_sigint);
-	while (!wf_finished(r)) {
-		if (interrupted) {
-			wf_abort(r, "interrupted by a signal");
-			break;
-		}
-		if (loop_run_once(a->loop, 200) < 0)
-			break;
+		wf_free(r);
 	}
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
-	a->on_update = NULL;
-	a->on_action = NULL;
-	rc = wf_succeeded(r) ? 0 : wf_refused(r) ? 1 : 2;
-	wf_free(r);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,32 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "cli.h"
 #include "statedir.h"
 #include "util.h"
 
 #define TICK_MS 200
+#define PREPARE_TIMEOUT_MS 30000.0
+
+/* ---- the mutation grant (backend.h) ----------------------------------- */
+
+/* Complete only here; its one instance has internal linkage. Nothing
+ * outside this file can name it, so nothing outside the engine can make
+ * a transport change a node. */
+struct mutation_grant {
+	const char *holder;
+};
+static const struct mutation_grant engine_grant = { "workflow engine" };
+
+bool mutation_grant_valid(const struct mutation_grant *g)
+{
+	if (!g)
+		return false;
+	if (g == &engine_grant)
+		return true;
+	/* Defined only in test programs (tests/test-grant.c). */
+	return &carptop_test_grant != NULL && g == carptop_test_grant;
+}
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -110,6 +133,20 @@ static void line(struct wf_run *r, const char *fmt, ...)
 		r->ev.line(r, buf, r->ev.ctx);
 }
 
+/* One audit line for an event of the run (start, step, decline, stop...). */
+static void audit(struct wf_run *r, int node, const char *result, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void audit(struct wf_run *r, int node, const char *result, const char *fmt, ...)
+{
+	char detail[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	audit_log(r->cluster_name, node >= 0 ? wf_node_name(r, node) : "-", r->def ? r->def->name : "workflow", result,
+		  detail);
+}
+
 static void journal(struct wf_run *r, const char *fmt, ...)
 {
 	char when[32];
@@ -148,40 +185,19 @@ static void step_title(const struct wf_run *r, const struct wf_step *s, char *ds
 
 /* ---- the steps being run: the workflow's, or the rollback's ----------- */
 
-#define MAX_ROLLBACK 16
-static const struct wf_step *steps_of(const struct wf_run *r, int *n);
-
-/* Rollback steps per undo kind, defined in workflows.c. */
 /* The steps that undo a step (workflows.c); returns how many. */
 int wf_undo_steps(enum action_kind undo, enum wf_node node, const struct wf_step **out, int max);
 
-static const struct wf_step *rollback_steps[MAX_ROLLBACK];
-static int n_rollback_steps;
+static int step_count(const struct wf_run *r)
+{
+	return r->rolling_back ? r->n_rollback_steps : r->def->n_steps;
+}
 
 static const struct wf_step *step_at(const struct wf_run *r, int i)
 {
-	int n;
-	const struct wf_step *s = steps_of(r, &n);
-	if (r->rolling_back)
-		return i < n_rollback_steps ? rollback_steps[i] : NULL;
-	return i < n ? &s[i] : NULL;
-}
-
-static const struct wf_step *steps_of(const struct wf_run *r, int *n)
-{
-	if (r->rolling_back) {
-		*n = n_rollback_steps;
+	if (i < 0 || i >= step_count(r))
 		return NULL;
-	}
-	*n = r->def->n_steps;
-	return r->def->steps;
-}
-
-static int step_count(const struct wf_run *r)
-{
-	int n;
-	steps_of(r, &n);
-	return n;
+	return r->rolling_back ? r->rollback_steps[i] : &r->def->steps[i];
 }
 
 /* The current step's entry in r->result (NULL past the array). */
@@ -275,6 +291,7 @@ static char *journal_file(const char *cluster, char **cause)
 
 static int journal_open(struct wf_run *r, bool append, char **cause)
 {
+	free(r->journal_path);
 	r->journal_path = journal_file(r->cluster_name, cause);
 	if (!r->journal_path)
 		return -1;
@@ -314,27 +331,30 @@ static void schedule_tick(struct wf_run *r)
 
 static void want_fresh(struct wf_run *r)
 {
-	int n;
-	for (n = 0; n < CLUSTER_NODES; n++)
-		r->want_polls[n] = app_poll_node(r->app, r->cluster, n);
+	app_fresh_request(r->app, r->cluster, &r->fresh);
 }
 
 static bool fresh(const struct wf_run *r)
 {
-	int n;
-	for (n = 0; n < CLUSTER_NODES; n++)
-		if (r->app->clusters[r->cluster].node[n].polls <= r->want_polls[n])
-			return false;
-	return true;
+	return app_fresh_ready(r->app, r->cluster, &r->fresh);
 }
 
-static void finish(struct wf_run *r, enum wf_state st)
+static void cancel_tick(struct wf_run *r)
 {
 	if (r->tick) {
 		loop_timer_cancel(r->app->loop, r->tick);
 		r->tick = 0;
 	}
+}
+
+static void finish(struct wf_run *r, enum wf_state st)
+{
+	cancel_tick(r);
 	r->state = st;
+	if (st == WF_DONE)
+		audit(r, -1, "completed", "every step verified");
+	else if (st == WF_ROLLED_BACK)
+		audit(r, -1, "rolled-back", "every undo step verified");
 	journal(r, "finished %s", st == WF_DONE ? "ok" : st == WF_ROLLED_BACK ? "rolled-back" : "failed");
 	/* A failed run keeps its journal for --resume / --rollback. */
 	journal_close(r, st != WF_FAILED);
@@ -364,11 +384,9 @@ static void fail(struct wf_run *r, const char *fmt, ...)
 	if (!r->changed) {
 		/* Nothing was sent: there is nothing to resume or undo. */
 		line(r, "Refused: nothing was changed on any node.");
+		audit(r, -1, "refused", "step %d %s: %s; nothing was changed", r->step + 1, title, r->status);
 		r->state = WF_FAILED;
-		if (r->tick) {
-			loop_timer_cancel(r->app->loop, r->tick);
-			r->tick = 0;
-		}
+		cancel_tick(r);
 		journal(r, "finished refused");
 		journal_close(r, true);
 		lock_release(r);
@@ -376,16 +394,59 @@ static void fail(struct wf_run *r, const char *fmt, ...)
 			r->ev.finished(r, r->ev.ctx);
 		return;
 	}
-	if (r->journal_path)
-		line(r, "Stopped safely; nothing more was sent. Journal: %s. Run 'carptop --resume' to retry "
-			"from this step, or 'carptop --rollback' to undo the steps done so far.",
-		     r->journal_path);
+	audit(r, -1, "stopped", "step %d %s: %s", r->step + 1, title, r->status);
+	if (r->journal_path) {
+		char resume[512], rollback[512];
+		wf_continue_command(r->app, r->cluster, false, resume, sizeof(resume));
+		wf_continue_command(r->app, r->cluster, true, rollback, sizeof(rollback));
+		line(r, "Stopped safely; nothing more was sent. Journal: %s.", r->journal_path);
+		line(r, "To retry from this step: %s", resume);
+		line(r, "To undo the steps done so far: %s", rollback);
+	}
 	finish(r, WF_FAILED);
 }
 
 static bool node_reachable(const struct wf_run *r, int n)
 {
 	return wf_snap(r, n)->reachable;
+}
+
+/* The one place a change leaves carptop: audited first (a change that
+ * cannot be logged is not made), then handed to the transport with the
+ * engine's grant. */
+static int send_action(struct wf_run *r, int node, const struct action *act, char **cause)
+{
+	struct app_node *an = &r->app->clusters[r->cluster].node[node];
+	const char *nname = wf_node_name(r, node), *what = action_name(act->kind);
+	char detail[200];
+	str_printf(detail, sizeof(detail), "workflow=%s step=%d", r->def->name, r->step + 1);
+	if (act->kind == ACT_VIP_ADD || act->kind == ACT_VIP_DELETE) {
+		size_t l = strlen(detail);
+		str_printf(detail + l, sizeof(detail) - l, " vhid=%d address=%s/%d", act->vip.vhid, act->vip.address,
+			   act->vip.prefix);
+	}
+	if (!an->backend) {
+		*cause = xasprintf("%s has no working transport: %s", nname, an->snap.error);
+		audit_log(r->cluster_name, nname, what, "refused", *cause);
+		return -1;
+	}
+	if (!backend_supports(an->backend, act->kind)) {
+		*cause = xasprintf("%s on %s: the %s transport cannot do this", what, nname, an->backend->ops->name);
+		audit_log(r->cluster_name, nname, what, "refused", *cause);
+		return -1;
+	}
+	if (!an->backend->read_only && audit_log(r->cluster_name, nname, what, "requested", detail) < 0) {
+		char *p = audit_path();
+		*cause = xasprintf("%s on %s refused: cannot write the audit log %s", what, nname,
+				   p ? p : "(no state directory)");
+		free(p);
+		return -1;
+	}
+	if (backend_action(an->backend, &engine_grant, act, cause) < 0) {
+		audit_log(r->cluster_name, nname, what, "refused", *cause);
+		return -1;
+	}
+	return 0;
 }
 
 static void act(struct wf_run *r, const struct wf_step *s)
@@ -401,10 +462,20 @@ static void act(struct wf_run *r, const struct wf_step *s)
 	r->changed = true;
 	r->phase = PH_ACT;
 	r->phase_started = now_ms();
-	if (app_action(r->app, r->cluster, node, &a, &cause) < 0) {
+	if (send_action(r, node, &a, &cause) < 0) {
 		fail(r, "%s", cause);
 		free(cause);
 	}
+}
+
+static void ask(struct wf_run *r, const char *title)
+{
+	r->phase = PH_ASK;
+	r->state = WF_ASKING;
+	r->asked_at = now_ms();
+	journal(r, "step %d asking", r->step);
+	if (r->ev.ask)
+		r->ev.ask(r, title, r->ev.ctx);
 }
 
 static void begin_step(struct wf_run *r)
@@ -460,6 +531,7 @@ static void advance(struct wf_run *r)
 		if (c == WF_NO || s->action == ACT__COUNT) {
 			if (c == WF_NO) {
 				journal(r, "step %d skip-action %s", r->step, msg);
+				audit(r, node, "step-skipped", "step %d %s: %s", r->step + 1, title, msg);
 				if (result_of(r)) {
 					result_of(r)->action_skipped = true;
 					str_copy(result_of(r)->msg, msg, sizeof(result_of(r)->msg));
@@ -468,20 +540,14 @@ static void advance(struct wf_run *r)
 			r->phase = PH_WAIT;
 			r->phase_started = now_ms();
 			if (s->ask && !r->yes && r->confirmed != r->step) {
-				r->phase = PH_ASK;
-				r->state = WF_ASKING;
-				if (r->ev.ask)
-					r->ev.ask(r, title, r->ev.ctx);
+				ask(r, title);
 				return;
 			}
 			advance(r); /* the data is still fresh: evaluate the wait now */
 			return;
 		}
 		if (s->ask && !r->yes && r->confirmed != r->step) {
-			r->phase = PH_ASK;
-			r->state = WF_ASKING;
-			if (r->ev.ask)
-				r->ev.ask(r, title, r->ev.ctx);
+			ask(r, title);
 			return;
 		}
 		act(r, s);
@@ -494,6 +560,7 @@ static void advance(struct wf_run *r)
 		}
 		if (c == WF_YES) {
 			journal(r, "step %d done %s", r->step, msg);
+			audit(r, node, "step-done", "step %d %s: %s", r->step + 1, title, msg);
 			if (result_of(r)) {
 				struct wf_step_result *res = result_of(r);
 				res->state = res->action_skipped ? WF_STEP_SKIPPED : WF_STEP_OK;
@@ -517,11 +584,52 @@ static void advance(struct wf_run *r)
 	}
 }
 
+static int setup_and_lock(struct wf_run *r, char **cause);
+
+/* Fresh state has arrived for a run being prepared: setup, interlocks,
+ * lock. A refusal ends the run with nothing changed. */
+static void prepared(struct wf_run *r)
+{
+	char *cause = NULL;
+	cancel_tick(r);
+	if (setup_and_lock(r, &cause) < 0) {
+		str_copy(r->status, cause, sizeof(r->status));
+		text_sanitize_inplace(r->status);
+		free(cause);
+		r->state = WF_FAILED;
+		audit(r, -1, "refused", "%s%s", r->status, r->overridable ? " (overridable)" : "");
+		if (r->ev.finished)
+			r->ev.finished(r, r->ev.ctx);
+		return;
+	}
+	r->state = WF_PLAN;
+	if (r->ev.planned)
+		r->ev.planned(r, r->ev.ctx);
+}
+
 static void tick(void *arg)
 {
 	struct wf_run *r = arg;
-	int n;
 	r->tick = 0;
+	if (r->state == WF_PREPARING) {
+		if (fresh(r)) {
+			prepared(r);
+			return;
+		}
+		if (now_ms() - r->phase_started > PREPARE_TIMEOUT_MS) {
+			/* Setup needs fresh state; old data must not decide. */
+			r->state = WF_FAILED;
+			str_printf(r->status, sizeof(r->status), "no fresh answer from the nodes within %.0f s",
+				   PREPARE_TIMEOUT_MS / 1000);
+			audit(r, -1, "refused", "%s", r->status);
+			if (r->ev.finished)
+				r->ev.finished(r, r->ev.ctx);
+			return;
+		}
+		app_fresh_nudge(r->app, r->cluster, &r->fresh);
+		schedule_tick(r);
+		return;
+	}
 	if (r->state != WF_RUNNING)
 		return;
 	if (r->phase == PH_ACT) {
@@ -534,10 +642,7 @@ static void tick(void *arg)
 		if (fresh(r)) {
 			advance(r);
 		} else {
-			/* Keep a poll going on the nodes still owed a fresh snapshot. */
-			for (n = 0; n < CLUSTER_NODES; n++)
-				if (r->app->clusters[r->cluster].node[n].polls <= r->want_polls[n])
-					app_poll_node(r->app, r->cluster, n);
+			app_fresh_nudge(r->app, r->cluster, &r->fresh);
 			if (r->phase == PH_WAIT) {
 				const struct wf_step *s = step_at(r, r->step);
 				if (s && now_ms() - r->phase_started > s->timeout_s * r->timescale * 1000 + 30000) {
@@ -551,18 +656,33 @@ static void tick(void *arg)
 		schedule_tick(r);
 }
 
-void wf_on_update(struct wf_run *r, size_t cluster, int node)
+/* The run's subscription to the app (app_listen): fresh snapshots move it
+ * on, its action's result ends the action phase. */
+static struct wf_run *run_of(struct app_listener *l)
 {
-	if (!r || cluster != r->cluster || r->state != WF_RUNNING)
+	return (struct wf_run *)((char *)l - offsetof(struct wf_run, listener));
+}
+
+static void on_app_update(struct app_listener *l, size_t cluster, int node)
+{
+	struct wf_run *r = run_of(l);
+	if (cluster != r->cluster)
 		return;
-	if ((r->phase == PH_PRE || r->phase == PH_WAIT) && fresh(r))
+	if (r->state == WF_PREPARING) {
+		if (fresh(r))
+			prepared(r);
+		return;
+	}
+	if (r->state == WF_RUNNING && (r->phase == PH_PRE || r->phase == PH_WAIT) && fresh(r))
 		advance(r);
 }
 
-void wf_on_action(struct wf_run *r, size_t cluster, int node, const struct action *a, const struct action_result *res)
+static void on_app_action(struct app_listener *l, size_t cluster, int node, const struct action *a,
+			  const struct action_result *res)
 {
+	struct wf_run *r = run_of(l);
 	const struct wf_step *s;
-	if (!r || cluster != r->cluster || r->state != WF_RUNNING || r->phase != PH_ACT)
+	if (cluster != r->cluster || r->state != WF_RUNNING || r->phase != PH_ACT)
 		return;
 	s = step_at(r, r->step);
 	if (!s || wf_resolve(r, s->node) != node || a->kind != s->action)
@@ -580,15 +700,19 @@ void wf_on_action(struct wf_run *r, size_t cluster, int node, const struct actio
 
 void wf_answer(struct wf_run *r, bool yes)
 {
-	const struct wf_step *s = step_at(r, r->step);
+	const struct wf_step *s = r ? step_at(r, r->step) : NULL;
+	char title[160];
 	if (!r || r->state != WF_ASKING || !s)
 		return;
+	step_title(r, s, title, sizeof(title));
 	r->state = WF_RUNNING;
 	if (!yes) {
+		audit(r, wf_resolve(r, s->node), "declined", "step %d %s", r->step + 1, title);
 		fail(r, "the operator declined");
 		return;
 	}
 	journal(r, "step %d confirmed", r->step);
+	audit(r, wf_resolve(r, s->node), "confirmed", "step %d %s", r->step + 1, title);
 	/* Read fresh state again before acting on the confirmation. */
 	r->confirmed = r->step;
 	r->phase = PH_PRE;
@@ -599,8 +723,10 @@ void wf_answer(struct wf_run *r, bool yes)
 
 void wf_abort(struct wf_run *r, const char *why)
 {
-	if (r && (r->state == WF_RUNNING || r->state == WF_ASKING))
+	if (r && (r->state == WF_RUNNING || r->state == WF_ASKING)) {
+		audit(r, -1, "aborted", "at step %d: %s", r->step + 1, why);
 		fail(r, "%s", why);
+	}
 }
 
 bool wf_finished(const struct wf_run *r)
@@ -637,6 +763,9 @@ static struct wf_run *run_alloc(struct app *a, size_t cluster, const struct wf_d
 	r->timescale = scale && atof(scale) > 0 ? atof(scale) : 1;
 	if (ev)
 		r->ev = *ev;
+	r->listener.on_update = on_app_update;
+	r->listener.on_action = on_app_action;
+	app_listen(a, &r->listener);
 	return r;
 }
 
@@ -723,6 +852,7 @@ void wf_free(struct wf_run *r)
 {
 	if (!r)
 		return;
+	app_unlisten(r->app, &r->listener);
 	if (r->tick)
 		loop_timer_cancel(r->app->loop, r->tick);
 	if (r->journal)
@@ -735,8 +865,15 @@ void wf_free(struct wf_run *r)
 void wf_plan(struct wf_run *r)
 {
 	int i;
-	char title[160];
+	char title[160], what[320] = "";
 	line(r, "Workflow %s on cluster %s: %s", r->def->name, r->cluster_name, r->def->summary);
+	/* What it does to this pair: the VHID and address, the version... */
+	if (r->def->consequence)
+		r->def->consequence(r, what, sizeof(what));
+	if (what[0])
+		line(r, "  What it does: %s", what);
+	if (r->force)
+		line(r, "  OVERRIDE: the interlocks were overridden (--force); this is in the audit log.");
 	for (i = 0; i < step_count(r); i++) {
 		const struct wf_step *s = step_at(r, i);
 		step_title(r, s, title, sizeof(title));
@@ -745,23 +882,17 @@ void wf_plan(struct wf_run *r)
 	}
 }
 
-/* Fresh state is needed before setup (it picks nodes and records the
- * "before" picture): wait for one poll of both nodes. */
-struct setup_wait {
-	struct wf_run *r;
-	bool plan_only;
-};
-
-int wf_setup_and_lock(struct wf_run *r, bool plan_only, char **cause)
+static int setup_and_lock(struct wf_run *r, char **cause)
 {
 	char msg[256] = "";
 	int n;
+	r->overridable = false;
 	for (n = 0; n < CLUSTER_NODES; n++)
 		if (!r->app->clusters[r->cluster].node[n].backend) {
 			*cause = xasprintf("%s: %s", wf_node_name(r, n), wf_snap(r, n)->error);
 			return -1;
 		}
-	if (!plan_only && lock_take(r, cause) < 0)
+	if (!r->plan_only && lock_take(r, cause) < 0)
 		return -1;
 	if (r->def->setup && r->def->setup(r, msg, sizeof(msg)) < 0) {
 		*cause = xstrdup(msg);
@@ -772,10 +903,32 @@ int wf_setup_and_lock(struct wf_run *r, bool plan_only, char **cause)
 	return 0;
 }
 
+void wf_prepare(struct wf_run *r, bool plan_only)
+{
+	if (r->state != WF_IDLE)
+		return;
+	r->plan_only = plan_only;
+	r->state = WF_PREPARING;
+	r->phase_started = now_ms();
+	want_fresh(r);
+	if (fresh(r)) { /* no node has a transport: setup says why */
+		prepared(r);
+		return;
+	}
+	schedule_tick(r);
+}
+
 void wf_start(struct wf_run *r)
 {
 	char *cause = NULL;
 	int i;
+	if (r->state != WF_PLAN || r->plan_only) {
+		line(r, "Refused: the workflow was not prepared for a run");
+		r->state = WF_FAILED;
+		if (r->ev.finished)
+			r->ev.finished(r, r->ev.ctx);
+		return;
+	}
 	if (journal_open(r, false, &cause) < 0) {
 		line(r, "Refused: %s", cause);
 		free(cause);
@@ -794,9 +947,15 @@ void wf_start(struct wf_run *r)
 		journal(r, "record %s", r->records[i]);
 	if (r->force) {
 		journal(r, "force");
-		audit_log(r->cluster_name, "-", r->def->name, "forced", "--force: interlocks overridden");
+		audit(r, -1, "forced", "interlocks overridden by the operator");
 	}
-	audit_log(r->cluster_name, "-", r->def->name, "workflow-start", "");
+	{
+		char params[WF_MAX_PARAMS * 130] = "";
+		size_t o = 0;
+		for (i = 0; i < r->n_params && o + 2 < sizeof(params); i++)
+			o += (size_t)snprintf(params + o, sizeof(params) - o, "%s%s", i ? " " : "", r->params[i]);
+		audit(r, -1, "workflow-start", "%s", params);
+	}
 	r->state = WF_RUNNING;
 	r->step = 0;
 	begin_step(r);
@@ -804,16 +963,18 @@ void wf_start(struct wf_run *r)
 
 /* ---- resume / rollback ------------------------------------------------ */
 
-struct wf_run *wf_resume(struct app *a, size_t cluster, bool rollback, bool force, bool yes,
-			 const struct wf_events *ev, char **cause)
+/* Read a cluster's journal into a new run (not locked, not started, no
+ * journal open). done[] and *done_upto say which steps finished. */
+static struct wf_run *journal_load(struct app *a, size_t cluster, bool force, bool yes, const struct wf_events *ev,
+				   bool done[WF_MAX_STEPS], int *done_upto, char **cause)
 {
 	const char *cname = a->clusters[cluster].conf->name;
 	char *path = journal_file(cname, cause), buf[512], wfname[64] = "";
-	int done_upto = -1, i;
-	bool done[64] = { false };
 	struct wf_run *r;
 	FILE *f;
 
+	*done_upto = -1;
+	memset(done, 0, WF_MAX_STEPS * sizeof(bool));
 	if (!path)
 		return NULL;
 	f = fopen(path, "r");
@@ -848,10 +1009,11 @@ struct wf_run *wf_resume(struct app *a, size_t cluster, bool rollback, bool forc
 				if (k == r->n_records)
 					r->n_records++;
 			}
-		} else if (sscanf(p, "step %d %31s", &step, word) == 2 && step >= 0 && step < 64 && str_eq(word, "done")) {
+		} else if (sscanf(p, "step %d %31s", &step, word) == 2 && step >= 0 && step < WF_MAX_STEPS &&
+			   str_eq(word, "done")) {
 			done[step] = true;
-			if (step > done_upto)
-				done_upto = step;
+			if (step > *done_upto)
+				*done_upto = step;
 		}
 	}
 	fclose(f);
@@ -862,11 +1024,43 @@ struct wf_run *wf_resume(struct app *a, size_t cluster, bool rollback, bool forc
 		wf_free(r);
 		return NULL;
 	}
-	free(path);
+	r->journal_path = path;
 	if (wf_record_get(r, "target"))
 		r->target = atoi(wf_record_get(r, "target"));
 	if (wf_record_get(r, "other"))
 		r->other = atoi(wf_record_get(r, "other"));
+	r->changed = true; /* the interrupted run may have acted */
+	return r;
+}
+
+/* The undo steps of what was done, newest first; the step that was under
+ * way may have acted, so it is undone first. Each undo step is itself
+ * "make sure": it checks before it acts. */
+static void rollback_plan(struct wf_run *r, const bool done[WF_MAX_STEPS], int done_upto)
+{
+	int i;
+	r->n_rollback_steps = 0;
+	for (i = done_upto + 1; i >= 0 && r->n_rollback_steps < WF_MAX_ROLLBACK; i--) {
+		if (i >= r->def->n_steps || (i <= done_upto && !done[i]))
+			continue;
+		if (r->def->steps[i].undo == ACT__COUNT)
+			continue;
+		r->n_rollback_steps += wf_undo_steps(r->def->steps[i].undo, r->def->steps[i].node,
+						     &r->rollback_steps[r->n_rollback_steps],
+						     WF_MAX_ROLLBACK - r->n_rollback_steps);
+	}
+	r->rolling_back = true;
+}
+
+struct wf_run *wf_resume(struct app *a, size_t cluster, bool rollback, bool force, bool yes,
+			 const struct wf_events *ev, char **cause)
+{
+	bool done[WF_MAX_STEPS];
+	int done_upto, i;
+	struct wf_run *r = journal_load(a, cluster, force, yes, ev, done, &done_upto, cause);
+
+	if (!r)
+		return NULL;
 	if (lock_take(r, cause) < 0) {
 		wf_free(r);
 		return NULL;
@@ -876,27 +1070,14 @@ struct wf_run *wf_resume(struct app *a, size_t cluster, bool rollback, bool forc
 		return NULL;
 	}
 	r->state = WF_RUNNING;
-	r->changed = true; /* the interrupted run may have acted */
 	if (rollback) {
-		/* Undo what was done, newest first; each undo step is itself
-		 * "make sure": it checks before it acts. */
-		n_rollback_steps = 0;
-		/* The step that was under way may have acted: undo it first. */
-		for (i = done_upto + 1; i >= 0 && n_rollback_steps < MAX_ROLLBACK; i--) {
-			if (i >= r->def->n_steps || (i <= done_upto && !done[i]))
-				continue;
-			if (r->def->steps[i].undo == ACT__COUNT)
-				continue;
-			n_rollback_steps += wf_undo_steps(r->def->steps[i].undo, r->def->steps[i].node,
-							  &rollback_steps[n_rollback_steps], MAX_ROLLBACK - n_rollback_steps);
-		}
-		r->rolling_back = true;
-		journal(r, "rollback of %d step(s)", n_rollback_steps);
+		rollback_plan(r, done, done_upto);
+		journal(r, "rollback of %d step(s)", r->n_rollback_steps);
 		line(r, "Rolling back %s on cluster %s: %d step(s) to undo.", r->def->name, r->cluster_name,
-		     n_rollback_steps);
-		audit_log(r->cluster_name, "-", r->def->name, "workflow-rollback", "");
+		     r->n_rollback_steps);
+		audit(r, -1, "workflow-rollback", "%d undo step(s)", r->n_rollback_steps);
 		r->step = 0;
-		if (n_rollback_steps == 0) {
+		if (r->n_rollback_steps == 0) {
 			line(r, "Nothing to undo.");
 			finish(r, WF_ROLLED_BACK);
 			return r;
@@ -912,8 +1093,139 @@ struct wf_run *wf_resume(struct app *a, size_t cluster, bool rollback, bool forc
 	journal(r, "resume at step %d", done_upto + 1);
 	line(r, "Resuming %s on cluster %s at step %d of %d.", r->def->name, r->cluster_name, done_upto + 2,
 	     r->def->n_steps);
-	audit_log(r->cluster_name, "-", r->def->name, "workflow-resume", "");
+	audit(r, -1, "workflow-resume", "at step %d", done_upto + 2);
 	r->step = done_upto;
 	next_step(r);
 	return r;
+}
+
+/* "carptop-disable on fw2" for a step that sends something. */
+static void step_sends(const struct wf_run *r, const struct wf_step *s, char *dst, size_t n)
+{
+	if (s->action == ACT__COUNT)
+		str_copy(dst, "nothing (it waits and verifies)", n);
+	else
+		str_printf(dst, n, "%s to %s, after reading fresh state (not sent if its goal already holds)",
+			   action_name(s->action), wf_node_name(r, wf_resolve(r, s->node)));
+}
+
+int wf_journal_show(struct app *a, size_t cluster, bool rollback, const struct wf_events *ev, char **cause)
+{
+	bool done[WF_MAX_STEPS];
+	int done_upto, i;
+	char title[160], sends[256], cmd[512];
+	struct wf_run *r = journal_load(a, cluster, false, false, ev, done, &done_upto, cause);
+
+	if (!r)
+		return -1;
+	line(r, "Unfinished %s on cluster %s (journal %s):", r->def->name, r->cluster_name,
+	     r->journal_path ? r->journal_path : "kept in the state directory");
+	for (i = 0; i < r->def->n_steps; i++) {
+		step_title(r, &r->def->steps[i], title, sizeof(title));
+		if (i <= done_upto)
+			line(r, "  %2d. %s: %s", i + 1, title, done[i] ? "done" : "not recorded as done");
+		else if (i == done_upto + 1)
+			line(r, "  %2d. %s: STOPPED HERE", i + 1, title);
+		else
+			line(r, "  %2d. %s: not started", i + 1, title);
+	}
+	if (rollback) {
+		rollback_plan(r, done, done_upto);
+		if (!r->n_rollback_steps)
+			line(r, "A rollback has nothing to undo.");
+		for (i = 0; i < r->n_rollback_steps; i++) {
+			step_title(r, r->rollback_steps[i], title, sizeof(title));
+			step_sends(r, r->rollback_steps[i], sends, sizeof(sends));
+			line(r, "  Rollback step %d: %s; would send %s", i + 1, title, sends);
+		}
+	} else if (done_upto + 1 < r->def->n_steps) {
+		const struct wf_step *s = &r->def->steps[done_upto + 1];
+		step_sends(r, s, sends, sizeof(sends));
+		line(r, "A resume would go on at step %d and send next: %s", done_upto + 2, sends);
+	} else {
+		line(r, "Every step was done; a resume only verifies and closes the journal.");
+	}
+	wf_continue_command(a, cluster, rollback, cmd, sizeof(cmd));
+	line(r, "Nothing was changed. To carry it out: %s", cmd);
+	wf_free(r);
+	return 0;
+}
+
+/* Quote a word for sh when it needs it. */
+static void sh_word(struct strbuf *sb, const char *w)
+{
+	const char *p;
+	bool plain = *w != '\0';
+	for (p = w; *p && plain; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			strchr("-_./=:,+@", *p);
+	if (plain) {
+		sb_add(sb, w);
+		return;
+	}
+	sb_addc(sb, '\'');
+	for (p = w; *p; p++) {
+		if (*p == '\'')
+			sb_add(sb, "'\\''");
+		else
+			sb_addc(sb, *p);
+	}
+	sb_addc(sb, '\'');
+}
+
+void wf_continue_command(const struct app *a, size_t cluster, bool rollback, char *dst, size_t n)
+{
+	const struct cli *o = a->cli;
+	struct strbuf sb;
+	sb_init(&sb);
+	sb_add(&sb, "carptop");
+	if (o && o->demo) {
+		sb_add(&sb, " ");
+		if (o->demo_scenario) {
+			char *d = xasprintf("--demo=%s", o->demo_scenario);
+			sh_word(&sb, d);
+			free(d);
+		} else {
+			sb_add(&sb, "--demo");
+		}
+	} else if (o && o->config_path) {
+		sb_add(&sb, " -c ");
+		sh_word(&sb, o->config_path);
+	}
+	if (cluster < a->n_clusters) {
+		sb_add(&sb, " --cluster ");
+		sh_word(&sb, a->clusters[cluster].conf->name);
+	}
+	sb_add(&sb, rollback ? " --batch --rollback --yes" : " --batch --resume --yes");
+	str_copy(dst, sb.buf ? sb.buf : "carptop --batch --resume --yes", n);
+	sb_free(&sb);
+}
+
+void wf_question(struct wf_run *r, char *dst, size_t n)
+{
+	char what[320] = "";
+	int peer = 1 - r->target;
+	const struct snapshot *p = wf_snap(r, peer);
+	char peer_state[200];
+	bool single = r->def->n_steps == 1;
+
+	if (r->def->consequence)
+		r->def->consequence(r, what, sizeof(what));
+	if (!p->reachable)
+		str_printf(peer_state, sizeof(peer_state), "%s cannot be reached", wf_node_name(r, peer));
+	else if (!p->carp.known)
+		str_printf(peer_state, sizeof(peer_state), "%s: CARP state not known", wf_node_name(r, peer));
+	else
+		str_printf(peer_state, sizeof(peer_state), "%s: CARP %s, maintenance %s, demotion %ld",
+			   wf_node_name(r, peer), p->carp.allow ? "on" : "DISABLED", p->carp.maintenance ? "ON" : "off",
+			   p->carp.demotion);
+	if (single) {
+		char title[160];
+		step_title(r, &r->def->steps[0], title, sizeof(title));
+		str_printf(dst, n, "%sCluster %s: %s? Peer %s. %s [y/N]", r->force ? "OVERRIDE. " : "", r->cluster_name,
+			   title, peer_state, what);
+	} else
+		str_printf(dst, n, "%sCluster %s: start %s (%d steps, see the plan)? %s [y/N]",
+			   r->force ? "OVERRIDE. " : "", r->cluster_name, r->def->name, step_count(r), what);
+	text_sanitize_inplace(dst);
 }

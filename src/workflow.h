@@ -5,7 +5,13 @@
  * verifies. Steps are written as "make sure X" so that re-running one after
  * a crash is safe: a step whose goal already holds is skipped, which is
  * what makes --resume possible. Every step goes to a journal; every change
- * to the audit log (app_action). No curses, no sockets. */
+ * and every event of a run to the audit log.
+ *
+ * The engine is the one path for every change to a node: it alone holds
+ * the mutation grant the backends require (backend.h), so the console's
+ * one-key actions are one-step workflows too. It runs itself: each run
+ * subscribes to the app's poll and action results (app_listen) and asks
+ * for fresh state itself (app_fresh_*). No curses, no sockets. */
 #ifndef CARPTOP_WORKFLOW_H
 #define CARPTOP_WORKFLOW_H
 
@@ -50,13 +56,20 @@ struct wf_def {
 	/* Parse key=value params, check preconditions of the whole run and
 	 * record what later steps compare against. -1 with msg to refuse. */
 	int (*setup)(struct wf_run *r, char *msg, size_t n);
+	/* What the run will do to the pair, for the confirmation question
+	 * ("fw2 takes over VHIDs 1, 3"), on the state setup saw. */
+	void (*consequence)(struct wf_run *r, char *msg, size_t n);
 };
 
 extern const struct wf_def *const wf_defs[];
 extern const int n_wf_defs;
 const struct wf_def *wf_find(const char *name);
 
-enum wf_state { WF_IDLE = 0, WF_PLAN, WF_RUNNING, WF_ASKING, WF_DONE, WF_FAILED, WF_ROLLED_BACK };
+/* IDLE (made) -> PREPARING (waiting for fresh state, then setup and the
+ * interlocks) -> PLAN (ready; nothing sent) -> RUNNING <-> ASKING -> DONE,
+ * FAILED or ROLLED_BACK. A refusal in PREPARING is FAILED with nothing
+ * changed. */
+enum wf_state { WF_IDLE = 0, WF_PREPARING, WF_PLAN, WF_RUNNING, WF_ASKING, WF_DONE, WF_FAILED, WF_ROLLED_BACK };
 
 /* What the engine tells its front end (batch prints lines, the console
  * updates its workflow view). */
@@ -64,12 +77,16 @@ struct wf_events {
 	void (*line)(struct wf_run *r, const char *text, void *ctx);   /* a progress line */
 	void (*ask)(struct wf_run *r, const char *question, void *ctx); /* answer with wf_answer() */
 	void (*finished)(struct wf_run *r, void *ctx);
+	/* wf_prepare's result: setup and the interlocks passed (state PLAN;
+	 * a refusal goes to `finished` instead). */
+	void (*planned)(struct wf_run *r, void *ctx);
 	void *ctx;
 };
 
 #define WF_MAX_PARAMS 8
 #define WF_MAX_RECORDS 32
 #define WF_MAX_STEPS 32
+#define WF_MAX_ROLLBACK 16
 
 /* Where each step stands, for a front end that shows them all (the
  * console's workflow view); filled by the engine, indexed like the steps
@@ -99,8 +116,13 @@ struct wf_run {
 	int step;                /* current step index */
 	int confirmed;           /* step the operator confirmed (-1 none) */
 	enum { PH_PRE, PH_ACT, PH_WAIT, PH_ASK } phase;
-	unsigned want_polls[CLUSTER_NODES]; /* fresh snapshots wanted: poll counters to exceed */
+	struct app_fresh fresh;  /* the fresh snapshots the current phase waits for */
+	struct app_listener listener; /* the run's subscription to the app's results */
+	bool plan_only;          /* wf_prepare without the lock (batch without --yes) */
+	bool overridable;        /* refused by an interlock that --force (or the typed
+				  * cluster name in the console) may override */
 	double phase_started;    /* monotonic ms */
+	double asked_at;         /* monotonic ms the pending question appeared */
 	uint64_t tick;
 	char status[256];        /* what it is doing / why it stopped */
 	char *journal_path;
@@ -109,6 +131,9 @@ struct wf_run {
 	bool rolling_back;
 	bool changed;            /* an action was sent (in this run or the resumed one) */
 	int rollback_from;
+	/* The undo steps of a rollback, newest first: the run's own. */
+	const struct wf_step *rollback_steps[WF_MAX_ROLLBACK];
+	int n_rollback_steps;
 	struct wf_events ev;
 	struct wf_step_result result[WF_MAX_STEPS];
 };
@@ -122,19 +147,22 @@ struct wf_run *wf_resume(struct app *a, size_t cluster, bool rollback, bool forc
 			 const struct wf_events *ev, char **cause);
 void wf_free(struct wf_run *r);
 
-/* After the first fresh poll: run the workflow's setup (checks of the whole
- * run, target node, "before" records) and, unless plan_only, take the
- * cluster's lock. -1 and *cause: refused, nothing changed. */
-int wf_setup_and_lock(struct wf_run *r, bool plan_only, char **cause);
+/* Poll both nodes, then, on that fresh state, run the workflow's setup
+ * (checks of the whole run and the interlocks, target node, "before"
+ * records) and, unless plan_only, take the cluster's lock. Asynchronous:
+ * ev.planned follows (state WF_PLAN), or ev.finished with the refusal in
+ * r->status (state WF_FAILED, nothing changed; r->overridable says
+ * whether --force / the typed cluster name may override it). */
+void wf_prepare(struct wf_run *r, bool plan_only);
 /* Print the plan (every step, what it does and why) through ev.line. */
 void wf_plan(struct wf_run *r);
 /* Start executing (asynchronously, on the app's loop). */
 void wf_start(struct wf_run *r);
-/* Feed the engine: call from the app's on_update / on_action. */
-void wf_on_update(struct wf_run *r, size_t cluster, int node);
-void wf_on_action(struct wf_run *r, size_t cluster, int node, const struct action *a, const struct action_result *res);
 /* Answer a question (operator checkpoint). */
 void wf_answer(struct wf_run *r, bool yes);
+/* The confirmation question for a planned run: names the cluster, the
+ * node, the peer's current state and the consequence; ends in [y/N]. */
+void wf_question(struct wf_run *r, char *dst, size_t n);
 /* Stop at once (the journal stays resumable). */
 void wf_abort(struct wf_run *r, const char *why);
 
@@ -146,6 +174,14 @@ const char *wf_step_describe(const struct wf_run *r, int i, char *title, size_t 
 /* Whether a cluster has an unfinished journal (a run that stopped or was
  * killed): then only wf_resume may go on. Names its workflow. */
 bool wf_unfinished(const struct app *a, size_t cluster, char *workflow, size_t n);
+/* Print an unfinished journal through ev->line without changing anything
+ * (no lock, no journal or audit line, nothing sent): the steps done, the
+ * step where it stopped, and what a resume (or rollback) would send next.
+ * -1 and *cause when there is no readable journal. */
+int wf_journal_show(struct app *a, size_t cluster, bool rollback, const struct wf_events *ev, char **cause);
+/* The exact command that continues (or rolls back) the cluster's
+ * unfinished run: "carptop -c FILE --cluster NAME --batch --resume --yes". */
+void wf_continue_command(const struct app *a, size_t cluster, bool rollback, char *dst, size_t n);
 
 bool wf_finished(const struct wf_run *r);
 bool wf_succeeded(const struct wf_run *r);

@@ -2,6 +2,8 @@
  * of gated steps for the engine in workflow.c. Every step reads before it
  * acts and verifies after; the maintenance toggle is never sent blind. */
 #include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,47 +76,116 @@ static const struct snapshot *snap(struct wf_run *r, int node)
 	return wf_snap(r, node);
 }
 
-/* Interlock: a node may give up CARP (disable or maintenance) only while
- * its peer is reachable and able to take over. --force overrides, except
- * for the last node with CARP, which is never disabled. */
-static enum wf_check peer_can_take_over(struct wf_run *r, int node, bool disabling, char *msg, size_t n)
+/* ---- interlocks --------------------------------------------------------
+ * Decided on fresh state in the workflow's setup (before the operator is
+ * asked) and again in the step's check before anything is sent. A change
+ * that weakens a node (disable CARP, enter maintenance) is refused when
+ * its peer cannot take over: unreachable or of unknown state, CARP off,
+ * in maintenance, demoted, a VHID in INIT or missing there. Changes that
+ * restore a node (enable CARP, leave maintenance) have no interlock: on
+ * the only live node they are the recovery. --force (in the console: the
+ * cluster's name typed) overrides, audited; CARP off on both nodes is
+ * never allowed. */
+
+enum weaken { WEAKEN_MAINTENANCE, WEAKEN_DISABLE };
+
+#define OVERRIDE_HINT "--force overrides (in the console: type the cluster's name)"
+
+/* The pair's VHIDs, "1, 3" ("" none). */
+static void vhid_list(struct wf_run *r, int node, bool masters_only, char *dst, size_t n)
+{
+	struct pair_view v;
+	size_t i, o = 0;
+	view(r, &v);
+	dst[0] = '\0';
+	for (i = 0; i < v.n_rows && o + 8 < n; i++) {
+		const struct vhid_side *sd = &v.rows[i].side[node];
+		if (node >= 0 && (!sd->present || (masters_only && sd->status != CARP_ST_MASTER)))
+			continue;
+		o += (size_t)snprintf(dst + o, n - o, "%s%d", o ? ", " : "", v.rows[i].vhid);
+	}
+	pair_free(&v);
+}
+
+static enum wf_check refuse(struct wf_run *r, bool overridable, char *msg, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static enum wf_check refuse(struct wf_run *r, bool overridable, char *msg, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	size_t l;
+	va_start(ap, fmt);
+	str_copy(msg, "refused: ", n);
+	l = strlen(msg);
+	vsnprintf(msg + l, n - l, fmt, ap);
+	va_end(ap);
+	if (overridable) {
+		l = strlen(msg);
+		str_printf(msg + l, n - l, "; %s", OVERRIDE_HINT);
+	}
+	r->overridable = overridable;
+	return WF_FAIL;
+}
+
+static enum wf_check interlock(struct wf_run *r, int node, enum weaken how, char *msg, size_t n)
 {
 	int peer = 1 - node;
 	const struct snapshot *p = snap(r, peer);
-	if (p->reachable && p->carp.known && p->carp.allow == 0 && disabling) {
-		str_printf(msg, n, "refused: CARP is already disabled on %s; disabling it on %s too would leave "
-			   "no node with CARP", wf_node_name(r, peer), wf_node_name(r, node));
-		return WF_FAIL;
-	}
+	const char *me = wf_node_name(r, node), *pn = wf_node_name(r, peer);
+	const char *verb = how == WEAKEN_DISABLE ? "disabling CARP on" : "entering maintenance on";
+	char vh[128];
+	size_t i;
+
+	vhid_list(r, node, false, vh, sizeof(vh));
+	if (!vh[0])
+		vhid_list(r, -1, false, vh, sizeof(vh));
+	if (p->reachable && p->carp.known && p->carp.allow == 0 && how == WEAKEN_DISABLE)
+		return refuse(r, false, msg, n, "%s has CARP disabled: %s %s too would leave VHIDs %s with no MASTER "
+			      "and no node with CARP (never, not even with --force)", pn, verb, me, vh[0] ? vh : "-");
 	if (r->force)
 		return WF_YES;
-	if (!p->reachable) {
-		str_printf(msg, n, "refused: %s cannot be reached (%s), so it cannot take over; --force overrides",
-			   wf_node_name(r, peer), p->error);
-		return WF_FAIL;
-	}
-	if (p->carp.known && (p->carp.allow == 0 || p->carp.maintenance)) {
-		str_printf(msg, n, "refused: %s is %s, so it cannot take over; --force overrides", wf_node_name(r, peer),
-			   p->carp.allow == 0 ? "not running CARP" : "in maintenance mode");
-		return WF_FAIL;
-	}
+	if (!p->reachable)
+		return refuse(r, true, msg, n, "%s cannot be reached (%s): %s is the only node that answers, and %s it "
+			      "may leave VHIDs %s with no MASTER", pn, p->error, me, how == WEAKEN_DISABLE ? "disabling" : "demoting",
+			      vh[0] ? vh : "-");
+	if (!p->carp.known)
+		return refuse(r, true, msg, n, "%s's CARP state is not known: %s %s may leave VHIDs %s with no MASTER", pn,
+			      verb, me, vh[0] ? vh : "-");
+	if (p->carp.allow == 0)
+		return refuse(r, true, msg, n, "%s has CARP disabled: %s %s leaves VHIDs %s with no node to take over", pn,
+			      verb, me, vh[0] ? vh : "-");
+	if (p->carp.maintenance)
+		return refuse(r, true, msg, n, how == WEAKEN_MAINTENANCE
+			      ? "%s is in maintenance mode: %s %s puts both nodes in maintenance (VHIDs %s)"
+			      : "%s is in maintenance mode: %s %s leaves VHIDs %s to a node in maintenance",
+			      pn, verb, me, vh[0] ? vh : "-");
 	/* Unhealthy: demoted by an error, or a VHID in INIT (link down). */
-	if (p->carp.known && p->carp.demotion > 0) {
-		str_printf(msg, n, "refused: %s is demoted by %ld (%s), so it may not take over; --force overrides",
-			   wf_node_name(r, peer), p->carp.demotion, p->carp.status_msg[0] ? p->carp.status_msg : "an error");
-		return WF_FAIL;
-	}
+	if (p->carp.demotion > 0)
+		return refuse(r, true, msg, n, "%s is demoted by %ld (%s), so it may not take over VHIDs %s", pn,
+			      p->carp.demotion, p->carp.status_msg[0] ? p->carp.status_msg : "an error", vh[0] ? vh : "-");
+	for (i = 0; i < p->n_vips; i++)
+		if (p->vips[i].mode == VIP_MODE_CARP && p->vips[i].status == CARP_ST_INIT)
+			return refuse(r, true, msg, n, "VHID %d is INIT on %s (interface down?): %s %s leaves it with no "
+				      "MASTER", p->vips[i].vhid, pn, verb, me);
 	{
-		size_t i;
-		for (i = 0; i < p->n_vips; i++) {
-			if (p->vips[i].status == CARP_ST_INIT) {
-				str_printf(msg, n, "refused: VHID %d is INIT on %s (interface down?), so it cannot take over; "
-					   "--force overrides", p->vips[i].vhid, wf_node_name(r, peer));
-				return WF_FAIL;
-			}
-		}
+		struct pair_view v;
+		int missing = 0;
+		view(r, &v);
+		for (i = 0; i < v.n_rows && !missing; i++)
+			if (v.rows[i].side[node].present && !v.rows[i].side[peer].present)
+				missing = v.rows[i].vhid;
+		pair_free(&v);
+		if (missing)
+			return refuse(r, true, msg, n, "VHID %d exists on %s only: %s %s leaves it with no MASTER", missing, me,
+				      verb, me);
 	}
 	return WF_YES;
+}
+
+/* The interlock of a weakening change, decided before the question (the
+ * step checks it again before it sends anything). */
+static int setup_interlock(struct wf_run *r, enum weaken how, char *msg, size_t n)
+{
+	return interlock(r, r->target, how, msg, n) == WF_FAIL ? -1 : 0;
 }
 
 /* ---- parameters ------------------------------------------------------ */
@@ -199,7 +270,7 @@ static bool maintenance_would_demote(struct wf_run *r, int node, char *msg, size
 	const struct snapshot *s = snap(r, node), *p = snap(r, 1 - node);
 	size_t i;
 	if (!p->reachable || !p->carp.known)
-		return true; /* peer_can_take_over decides */
+		return true; /* the interlock decides */
 	for (i = 0; i < s->n_vips; i++) {
 		int vhid = s->vips[i].vhid;
 		long mine, theirs;
@@ -237,7 +308,7 @@ static enum wf_check pre_enter_maintenance(struct wf_run *r, char *msg, size_t n
 		return WF_FAIL;
 	/* The check after the toggle compares against this reading. */
 	wf_record_set(r, "demotion_before_maint", "%ld", s->carp.demotion);
-	return peer_can_take_over(r, node, false, msg, n);
+	return interlock(r, node, WEAKEN_MAINTENANCE, msg, n);
 }
 
 /* The demotion read before the last maintenance toggle, or `dflt`. */
@@ -319,7 +390,7 @@ static enum wf_check pre_disable_carp(struct wf_run *r, char *msg, size_t n)
 		str_printf(msg, n, "CARP is already disabled on %s", wf_node_name(r, node));
 		return WF_NO;
 	}
-	return peer_can_take_over(r, node, true, msg, n);
+	return interlock(r, node, WEAKEN_DISABLE, msg, n);
 }
 
 static enum wf_check until_carp_disabled(struct wf_run *r, char *msg, size_t n)
@@ -614,6 +685,16 @@ static const struct wf_step update_steps[] = {
 	  until_final, 60, false, ACT__COUNT },
 };
 
+static void update_consequence(struct wf_run *r, char *msg, size_t n)
+{
+	const struct snapshot *p = snap(r, 0), *s = snap(r, 1);
+	const char *to = s->firmware.latest[0] ? s->firmware.latest : p->firmware.latest;
+	str_printf(msg, n, "Target version %s: updates %s (%s) first, then %s (%s) in maintenance while %s serves; "
+		   "each node reboots.", to[0] ? to : "the newest the nodes offer", wf_node_name(r, 1),
+		   s->version[0] ? s->version : "?", wf_node_name(r, 0), p->version[0] ? p->version : "?",
+		   wf_node_name(r, 1));
+}
+
 /* ---- adding an IP alias to an active VHID ----------------------------- */
 
 static bool parse_address(const char *s, char *addr, size_t n, int *prefix)
@@ -690,6 +771,9 @@ static int alias_setup(struct wf_run *r, char *msg, size_t n)
 		}
 	}
 	set_target(r, target);
+	/* Step 1 disables CARP on the target: its peer must take over. */
+	if (setup_interlock(r, WEAKEN_DISABLE, msg, n) < 0)
+		return -1;
 	wf_record_set(r, "vhid", "%ld", vhid);
 	wf_record_set(r, "addr", "%s", addr);
 	wf_record_set(r, "prefix", "%d", prefix);
@@ -699,6 +783,15 @@ static int alias_setup(struct wf_run *r, char *msg, size_t n)
 		wf_record_set(r, "roles_before", "%s", roles);
 	}
 	return 0;
+}
+
+static void alias_consequence(struct wf_run *r, char *msg, size_t n)
+{
+	str_printf(msg, n, "Adds the IP alias %s/%s to VHID %s: on %s first (CARP disabled there meanwhile, %s "
+		   "serves), then on %s.", wf_record_get(r, "addr") ? wf_record_get(r, "addr") : "?",
+		   wf_record_get(r, "prefix") ? wf_record_get(r, "prefix") : "?",
+		   wf_record_get(r, "vhid") ? wf_record_get(r, "vhid") : "?", wf_node_name(r, r->target),
+		   wf_node_name(r, r->other), wf_node_name(r, r->other));
 }
 
 static void build_alias(struct wf_run *r, struct action *a)
@@ -916,8 +1009,17 @@ static int failover_setup(struct wf_run *r, char *msg, size_t n)
 		return -1;
 	}
 	set_target(r, master);
+	if (setup_interlock(r, WEAKEN_MAINTENANCE, msg, n) < 0)
+		return -1;
 	wf_record_set(r, "states_before", "%lld", snap(r, master)->states.current);
 	return 0;
+}
+
+static void failover_consequence(struct wf_run *r, char *msg, size_t n)
+{
+	str_printf(msg, n, "%s (MASTER) enters maintenance, %s takes over every VHID, then %s leaves maintenance "
+		   "and takes them back.", wf_node_name(r, r->target), wf_node_name(r, r->other),
+		   wf_node_name(r, r->target));
 }
 
 static enum wf_check until_states_carried(struct wf_run *r, char *msg, size_t n)
@@ -987,19 +1089,98 @@ static int single_node_setup(struct wf_run *r, char *msg, size_t n, enum action_
 	return 0;
 }
 
-static int maint_setup(struct wf_run *r, char *msg, size_t n)
+static int maint_enter_setup(struct wf_run *r, char *msg, size_t n)
+{
+	if (single_node_setup(r, msg, n, ACT_MAINTENANCE_TOGGLE) < 0)
+		return -1;
+	if (!snap(r, r->target)->carp.known) {
+		str_printf(msg, n, "the maintenance flag of %s cannot be read: not sending a toggle blind",
+			   wf_node_name(r, r->target));
+		return -1;
+	}
+	return snap(r, r->target)->carp.maintenance ? 0 : setup_interlock(r, WEAKEN_MAINTENANCE, msg, n);
+}
+
+static int maint_leave_setup(struct wf_run *r, char *msg, size_t n)
 {
 	return single_node_setup(r, msg, n, ACT_MAINTENANCE_TOGGLE);
 }
 
 static int disable_setup(struct wf_run *r, char *msg, size_t n)
 {
-	return single_node_setup(r, msg, n, ACT_CARP_DISABLE);
+	const struct snapshot *s;
+	if (single_node_setup(r, msg, n, ACT_CARP_DISABLE) < 0)
+		return -1;
+	s = snap(r, r->target);
+	return s->carp.known && s->carp.allow == 0 ? 0 : setup_interlock(r, WEAKEN_DISABLE, msg, n);
 }
 
 static int enable_setup(struct wf_run *r, char *msg, size_t n)
 {
 	return single_node_setup(r, msg, n, ACT_CARP_ENABLE);
+}
+
+/* ---- consequences, for the confirmation question ---------------------- */
+
+static void roles_of(struct wf_run *r, int node, char *dst, size_t n)
+{
+	char vh[128];
+	vhid_list(r, node, true, vh, sizeof(vh));
+	if (vh[0])
+		str_printf(dst, n, "%s is MASTER for VHIDs %s", wf_node_name(r, node), vh);
+	else
+		str_printf(dst, n, "%s is MASTER for no VHID", wf_node_name(r, node));
+}
+
+static void maint_enter_consequence(struct wf_run *r, char *msg, size_t n)
+{
+	char roles[160], vh[128];
+	int t = r->target;
+	if (snap(r, t)->carp.maintenance) {
+		str_printf(msg, n, "%s is already in maintenance: nothing is sent.", wf_node_name(r, t));
+		return;
+	}
+	roles_of(r, t, roles, sizeof(roles));
+	vhid_list(r, t, true, vh, sizeof(vh));
+	if (vh[0])
+		str_printf(msg, n, "%s: %s takes them over.", roles, wf_node_name(r, 1 - t));
+	else
+		str_printf(msg, n, "%s: no traffic moves.", roles);
+}
+
+static void maint_leave_consequence(struct wf_run *r, char *msg, size_t n)
+{
+	int t = r->target;
+	if (!snap(r, t)->carp.maintenance)
+		str_printf(msg, n, "%s is not in maintenance: nothing is sent.", wf_node_name(r, t));
+	else
+		str_printf(msg, n, "%s's demotion drops back%s.", wf_node_name(r, t),
+			   snap(r, t)->carp.preempt ? "; with preempt it takes its VHIDs back" : "");
+}
+
+static void disable_consequence(struct wf_run *r, char *msg, size_t n)
+{
+	char vh[128];
+	int t = r->target;
+	if (snap(r, t)->carp.known && snap(r, t)->carp.allow == 0) {
+		str_printf(msg, n, "CARP is already disabled on %s: nothing is sent.", wf_node_name(r, t));
+		return;
+	}
+	vhid_list(r, t, false, vh, sizeof(vh));
+	str_printf(msg, n, "Its addresses of VHIDs %s go away; %s serves them alone.", vh[0] ? vh : "-",
+		   wf_node_name(r, 1 - t));
+}
+
+static void enable_consequence(struct wf_run *r, char *msg, size_t n)
+{
+	char vh[128];
+	int t = r->target;
+	if (snap(r, t)->carp.known && snap(r, t)->carp.allow == 1) {
+		str_printf(msg, n, "CARP is already enabled on %s: nothing is sent.", wf_node_name(r, t));
+		return;
+	}
+	vhid_list(r, t, false, vh, sizeof(vh));
+	str_printf(msg, n, "%s rejoins VHIDs %s (maintenance, if on, stays).", wf_node_name(r, t), vh[0] ? vh : "-");
 }
 
 static const struct wf_step maint_enter_steps[] = {
@@ -1037,26 +1218,39 @@ static int sync_setup(struct wf_run *r, char *msg, size_t n)
 	return 0;
 }
 
+static void sync_consequence(struct wf_run *r, char *msg, size_t n)
+{
+	const struct snapshot *p = snap(r, 0);
+	str_printf(msg, n, "%s pushes its synced sections to %s%s%s, overwriting them there.", wf_node_name(r, 0),
+		   wf_node_name(r, 1), p->hasync.sync_target[0] ? " at " : "", p->hasync.sync_target);
+}
+
 static const struct wf_step sync_steps[] = {
-	{ "Synchronize the configuration from %N to its peer", "XMLRPC sync pushes the primary's selected sections.",
+	{ "Synchronize the configuration from %N to its peer",
+	  "XMLRPC sync pushes the primary's selected sections. Over the API (hasync_status/restart_all) it also "
+	  "restarts every service on the peer, and its ok does not say the config arrived; over SSH the sync is "
+	  "confirmed by the node's system log, because configctl filter sync prints OK even when it failed.",
 	  WF_PRIMARY, NULL, ACT_SYNC, NULL, until_now, 60, false, ACT__COUNT },
 };
 
-#define DEF(var, nm, sum, use, st, set) \
-	static const struct wf_def var = { nm, sum, use, st, (int)ARRAY_LEN(st), set }
+#define DEF(var, nm, sum, use, st, set, cons) \
+	static const struct wf_def var = { nm, sum, use, st, (int)ARRAY_LEN(st), set, cons }
 
-DEF(wf_update, "update", "rolling firmware update with persistent maintenance mode", "", update_steps, update_setup);
+DEF(wf_update, "update", "rolling firmware update with persistent maintenance mode", "", update_steps, update_setup,
+    update_consequence);
 DEF(wf_alias, "add-alias", "add an IP alias to an active VHID without split brain", "vhid=N address=A/P [node=NAME]",
-    alias_steps, alias_setup);
+    alias_steps, alias_setup, alias_consequence);
 DEF(wf_failover, "failover-test", "the how-to's failover test: maintenance on the master and back", "", failover_steps,
-    failover_setup);
+    failover_setup, failover_consequence);
 DEF(wf_maint_enter, "maintenance-enter", "enter persistent maintenance mode on one node", "node=NAME",
-    maint_enter_steps, maint_setup);
+    maint_enter_steps, maint_enter_setup, maint_enter_consequence);
 DEF(wf_maint_leave, "maintenance-leave", "leave persistent maintenance mode on one node", "node=NAME",
-    maint_leave_steps, maint_setup);
-DEF(wf_disable, "carp-disable", "temporarily disable CARP on one node", "node=NAME", disable_steps, disable_setup);
-DEF(wf_enable, "carp-enable", "enable CARP on one node", "node=NAME", enable_steps, enable_setup);
-DEF(wf_sync, "sync", "synchronize the configuration from the primary now", "", sync_steps, sync_setup);
+    maint_leave_steps, maint_leave_setup, maint_leave_consequence);
+DEF(wf_disable, "carp-disable", "temporarily disable CARP on one node", "node=NAME", disable_steps, disable_setup,
+    disable_consequence);
+DEF(wf_enable, "carp-enable", "enable CARP on one node", "node=NAME", enable_steps, enable_setup, enable_consequence);
+DEF(wf_sync, "sync", "synchronize the configuration from the primary now", "", sync_steps, sync_setup,
+    sync_consequence);
 
 const struct wf_def *const wf_defs[] = {
 	&wf_update, &wf_alias, &wf_failover, &wf_maint_enter, &wf_maint_leave, &wf_disable, &wf_enable, &wf_sync,

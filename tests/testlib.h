@@ -60,9 +60,9 @@ static inline int test_done(void)
 	return test_failed ? 1 : 0;
 }
 
-/* Directory of ../shared/opnsense (set by meson as SHARED_DIR) */
-#ifndef SHARED_DIR
-#define SHARED_DIR "../shared/opnsense"
+/* tests/fixtures in the source tree (set by meson as FIXTURES_DIR) */
+#ifndef FIXTURES_DIR
+#define FIXTURES_DIR "tests/fixtures"
 #endif
 
 /* Read a whole file into a new NUL-terminated buffer; NULL if unreadable. */

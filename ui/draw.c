@@ -185,3 +185,36 @@ void fmt_clock(char *dst, size_t n, double t)
 	}
 	strftime(dst, n, "%H:%M:%S", &tm);
 }
+
+int wrap_text(const char *s, int w, char (*out)[256], int max)
+{
+	int n = 0;
+	size_t len;
+	if (max < 1 || w < 1)
+		return 0;
+	out[0][0] = '\0';
+	while (*s == ' ')
+		s++;
+	while (*s && n < max) {
+		const char *e = strchr(s, ' ');
+		char word[256], trial[512];
+		len = e ? (size_t)(e - s) : strlen(s);
+		if (len >= sizeof(word))
+			len = sizeof(word) - 1;
+		memcpy(word, s, len);
+		word[len] = '\0';
+		str_printf(trial, sizeof(trial), "%s%s%s", out[n], out[n][0] ? " " : "", word);
+		if (out[n][0] && text_width(trial) > w) {
+			/* The word starts the next line. */
+			if (++n == max)
+				break;
+			str_copy(out[n], word, sizeof(out[n]));
+		} else {
+			str_copy(out[n], trial, sizeof(out[n]));
+		}
+		s += e ? (size_t)(e - s) : strlen(s);
+		while (*s == ' ')
+			s++;
+	}
+	return n < max ? n + 1 : max;
+}

@@ -1,19 +1,23 @@
 /* The console's side of the workflow engine (src/workflow.h): a workflow's
- * parameters, the plan and its [y/N], checkpoint questions, resume or
- * rollback of an unfinished journal, abort, and feeding the engine the
- * app's updates. The engine does the work and the real enforcement (its
- * per-cluster lock, its checks before every action); this file only
- * changes the console's state; screen_workflow.c draws it. */
+ * parameters, the one-key actions (m, d, e, s: one-step workflows), the
+ * question and its [y/N], the typed override of an interlock, checkpoint
+ * questions (pending, not modal), resume or rollback of an unfinished
+ * journal, abort. The engine does the work and the real enforcement (it
+ * alone can change a node; its interlocks, per-cluster lock, checks before
+ * every action); this file only changes the console's state;
+ * screen_workflow.c draws it. */
 #include "ui_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "textfit.h"
 #include "util.h"
 
 #define FLOW_MAX_LINES 500
+#define ANSWER_GUARD_MS 500.0 /* a key this soon after a question is not its answer */
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -47,7 +51,7 @@ bool flow_list_mode(const struct ui *u)
 	if (!u->a->n_clusters)
 		return true;
 	fl = &u->cl[u->cur].flow;
-	return !fl->run || (fl->started && wf_finished(fl->run));
+	return !fl->run || wf_finished(fl->run);
 }
 
 static void lines_clear(struct ui_flow *fl)
@@ -69,7 +73,7 @@ static void flow_reset(struct ui *u, size_t c)
 		u->prompt.active = false;
 	wf_free(fl->run);
 	fl->run = NULL;
-	fl->waiting_fresh = fl->started = fl->prompted = false;
+	fl->one_key = fl->started = fl->prompted = false;
 	fl->note[0] = '\0';
 	lines_clear(fl);
 }
@@ -128,9 +132,25 @@ static void ev_line(struct wf_run *r, const char *text, void *ctx)
 static void ev_ask(struct wf_run *r, const char *question, void *ctx)
 {
 	struct ui *u = ctx;
-	/* flow_pump puts it on the prompt as soon as the prompt is free. */
-	flow_of(u, r->cluster)->prompted = false;
-	u->dirty |= R_REDRAW;
+	/* A checkpoint stays pending on the status line (flow_checkpoint):
+	 * only y and n answer it; every other key keeps its meaning. */
+	evlog_add(&u->log, wall_s(), EV_ACTION, SEV_WARNING, cname(u, r->cluster), r->def->name, 0,
+		  "step %d waits for the operator: %s", r->step + 1, question);
+	u->dirty |= R_REDRAW | R_BAR;
+}
+
+static void offer_override(struct ui *u, struct wf_run *r)
+{
+	struct override_entry *o = &u->override;
+	int i;
+	memset(o, 0, sizeof(*o));
+	o->cluster = r->cluster;
+	o->def = r->def;
+	o->one_key = flow_of(u, r->cluster)->one_key;
+	for (i = 0; i < r->n_params && i < FLOW_MAX_ARGS; i++)
+		str_copy(o->args[o->argc++], r->params[i], sizeof(o->args[0]));
+	str_copy(o->why, r->status, sizeof(o->why));
+	o->active = true;
 }
 
 static void ev_finished(struct wf_run *r, void *ctx)
@@ -140,9 +160,18 @@ static void ev_finished(struct wf_run *r, void *ctx)
 	const char *name = r->def ? r->def->name : "workflow";
 	struct ui_flow *fl = flow_of(u, c);
 
-	if (u->prompt.active && u->prompt.flow == FP_ASK && u->prompt.cluster == c)
-		u->prompt.active = false;
 	fl->journal_known = false;
+	if (!fl->started) {
+		/* Refused in its setup (an interlock, a node down): nothing
+		 * was sent, and no question was asked. */
+		note(u, c, TP_WARNING, "%s on cluster %s refused, nothing was changed: %s", name, cname(u, c), r->status);
+		ui_status(u, TP_WARNING, 0, "REFUSED on %s, nothing was changed: %s", cname(u, c), r->status);
+		evlog_add(&u->log, wall_s(), EV_ACTION, SEV_WARNING, cname(u, c), name, 0, "refused: %s", r->status);
+		if (r->overridable && !u->read_only)
+			offer_override(u, r);
+		u->dirty |= R_REFRESH | R_BAR;
+		return;
+	}
 	switch (r->state) {
 	case WF_DONE:
 		note(u, c, TP_OK, "%s on cluster %s: done, every step verified.", name, cname(u, c));
@@ -166,9 +195,20 @@ static void ev_finished(struct wf_run *r, void *ctx)
 	u->dirty |= R_REFRESH;
 }
 
+/* Setup and interlocks passed on fresh state: show the plan, then ask. */
+static void ev_planned(struct wf_run *r, void *ctx)
+{
+	struct ui *u = ctx;
+	struct ui_flow *fl = flow_of(u, r->cluster);
+	wf_plan(r);
+	fl->plan_lines = fl->n_lines;
+	fl->prompted = false;
+	u->dirty |= R_REDRAW;
+}
+
 static struct wf_events events(struct ui *u)
 {
-	struct wf_events ev = { ev_line, ev_ask, ev_finished, u };
+	struct wf_events ev = { ev_line, ev_ask, ev_finished, ev_planned, u };
 	return ev;
 }
 
@@ -202,72 +242,58 @@ int flow_fields(const struct wf_def *d, char key[][32], char hint[][32], int max
 	return n;
 }
 
-/* Poll both nodes, then set up on fresh state (the setup picks the target
- * and records the "before" picture; old data must not decide that). */
-static void setup_if_fresh(struct ui *u, size_t c)
-{
-	struct ui_flow *fl = flow_of(u, c);
-	const struct app_cluster *ac = &u->a->clusters[c];
-	char *cause = NULL;
-	int n;
-
-	if (!fl->run || !fl->waiting_fresh)
-		return;
-	for (n = 0; n < CLUSTER_NODES; n++)
-		if (ac->node[n].backend && ac->node[n].polls <= fl->want[n])
-			return;
-	fl->waiting_fresh = false;
-	if (wf_setup_and_lock(fl->run, false, &cause) < 0) {
-		char name[64];
-		str_copy(name, fl->run->def->name, sizeof(name));
-		flow_reset(u, c);
-		note(u, c, TP_WARNING, "%s refused, nothing was changed: %s", name, cause);
-		free(cause);
-		return;
-	}
-	wf_plan(fl->run);
-	fl->plan_lines = fl->n_lines;
-	fl->prompted = false;
-	u->scroll = 0;
-	u->dirty |= R_REDRAW;
-}
-
-static unsigned begin(struct ui *u, size_t c, const struct wf_def *def, const struct flow_form *f)
+/* Make the run and let the engine prepare it: it polls both nodes and
+ * decides setup and interlocks on that fresh state; ev_planned or
+ * ev_finished (refused) follows. */
+static unsigned begin(struct ui *u, size_t c, const char *name, int argc, char **argv, bool force, bool one_key)
 {
 	struct ui_flow *fl = flow_of(u, c);
 	struct wf_events ev = events(u);
-	char args[FLOW_MAX_FIELDS + 1][128], *argv[FLOW_MAX_FIELDS + 1];
-	char key[FLOW_MAX_FIELDS][32], hint[FLOW_MAX_FIELDS][32];
 	char *cause = NULL;
-	bool node;
-	int argc = 0, i, n;
 	struct wf_run *r;
 
-	flow_fields(def, key, hint, FLOW_MAX_FIELDS, &node);
-	for (i = 0; f && i < f->n; i++) {
-		str_printf(args[argc], sizeof(args[argc]), "%s=%s", f->key[i], f->value[i]);
-		argv[argc] = args[argc];
-		argc++;
-	}
-	if (node) {
-		str_printf(args[argc], sizeof(args[argc]), "node=%s", node_name(u, c, u->cl[c].sel_node));
-		argv[argc] = args[argc];
-		argc++;
-	}
-	r = wf_new(u->a, c, def->name, argc, argv, false, false, &ev, &cause);
+	r = wf_new(u->a, c, name, argc, argv, force, false, &ev, &cause);
 	if (!r) {
 		note(u, c, TP_WARNING, "%s", cause);
+		ui_status(u, TP_WARNING, 10, "%s", cause);
 		free(cause);
-		return R_REDRAW;
+		return R_REDRAW | R_BAR;
 	}
 	flow_reset(u, c);
 	fl->run = r;
-	fl->waiting_fresh = true;
-	for (n = 0; n < CLUSTER_NODES; n++)
-		fl->want[n] = app_poll_node(u->a, c, n);
-	u->scroll = 0;
-	setup_if_fresh(u, c);
+	fl->one_key = one_key;
+	if (!one_key)
+		u->scroll = 0;
+	wf_prepare(r, false);
 	return R_REDRAW;
+}
+
+/* A form's values (and the selected node) as key=value arguments. */
+static int form_args(struct ui *u, size_t c, const struct wf_def *def, const struct flow_form *f,
+		     char args[FLOW_MAX_ARGS][128], char **argv)
+{
+	char key[FLOW_MAX_FIELDS][32], hint[FLOW_MAX_FIELDS][32];
+	bool node;
+	int argc = 0, i;
+	flow_fields(def, key, hint, FLOW_MAX_FIELDS, &node);
+	for (i = 0; f && i < f->n && argc < FLOW_MAX_ARGS; i++) {
+		str_printf(args[argc], 128, "%s=%s", f->key[i], f->value[i]);
+		argv[argc] = args[argc];
+		argc++;
+	}
+	if (node && argc < FLOW_MAX_ARGS) {
+		str_printf(args[argc], 128, "node=%s", node_name(u, c, u->cl[c].sel_node));
+		argv[argc] = args[argc];
+		argc++;
+	}
+	return argc;
+}
+
+static unsigned begin_form(struct ui *u, size_t c, const struct wf_def *def, const struct flow_form *f)
+{
+	char args[FLOW_MAX_ARGS][128], *argv[FLOW_MAX_ARGS];
+	int argc = form_args(u, c, def, f, args, argv);
+	return begin(u, c, def->name, argc, argv, false, false);
 }
 
 /* ---- keys ------------------------------------------------------------- */
@@ -278,7 +304,7 @@ static const char *busy(struct ui *u, size_t c)
 	struct ui_flow *fl = flow_of(u, c);
 	if (run_live(fl))
 		return "a workflow is running on this cluster: one at a time (X aborts it)";
-	if (fl->run && !fl->started)
+	if (fl->run && !fl->started && !wf_finished(fl->run))
 		return "a workflow is being planned on this cluster: answer its question first";
 	return NULL;
 }
@@ -315,7 +341,7 @@ unsigned flow_key_run(struct ui *u)
 	memset(f, 0, sizeof(*f));
 	f->n = flow_fields(def, f->key, f->hint, FLOW_MAX_FIELDS, &node);
 	if (f->n == 0)
-		return begin(u, c, def, NULL);
+		return begin_form(u, c, def, NULL);
 	f->active = true;
 	f->cluster = c;
 	f->def = def;
@@ -359,7 +385,7 @@ unsigned flow_form_key(struct ui *u, int key)
 				return R_REDRAW | R_BAR;
 			}
 		f->active = false;
-		return begin(u, f->cluster, f->def, f);
+		return begin_form(u, f->cluster, f->def, f);
 	}
 	default:
 		/* Parameters are words (numbers, addresses): printable ASCII. */
@@ -415,6 +441,7 @@ unsigned flow_key_journal(struct ui *u, bool rollback)
 		str_printf(p->text, sizeof(p->text), "Resume the unfinished %s on cluster %s from the step it stopped at "
 			   "(each step reads fresh state first)? [y/N]", fl->journal_wf[0] ? fl->journal_wf : "workflow",
 			   cname(u, c));
+	p->shown_at = now_ms();
 	p->active = true;
 	return R_BAR;
 }
@@ -499,6 +526,7 @@ unsigned flow_prompt_answer(struct ui *u, const struct prompt *p, bool yes)
 			str_copy(name, fl->run->def->name, sizeof(name));
 			flow_reset(u, c);
 			note(u, c, TP_STATUS, "%s cancelled: nothing was changed.", name);
+			ui_status(u, TP_STATUS, 5, "%s on %s cancelled: nothing was changed", name, cname(u, c));
 			return R_REDRAW | R_BAR;
 		}
 		u->actions_requested++;
@@ -508,13 +536,6 @@ unsigned flow_prompt_answer(struct ui *u, const struct prompt *p, bool yes)
 			  "started by the operator");
 		ui_status(u, TP_STATUS, 5, "%s on %s started", fl->run->def->name, cname(u, c));
 		wf_start(fl->run);
-		return R_REDRAW | R_BAR;
-	case FP_ASK:
-		if (!run_live(fl) || fl->run->state != WF_ASKING)
-			return R_BAR;
-		evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, cname(u, c), fl->run->def->name, 0,
-			  "step %d %s by the operator", fl->run->step + 1, yes ? "confirmed" : "declined");
-		wf_answer(fl->run, yes);
 		return R_REDRAW | R_BAR;
 	case FP_RESUME:
 	case FP_ROLLBACK:
@@ -545,35 +566,20 @@ unsigned flow_prompt_answer(struct ui *u, const struct prompt *p, bool yes)
 void flow_pump(struct ui *u)
 {
 	size_t c;
-	/* Not while a passphrase is typed: its keys would answer the question. */
-	if (u->prompt.active || u->secret.active)
+	/* Not while something else is typed or asked: its keys would answer. */
+	if (u->prompt.active || u->secret.active || u->override.active || u->form.active)
 		return;
 	for (c = 0; c < u->a->n_clusters; c++) {
 		struct ui_flow *fl = flow_of(u, c);
 		struct prompt *p = &u->prompt;
-		char title[160];
-		if (!fl->run || fl->prompted || fl->waiting_fresh)
-			continue;
-		if (fl->started && (wf_finished(fl->run) || fl->run->state != WF_ASKING))
+		if (!fl->run || fl->prompted || fl->started || fl->run->state != WF_PLAN)
 			continue;
 		memset(p, 0, sizeof(*p));
 		p->cluster = c;
-		if (!fl->started) {
-			p->flow = FP_START;
-			str_printf(p->text, sizeof(p->text), "Start %s on cluster %s, %d steps as planned on the workflow "
-				   "screen? It changes the nodes. [y/N]", fl->run->def->name, cname(u, c), wf_step_count(fl->run));
-		} else {
-			char head[128], fit[160];
-			const char *tail = ". Checked, go on? [y/N]";
-			p->flow = FP_ASK;
-			wf_step_describe(fl->run, fl->run->step, title, sizeof(title));
-			str_printf(head, sizeof(head), "%s on %s, step %d of %d: ", fl->run->def->name, cname(u, c),
-				   fl->run->step + 1, wf_step_count(fl->run));
-			/* The question and [y/N] must show whole: the step's
-			 * title gives way (it is on the workflow screen too). */
-			text_fit(fit, sizeof(fit), title, u->cols - text_width(head) - text_width(tail) - 1, 1);
-			str_printf(p->text, sizeof(p->text), "%s%s%s", head, fit, tail);
-		}
+		p->flow = FP_START;
+		/* Names the cluster, the node, the peer's state and what happens. */
+		wf_question(fl->run, p->text, sizeof(p->text));
+		p->shown_at = now_ms();
 		fl->prompted = true;
 		p->active = true;
 		u->status[0] = '\0';
@@ -582,28 +588,134 @@ void flow_pump(struct ui *u)
 	}
 }
 
-/* ---- the app's callbacks, forwarded ------------------------------------- */
+/* ---- one-key actions ---------------------------------------------------- */
 
-void flow_on_update(struct ui *u, size_t c, int node)
+unsigned flow_key_action(struct ui *u, const char *name, int node)
 {
-	struct ui_flow *fl;
-	if (c >= u->a->n_clusters)
-		return;
-	fl = flow_of(u, c);
-	if (fl->waiting_fresh)
-		setup_if_fresh(u, c);
-	else if (run_live(fl))
-		wf_on_update(fl->run, c, node);
+	size_t c = u->cur;
+	char arg[128], *argv[1] = { arg };
+	const char *why;
+
+	if (!u->a->n_clusters || u->wall || u->read_only)
+		return R_NONE;
+	if ((why = busy(u, c))) {
+		ui_status(u, TP_WARNING, 8, "%s refused: %s", name, why);
+		return R_BAR;
+	}
+	flow_refresh(u, c);
+	if (flow_of(u, c)->journal) {
+		ui_status(u, TP_WARNING, 10, "cluster %s has an unfinished %s: finish it first (6, then R resumes, U undoes)",
+			  cname(u, c), flow_of(u, c)->journal_wf[0] ? flow_of(u, c)->journal_wf : "workflow");
+		return R_BAR;
+	}
+	str_printf(arg, sizeof(arg), "node=%s", node_name(u, c, node));
+	ui_status(u, TP_STATUS, 0, "%s on %s: reading both nodes' current state first...", name, node_name(u, c, node));
+	return begin(u, c, name, wf_find(name) && strstr(wf_find(name)->usage, "node=") ? 1 : 0, argv, false, true) |
+	       R_BAR;
 }
 
-void flow_on_action(struct ui *u, size_t c, int node, const struct action *a, const struct action_result *r)
+/* ---- typed override of an interlock -------------------------------------- */
+
+void flow_override_text(const struct ui *u, char *dst, size_t n)
 {
-	struct ui_flow *fl;
-	if (c >= u->a->n_clusters)
-		return;
-	fl = flow_of(u, c);
-	if (run_live(fl))
-		wf_on_action(fl->run, c, node, a, r);
+	const struct override_entry *o = &u->override;
+	str_printf(dst, n, "REFUSED: %s. To override, type the cluster's name (%s) and Enter (audited); Esc cancels: %s",
+		   o->why, cname(u, o->cluster), o->typed);
+}
+
+unsigned flow_override_key(struct ui *u, int key)
+{
+	struct override_entry *o = &u->override;
+	size_t len = strlen(o->typed);
+	char *argv[FLOW_MAX_ARGS];
+	int i;
+
+	switch (key) {
+	case KEYC_ESC:
+		o->active = false;
+		ui_status(u, TP_STATUS, 5, "%s not overridden: nothing was changed", o->def->name);
+		return R_BAR;
+	case KEYC_BACKSPACE:
+		if (len)
+			o->typed[len - 1] = '\0';
+		return R_BAR;
+	case KEYC_ENTER:
+		o->active = false;
+		if (!str_eq(o->typed, cname(u, o->cluster))) {
+			ui_status(u, TP_WARNING, 8, "'%s' is not the cluster's name: not overridden, nothing was changed",
+				  o->typed);
+			return R_BAR;
+		}
+		{
+			char detail[400];
+			str_printf(detail, sizeof(detail), "cluster name typed in the console; overrides: %s", o->why);
+			audit_log(cname(u, o->cluster), "-", o->def->name, "override", detail);
+		}
+		evlog_add(&u->log, wall_s(), EV_ACTION, SEV_WARNING, cname(u, o->cluster), o->def->name, 0,
+			  "interlock overridden by the operator (cluster name typed): %s", o->why);
+		for (i = 0; i < o->argc; i++)
+			argv[i] = o->args[i];
+		/* The run is prepared again with the override: the question
+		 * that follows says OVERRIDE, and y still has to be typed. */
+		return begin(u, o->cluster, o->def->name, o->argc, argv, true, o->one_key) | R_BAR;
+	default:
+		if (key > ' ' && key < 0x7f && len + 1 < sizeof(o->typed)) {
+			o->typed[len] = (char)key;
+			o->typed[len + 1] = '\0';
+		}
+		return R_BAR;
+	}
+}
+
+/* ---- checkpoints: pending, answered only by y or n ------------------------ */
+
+long flow_checkpoint(const struct ui *u)
+{
+	size_t c;
+	if (u->a->n_clusters && u->cur < u->a->n_clusters) {
+		const struct ui_flow *fl = &u->cl[u->cur].flow;
+		if (run_live(fl) && fl->run->state == WF_ASKING)
+			return (long)u->cur;
+	}
+	for (c = 0; c < u->a->n_clusters; c++) {
+		const struct ui_flow *fl = &u->cl[c].flow;
+		if (run_live(fl) && fl->run->state == WF_ASKING)
+			return (long)c;
+	}
+	return -1;
+}
+
+void flow_checkpoint_text(const struct ui *u, size_t c, char *dst, size_t n)
+{
+	const struct wf_run *r = u->cl[c].flow.run;
+	char title[160];
+	wf_step_describe(r, r->step, title, sizeof(title));
+	str_printf(dst, n, "CHECKPOINT %s on cluster %s, step %d of %d: %s. Checked? y goes on, n stops (keys keep "
+		   "working meanwhile) [y/N]", r->def->name, cname(u, c), r->step + 1, wf_step_count(r), title);
+}
+
+unsigned flow_checkpoint_answer(struct ui *u, size_t c, bool yes)
+{
+	struct ui_flow *fl = flow_of(u, c);
+	if (!run_live(fl) || fl->run->state != WF_ASKING)
+		return R_NONE;
+	if (now_ms() - fl->run->asked_at < ANSWER_GUARD_MS) {
+		/* Typed for something else as the question appeared. */
+		ui_status(u, TP_WARNING, 3, "the checkpoint just appeared: read it, then answer y or n");
+		return R_BAR;
+	}
+	if (yes && u->read_only)
+		return R_BAR;
+	evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, cname(u, c), fl->run->def->name, 0,
+		  "step %d %s by the operator", fl->run->step + 1, yes ? "confirmed" : "declined");
+	wf_answer(fl->run, yes);
+	return R_REDRAW | R_BAR;
+}
+
+bool flow_prompt_guarded(const struct prompt *p)
+{
+	bool risky = p->flow == FP_START || p->flow == FP_RESUME || p->flow == FP_ROLLBACK;
+	return risky && now_ms() - p->shown_at < ANSWER_GUARD_MS;
 }
 
 void flow_quit(struct ui *u, const char *why)

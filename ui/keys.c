@@ -4,9 +4,13 @@
  * Handlers change the console's state and return reaction bits; none draws. */
 #include "ui_int.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
+#include "audit.h"
 #include "build_config.h"
 #include "ssh/ssh_backend.h"
 #include "util.h"
@@ -120,6 +124,44 @@ static int clamp(int v, int lo, int hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* Move the selected cluster by delta rows of the overview's order (the
+ * filter and the sort apply); with wrap, past the end goes round. */
+static unsigned move_in_order(struct ui *u, int delta, bool wrap)
+{
+	size_t *order = xcalloc(u->a->n_clusters, sizeof(*order));
+	size_t n = overview_order(u, order), i;
+	int pos;
+	if (!n) {
+		free(order);
+		return R_NONE;
+	}
+	for (i = 0; i < n && order[i] != u->cur; i++)
+		;
+	pos = i == n ? 0 : (int)i;
+	if (wrap)
+		pos = (int)(((size_t)pos + n + (size_t)(delta % (int)n)) % n);
+	else
+		pos = clamp(pos + delta, 0, (int)n - 1);
+	u->cur = order[pos];
+	free(order);
+	return R_REDRAW;
+}
+
+/* Pair view with the findings focused: the previous or next shown finding. */
+static unsigned move_finding(struct ui *u, int delta)
+{
+	struct ui_cluster *c = &u->cl[u->cur];
+	size_t idx[256], n = findings_shown(u, u->cur, idx, ARRAY_LEN(idx)), i;
+	int pos;
+	if (!n)
+		return R_NONE;
+	for (i = 0; i < n && (int)idx[i] != c->sel_finding; i++)
+		;
+	pos = i == n ? 0 : clamp((int)i + delta, 0, (int)n - 1);
+	c->sel_finding = (int)idx[pos];
+	return R_REDRAW;
+}
+
 /* Move the selection or scroll by `delta` lines (INT_MAX-ish = to the end). */
 static unsigned move_by(struct ui *u, int delta, bool paging)
 {
@@ -139,9 +181,10 @@ static unsigned move_by(struct ui *u, int delta, bool paging)
 	case SCR_OVERVIEW:
 		if (!u->a->n_clusters)
 			return R_NONE;
-		u->cur = (size_t)clamp((int)u->cur + delta, 0, (int)u->a->n_clusters - 1);
-		return R_REDRAW;
+		return move_in_order(u, delta, false);
 	case SCR_PAIR:
+		if (c && u->focus_findings)
+			return move_finding(u, delta);
 		if (!c || !c->view.n_rows)
 			return R_NONE;
 		c->sel_row = clamp(c->sel_row + delta, 0, (int)c->view.n_rows - 1);
@@ -188,6 +231,14 @@ static unsigned k_open(struct ui *u, const struct key_binding *b)
 {
 	if (u->screen == SCR_OVERVIEW)
 		return go_screen(u, SCR_PAIR);
+	if (u->screen == SCR_PAIR && u->focus_findings) {
+		size_t idx[1];
+		if (!findings_shown(u, u->cur, idx, 1))
+			return R_NONE;
+		move_finding(u, 0); /* a selection the filter hides moves to a shown one */
+		u->finding_open = true;
+		return R_REDRAW;
+	}
 	if (u->screen == SCR_PAIR)
 		return go_screen(u, SCR_NODE);
 	/* On the workflow list Enter is w, refused the same way in read-only:
@@ -201,6 +252,16 @@ static unsigned k_back(struct ui *u, const struct key_binding *b)
 {
 	if (u->wall)
 		return R_NONE;
+	/* Esc undoes the last narrowing first: the findings focus, the filter. */
+	if (u->screen == SCR_PAIR && u->focus_findings) {
+		u->focus_findings = false;
+		return R_REDRAW;
+	}
+	if (u->filter[0] && (u->screen == SCR_OVERVIEW || u->screen == SCR_PAIR || u->screen == SCR_EVENTS)) {
+		u->filter[0] = '\0';
+		ui_status(u, TP_STATUS, 3, "filter cleared");
+		return R_REDRAW;
+	}
 	if (u->screen == SCR_NODE)
 		return go_screen(u, SCR_PAIR);
 	return go_screen(u, SCR_OVERVIEW);
@@ -232,9 +293,82 @@ static unsigned k_cluster(struct ui *u, const struct key_binding *b)
 		}
 		return R_REDRAW;
 	}
-	u->cur = (u->cur + (b->cmd == UC_NEXT_CLUSTER ? 1 : n - 1)) % n;
 	u->scroll = 0;
+	u->focus_findings = false;
+	return move_in_order(u, b->cmd == UC_NEXT_CLUSTER ? 1 : -1, true);
+}
+
+static unsigned k_filter(struct ui *u, const struct key_binding *b)
+{
+	if (u->wall)
+		return R_NONE;
+	if (u->screen != SCR_OVERVIEW && u->screen != SCR_PAIR && u->screen != SCR_EVENTS) {
+		ui_status(u, TP_STATUS, 5, "%s filters the overview, the pair view's findings and the event log", b->label);
+		return R_BAR;
+	}
+	u->filter_edit = true;
+	u->status[0] = '\0';
 	return R_REDRAW;
+}
+
+static unsigned k_sort(struct ui *u, const struct key_binding *b)
+{
+	if (u->wall)
+		return R_NONE;
+	if (u->screen != SCR_OVERVIEW) {
+		ui_status(u, TP_STATUS, 5, "%s sorts the overview (1)", b->label);
+		return R_BAR;
+	}
+	u->sort = (u->sort + 1) % SORT__COUNT;
+	ui_status(u, TP_STATUS, 5, "overview sorted by %s (%s: next column)", sort_name(u->sort), b->label);
+	return R_REDRAW;
+}
+
+static unsigned k_findings(struct ui *u, const struct key_binding *b)
+{
+	if (u->wall || !u->a->n_clusters)
+		return R_NONE;
+	if (u->screen != SCR_PAIR)
+		go_screen(u, SCR_PAIR);
+	u->focus_findings = !u->focus_findings;
+	if (u->focus_findings) {
+		move_finding(u, 0);
+		ui_status(u, TP_STATUS, 5, "findings: Up/Down select, Enter opens, Esc or f back to the VHIDs");
+	}
+	return R_REDRAW;
+}
+
+/* A shell with job control started us in a process group of our own:
+ * only then is there someone to bring us back with fg. */
+static bool job_control(void)
+{
+	pid_t pg = getpgrp();
+	return tcgetpgrp(STDIN_FILENO) == pg && getsid(0) != pg;
+}
+
+static unsigned k_suspend(struct ui *u, const struct key_binding *b)
+{
+	void (*old)(int);
+	struct winsize ws;
+	if (flow_running(u, -1)) {
+		ui_status(u, TP_WARNING, 8, "a workflow is running: %s refused (it would stall with the nodes half-changed)",
+			  b->label);
+		return R_BAR;
+	}
+	if (!job_control()) {
+		ui_status(u, TP_STATUS, 8, "%s: no shell with job control to return to (q quits)", b->label);
+		return R_BAR;
+	}
+	def_prog_mode();
+	endwin();
+	old = signal(SIGTSTP, SIG_DFL);
+	kill(0, SIGTSTP); /* the whole job, as a shell's ^Z would */
+	signal(SIGTSTP, old);
+	reset_prog_mode();
+	/* The terminal may have changed size while we were stopped. */
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	return R_CLEAR | R_RESIZE | R_REFRESH;
 }
 
 static unsigned k_poll(struct ui *u, const struct key_binding *b)
@@ -259,33 +393,17 @@ static unsigned k_mouse(struct ui *u, const struct key_binding *b)
 	return R_BAR;
 }
 
-/* ---- mutating keys: state first, then [y/N] ---------------------------- */
+/* ---- mutating keys: one-step workflows ---------------------------------- */
 
-static void vhid_roles(const struct snapshot *s, char *dst, size_t n)
-{
-	struct strbuf sb;
-	size_t i;
-	int masters = 0;
-	sb_init(&sb);
-	for (i = 0; i < s->n_vips; i++)
-		if (s->vips[i].mode == VIP_MODE_CARP && s->vips[i].status == CARP_ST_MASTER) {
-			sb_printf(&sb, "%s%d", masters ? ", " : "", s->vips[i].vhid);
-			masters++;
-		}
-	if (masters)
-		str_printf(dst, n, "MASTER for VHID %s", sb.buf);
-	else
-		str_copy(dst, "MASTER for no VHID", n);
-	sb_free(&sb);
-}
-
+/* m, d, e and s start the matching one-step workflow (src/workflows.c):
+ * the engine reads both nodes, decides the interlocks, and only then asks
+ * a question that names the cluster, the node, the peer's state and the
+ * consequence. The same pre-checks, lock, journal, verification and audit
+ * as --run; no other path can change a node (backend.h). */
 static unsigned k_mutate(struct ui *u, const struct key_binding *b)
 {
-	struct prompt *p = &u->prompt;
-	const struct app_cluster *ac;
 	const struct snapshot *s;
-	const char *name;
-	char roles[128];
+	const char *wf;
 	int node;
 
 	if (!u->a->n_clusters)
@@ -296,59 +414,26 @@ static unsigned k_mutate(struct ui *u, const struct key_binding *b)
 			  u->a->clusters[u->cur].conf->name, b->label);
 		return R_BAR;
 	}
-	ac = &u->a->clusters[u->cur];
 	/* A config sync is pushed by the primary whichever node is selected. */
 	node = b->cmd == UC_SYNC ? 0 : u->cl[u->cur].sel_node;
-	name = node_name(u, u->cur, node);
-	s = &ac->node[node].snap;
-
-	memset(p, 0, sizeof(*p));
-	p->cmd = b->cmd;
-	p->cluster = u->cur;
-	p->node = node;
+	s = &u->a->clusters[u->cur].node[node].snap;
 	switch (b->cmd) {
 	case UC_MAINTENANCE:
-		p->act.kind = ACT_MAINTENANCE_TOGGLE;
+		/* The toggle's direction from the flag; the workflow reads it
+		 * again, fresh, and never toggles blind. */
+		wf = s->reachable && s->carp.known && s->carp.maintenance ? "maintenance-leave" : "maintenance-enter";
 		break;
 	case UC_CARP_DISABLE:
-		p->act.kind = ACT_CARP_DISABLE;
+		wf = "carp-disable";
 		break;
 	case UC_CARP_ENABLE:
-		p->act.kind = ACT_CARP_ENABLE;
+		wf = "carp-enable";
 		break;
 	default:
-		p->act.kind = ACT_SYNC;
+		wf = "sync";
 		break;
 	}
-	if (!s->reachable) {
-		/* The current state is unknown: nothing to confirm against. */
-		ui_status(u, TP_UNKNOWN, 8, "%s is UNKNOWN (%s): %s not sent", name, s->error, action_name(p->act.kind));
-		return R_BAR;
-	}
-	vhid_roles(s, roles, sizeof(roles));
-	switch (b->cmd) {
-	case UC_MAINTENANCE:
-		str_printf(p->text, sizeof(p->text), "%s maintenance is %s -> %s. Toggle maintenance on %s? [y/N]", name,
-			   !s->carp.known ? "UNKNOWN" : s->carp.maintenance ? "ON" : "OFF",
-			   !s->carp.known ? "toggle" : s->carp.maintenance ? "leave" : "enter", name);
-		break;
-	case UC_CARP_DISABLE:
-		str_printf(p->text, sizeof(p->text), "%s CARP is %s (%s) -> disable: its VIPs go away. Disable CARP on %s? [y/N]",
-			   name, !s->carp.known ? "UNKNOWN" : s->carp.allow ? "enabled" : "already disabled", roles, name);
-		break;
-	case UC_CARP_ENABLE:
-		str_printf(p->text, sizeof(p->text), "%s CARP is %s -> enable. Enable CARP on %s? [y/N]", name,
-			   !s->carp.known ? "UNKNOWN" : s->carp.allow ? "already enabled" : "disabled", name);
-		break;
-	default:
-		str_printf(p->text, sizeof(p->text), "%s syncs to %s -> push its configuration now. Sync %s to %s? [y/N]",
-			   name, !s->hasync.known ? "(unknown)" : s->hasync.sync_target[0] ? s->hasync.sync_target : "nowhere (no sync target set)",
-			   name, node_name(u, u->cur, 1));
-		break;
-	}
-	p->active = true;
-	u->status[0] = '\0';
-	return R_BAR;
+	return flow_key_action(u, wf, node);
 }
 
 /* ---- ssh: passphrase and host key (local trust, no node call) ----------- */
@@ -477,6 +562,9 @@ static unsigned secret_key(struct ui *u, int key)
 		ssh_backend_set_passphrase(an->backend, s->value);
 		ssh_backend_retry_now(an->backend);
 		keys_secret_wipe(u);
+		/* That it was entered, never what. */
+		audit_log(u->a->clusters[s->cluster].conf->name, name, "ssh-passphrase", "entered",
+			  "identity file passphrase entered in the console (kept in memory only)");
 		app_poll_node(u->a, s->cluster, s->node);
 		evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, u->a->clusters[s->cluster].conf->name, name, 0,
 			  "identity file passphrase entered by the operator");
@@ -547,6 +635,7 @@ static unsigned hostkey_answer(struct ui *u, const struct prompt *p, bool yes)
 		return R_BAR;
 	}
 	app_poll_node(u->a, p->cluster, p->node);
+	audit_log(u->a->clusters[p->cluster].conf->name, name, "ssh-hostkey", "accepted", p->text);
 	evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, u->a->clusters[p->cluster].conf->name, name, 0,
 		  "host key accepted into known_hosts by the operator");
 	ui_status(u, TP_STATUS, 8, "host key of %s accepted; connecting again...", name);
@@ -556,35 +645,16 @@ static unsigned hostkey_answer(struct ui *u, const struct prompt *p, bool yes)
 static unsigned prompt_answer(struct ui *u, int key)
 {
 	struct prompt p = u->prompt;
-	const char *name;
-	char *cause = NULL;
 
+	/* A key pressed as a risky question appeared was meant for
+	 * something else: it is not the answer, the question stays. */
+	if (flow_prompt_guarded(&p))
+		return R_NONE;
 	u->prompt.active = false;
 	u->prompt.hostkey = false;
 	if (p.hostkey)
 		return hostkey_answer(u, &p, key == 'y' || key == 'Y');
-	if (p.flow != FP_NONE)
-		return flow_prompt_answer(u, &p, key == 'y' || key == 'Y');
-	name = node_name(u, p.cluster, p.node);
-	if (key != 'y' && key != 'Y') {
-		ui_status(u, TP_STATUS, 5, "%s on %s cancelled", action_name(p.act.kind), name);
-		return R_BAR;
-	}
-	if (u->read_only) {
-		/* Cannot happen (no prompt in read-only); belt and braces. */
-		ui_status(u, TP_WARNING, 8, "read-only: %s refused", action_name(p.act.kind));
-		return R_BAR;
-	}
-	u->actions_requested++;
-	if (app_action(u->a, p.cluster, p.node, &p.act, &cause) < 0) {
-		ui_status(u, TP_CRITICAL, 10, "%s", cause);
-		free(cause);
-		return R_BAR;
-	}
-	evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, u->a->clusters[p.cluster].conf->name, name, 0,
-		  "%s requested by the operator", action_name(p.act.kind));
-	ui_status(u, TP_STATUS, 0, "%s on %s sent, waiting for the answer...", action_name(p.act.kind), name);
-	return R_BAR | R_REDRAW;
+	return flow_prompt_answer(u, &p, key == 'y' || key == 'Y');
 }
 
 static unsigned k_workflow(struct ui *u, const struct key_binding *b)
@@ -624,6 +694,10 @@ static const key_handler handlers[UC__COUNT] = {
 	[UC_POLL_NOW] = k_poll,
 	[UC_REDRAW] = k_redraw,
 	[UC_MOUSE] = k_mouse,
+	[UC_FILTER] = k_filter,
+	[UC_SORT] = k_sort,
+	[UC_FINDINGS] = k_findings,
+	[UC_SUSPEND] = k_suspend,
 	[UC_MAINTENANCE] = k_mutate,
 	[UC_CARP_DISABLE] = k_mutate,
 	[UC_CARP_ENABLE] = k_mutate,
@@ -700,8 +774,27 @@ unsigned keys_dispatch(struct ui *u, int key)
 		return prompt_answer(u, key);
 	if (u->secret.active)
 		return secret_key(u, key);
+	if (u->override.active)
+		return flow_override_key(u, key);
 	if (u->form.active)
 		return flow_form_key(u, key);
+	if (u->filter_edit)
+		return filter_key(u, key);
+	if (u->finding_open) {
+		/* Up/Down page through the findings; any other key closes it. */
+		b = keytab_find(key);
+		if (b && (b->cmd == UC_UP || b->cmd == UC_DOWN))
+			return move_finding(u, b->cmd == UC_UP ? -1 : 1);
+		u->finding_open = false;
+		return R_REDRAW;
+	}
+	/* A pending checkpoint is not modal: y and n answer it, every other
+	 * key (2, ?, q, arrows, Esc) keeps its meaning and leaves it pending. */
+	if (!u->help && (key == 'y' || key == 'n')) {
+		long c = flow_checkpoint(u);
+		if (c >= 0)
+			return flow_checkpoint_answer(u, (size_t)c, key == 'y');
+	}
 	if (u->help) {
 		/* Scroll keys scroll the help; any other key closes it. */
 		b = keytab_find(key);
@@ -742,6 +835,9 @@ void draw_function_bar(struct ui *u, int y)
 	attr_t kattr = ui_attr(u, TP_BAR_KEY), tattr = ui_attr(u, TP_BAR_TEXT);
 	attr_t off = ui_attr(u, TP_INACTIVE);
 
+	const struct key_binding *quit = keytab_for_cmd(UC_QUIT);
+	int room = u->cols - (int)strlen(quit->label) - (int)strlen(quit->bar) - 1;
+
 	u->n_bar = 0;
 	draw_fill(u, y, 0, u->cols, tattr);
 	for (i = 0; i < n_key_table && x < u->cols; i++) {
@@ -749,11 +845,12 @@ void draw_function_bar(struct ui *u, int y)
 		bool inactive = b->ro_inactive && u->read_only;
 		int x0 = x, w;
 		char text[32];
-		if (!b->bar)
+		/* The keys of this screen only (and those of every screen). */
+		if (!b->bar || (b->screens && !(b->screens & (1u << u->screen))))
 			continue;
 		str_printf(text, sizeof(text), "%s ", b->bar);
 		w = (int)strlen(b->label) + (int)strlen(text);
-		if (x + w > u->cols && b->cmd != UC_QUIT)
+		if (x + w > room && b->cmd != UC_QUIT)
 			continue; /* keep room for Quit, drop what does not fit */
 		x += draw_text(u, y, x, -1, inactive ? off : kattr, b->label);
 		x += draw_text(u, y, x, -1, inactive ? off : tattr, text);

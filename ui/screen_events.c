@@ -6,7 +6,7 @@
 
 void screen_events(struct ui *u, int top, int bottom)
 {
-	size_t n = evlog_count(&u->log), i;
+	size_t n = evlog_count(&u->log), i, shown;
 	int y = top + 1, rows = bottom - top - 1, max_scroll;
 	attr_t head = ui_attr(u, TP_LABEL) | A_BOLD;
 
@@ -18,16 +18,28 @@ void screen_events(struct ui *u, int top, int bottom)
 		draw_text(u, y, 1, -1, ui_attr(u, TP_LABEL), "Nothing yet: events appear as polls come in.");
 		return;
 	}
-	max_scroll = (int)n - rows > 0 ? (int)n - rows : 0;
+	/* The filter keeps the events whose cluster, node or text match. */
+	for (i = 0, shown = 0; i < n; i++) {
+		const struct event *e = evlog_get(&u->log, n - 1 - i);
+		char who[160];
+		str_printf(who, sizeof(who), "%s/%s", e->cluster, e->node);
+		if (!filter_text(u, who) && !filter_text(u, e->text))
+			continue;
+		if (shown++ < (size_t)u->scroll || y >= bottom)
+			continue;
+		{
+			char clock[16];
+			fmt_clock(clock, sizeof(clock), e->t);
+			draw_text(u, y, 1, 9, ui_attr(u, TP_TEXT), clock);
+			draw_text(u, y, 11, 21, ui_attr(u, TP_TEXT), who);
+			draw_text(u, y, 33, -1, ui_attr(u, severity_part(e->severity)), e->text);
+			y++;
+		}
+	}
+	max_scroll = (int)shown - rows > 0 ? (int)shown - rows : 0;
 	if (u->scroll > max_scroll)
 		u->scroll = max_scroll;
-	for (i = (size_t)u->scroll; i < n && y < bottom; i++, y++) {
-		const struct event *e = evlog_get(&u->log, n - 1 - i);
-		char clock[16], who[160];
-		fmt_clock(clock, sizeof(clock), e->t);
-		str_printf(who, sizeof(who), "%s/%s", e->cluster, e->node);
-		draw_text(u, y, 1, 9, ui_attr(u, TP_TEXT), clock);
-		draw_text(u, y, 11, 21, ui_attr(u, TP_TEXT), who);
-		draw_text(u, y, 33, -1, ui_attr(u, severity_part(e->severity)), e->text);
-	}
+	if (!shown)
+		draw_textf(u, top + 1, 1, -1, ui_attr(u, TP_LABEL), "No event matches \"%s\" (Esc clears the filter).",
+			   u->filter);
 }

@@ -3,22 +3,21 @@
  * alarms. */
 #include "ui_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "textfit.h"
 #include "util.h"
 
-static int first_row_y = -1, first_index, shown_rows;
+/* What the last draw showed, for mouse clicks: the cluster of each row. */
+static int first_row_y = -1, shown_rows;
+static size_t row_cluster[512];
 
 int overview_row_at(const struct ui *u, int y)
 {
-	int i;
-	if (first_row_y < 0 || y < first_row_y)
+	if (first_row_y < 0 || y < first_row_y || y - first_row_y >= shown_rows)
 		return -1;
-	i = first_index + (y - first_row_y);
-	if (y - first_row_y >= shown_rows || i >= (int)u->a->n_clusters)
-		return -1;
-	return i;
+	return (int)row_cluster[y - first_row_y];
 }
 
 /* Column x positions for the current width. */
@@ -71,7 +70,8 @@ static void draw_masters(struct ui *u, int y, int x, int w, size_t ci, attr_t ba
 		default:
 			if (r->master >= 0) {
 				str_printf(cell, sizeof(cell), "%d:%s", r->vhid, node_name(u, ci, r->master));
-				p = r->verdict == VV_OK ? TP_MASTER : TP_WARNING;
+				/* One node down: the MASTER that answers, critical (no standby). */
+				p = r->verdict == VV_OK ? TP_MASTER : r->verdict == VV_NO_REDUNDANCY ? TP_CRITICAL : TP_WARNING;
 			} else {
 				str_printf(cell, sizeof(cell), "%d:none", r->vhid);
 				p = TP_CRITICAL;
@@ -127,31 +127,46 @@ void screen_overview(struct ui *u, int top, int bottom)
 {
 	struct cols c;
 	attr_t head = ui_attr(u, TP_LABEL) | A_BOLD, text = ui_attr(u, TP_TEXT);
-	size_t i;
-	int y = top + 1, visible;
+	size_t i, pos, n_shown, *order, sel_pos = 0;
+	int y = top + 1, visible, first_index;
+	attr_t sorted = head | A_UNDERLINE;
 
 	layout(u, &c);
-	draw_text(u, top, c.name, -1, head, "CLUSTER");
-	draw_text(u, top, c.verdict, -1, head, "VERDICT");
+	/* The sort column is underlined (F6 or > picks the next). */
+	draw_text(u, top, c.name, -1, u->sort == SORT_NAME ? sorted : head, "CLUSTER");
+	draw_text(u, top, c.verdict, -1, u->sort == SORT_VERDICT ? sorted : head, "VERDICT");
 	draw_text(u, top, c.masters, -1, head, "MASTER PER VHID");
 	draw_text(u, top, c.states, -1, head, "STATES pri/sec");
 	draw_text(u, top, c.drift, -1, head, "DRIFT");
-	draw_text(u, top, c.age, -1, head, "AGE");
-	draw_text(u, top, c.alarms, -1, head, "ALARMS");
+	draw_text(u, top, c.age, -1, u->sort == SORT_AGE ? sorted : head, "AGE");
+	draw_text(u, top, c.alarms, -1, u->sort == SORT_ALARMS ? sorted : head, "ALARMS");
 
+	first_row_y = -1;
+	shown_rows = 0;
 	if (!u->a->n_clusters) {
 		draw_text(u, y, 1, -1, ui_attr(u, TP_UNKNOWN), "No cluster configured.");
-		first_row_y = -1;
 		return;
 	}
+	order = xcalloc(u->a->n_clusters, sizeof(*order));
+	n_shown = overview_order(u, order);
+	if (!n_shown)
+		draw_textf(u, y, 1, -1, ui_attr(u, TP_LABEL), "No cluster matches \"%s\" (Esc clears the filter).", u->filter);
+	for (pos = 0; pos < n_shown; pos++)
+		if (order[pos] == u->cur)
+			sel_pos = pos;
 	visible = bottom - y - 2;
 	if (visible < 1)
 		visible = 1;
-	first_index = (int)u->cur >= visible ? (int)u->cur - visible + 1 : 0;
+	if (visible > (int)ARRAY_LEN(row_cluster))
+		visible = (int)ARRAY_LEN(row_cluster);
+	first_index = (int)sel_pos >= visible ? (int)sel_pos - visible + 1 : 0;
 	first_row_y = y;
-	shown_rows = visible;
-	for (i = (size_t)first_index; i < u->a->n_clusters && y < top + 1 + visible; i++, y++) {
-		const struct app_cluster *ac = &u->a->clusters[i];
+	for (pos = (size_t)first_index; pos < n_shown && y < top + 1 + visible; pos++, y++) {
+		const struct app_cluster *ac;
+		i = order[pos];
+		ac = &u->a->clusters[i];
+		row_cluster[shown_rows++] = i;
+		{
 		const struct pair_view *v = &u->cl[i].view;
 		bool sel = i == u->cur;
 		attr_t base = text;
@@ -186,13 +201,18 @@ void screen_overview(struct ui *u, int top, int bottom)
 				   first->message);
 		else
 			draw_text(u, y, c.alarms, -1, base, "-");
+		}
 	}
+	free(order);
 	if (y < bottom - 1) {
 		int ok = 0, total = (int)u->a->n_clusters;
+		char shown[96] = "";
 		for (i = 0; i < u->a->n_clusters; i++)
 			if (u->cl[i].view.verdict <= SEV_INFO)
 				ok++;
-		draw_textf(u, bottom - 1, 1, -1, ui_attr(u, TP_LABEL), "%d of %d cluster%s OK.  Enter: pair view", ok,
-			   total, total == 1 ? "" : "s");
+		if (u->filter[0])
+			str_printf(shown, sizeof(shown), "  %zu shown (filter \"%s\", Esc clears).", n_shown, u->filter);
+		draw_textf(u, bottom - 1, 1, -1, ui_attr(u, TP_LABEL), "%d of %d cluster%s OK.%s  Sorted by %s (F6).  Enter: pair view",
+			   ok, total, total == 1 ? "" : "s", shown, sort_name(u->sort));
 	}
 }

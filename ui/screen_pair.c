@@ -49,7 +49,10 @@ static void node_header(struct ui *u, size_t ci, int n, int y, int x0, int w)
 	if (s->reachable && s->hostname[0])
 		x += draw_textf(u, y, x, xmax - x, ui_attr(u, TP_LABEL), "  %s", s->hostname);
 	if (stale)
-		draw_text(u, y, x + 2, xmax - x - 2, ui_attr(u, TP_STALE) | A_BOLD, "STALE");
+		x += 2 + draw_text(u, y, x + 2, xmax - x - 2, ui_attr(u, TP_STALE) | A_BOLD, "STALE");
+	/* TLS verification off is never silent (as in batch output). */
+	if (nc->transport == TRANSPORT_API && nc->api.insecure)
+		draw_text(u, y, x + 2, xmax - x - 2, ui_attr(u, TP_WARNING) | A_BOLD, "INSECURE TLS");
 
 	if (!s->reachable) {
 		double age_s = node_age(u, ci, n);
@@ -248,27 +251,49 @@ static int pfsync_block(struct ui *u, size_t ci, int y)
 	return 3;
 }
 
+/* The findings list: worst first, each wrapped over as many lines as its
+ * text needs (never cut); with f the selected one is marked and Enter opens
+ * it (filter.c); the filter keeps the matching ones. */
 static void findings(struct ui *u, size_t ci, int y, int bottom)
 {
 	const struct pair_view *v = &u->cl[ci].view;
-	size_t i;
+	size_t idx[256], n = findings_shown(u, ci, idx, ARRAY_LEN(idx)), i, first = 0;
+	int sel = u->cl[ci].sel_finding, w = u->cols - 13;
+	char lines[8][256];
 	if (y >= bottom)
 		return;
-	draw_textf(u, y++, 1, -1, ui_attr(u, TP_LABEL) | A_BOLD, "FINDINGS (%zu)", v->n_findings);
+	if (u->filter[0])
+		draw_textf(u, y++, 1, -1, ui_attr(u, TP_LABEL) | A_BOLD, "FINDINGS (%zu of %zu match \"%s\")", n,
+			   v->n_findings, u->filter);
+	else
+		draw_textf(u, y++, 1, -1, ui_attr(u, TP_LABEL) | A_BOLD, "FINDINGS (%zu)%s", v->n_findings,
+			   u->focus_findings ? "  Up/Down select, Enter opens, Esc back"
+			   : v->n_findings ? "  f: select and open" : "");
 	if (!v->n_findings && y < bottom) {
 		draw_text(u, y, 2, -1, ui_attr(u, TP_OK), "none: both nodes answer and agree");
 		return;
 	}
-	for (i = 0; i < v->n_findings && y < bottom; i++, y++) {
-		const struct finding *f = &v->findings[i];
-		if (y == bottom - 1 && i + 1 < v->n_findings) {
-			draw_textf(u, y, 2, -1, ui_attr(u, TP_LABEL), "... %zu more", v->n_findings - i);
+	/* Keep the selected finding on the screen. */
+	if (u->focus_findings)
+		for (i = 0; i < n; i++)
+			if ((int)idx[i] == sel && i >= (size_t)(bottom - y))
+				first = i - (size_t)(bottom - y) + 1;
+	for (i = first; i < n && y < bottom; i++) {
+		const struct finding *f = &v->findings[idx[i]];
+		bool marked = u->focus_findings && (int)idx[i] == sel;
+		int k, nl = wrap_text(f->message, w, lines, (int)ARRAY_LEN(lines));
+		if (y + nl > bottom && y == bottom - 1 && i + 1 < n) {
+			draw_textf(u, y, 2, -1, ui_attr(u, TP_LABEL), "... %zu more", n - i);
 			return;
 		}
+		draw_text(u, y, 0, 2, ui_attr(u, TP_SELECTION), marked ? ">" : " ");
 		draw_text(u, y, 2, 9, ui_attr(u, severity_part(f->severity)),
 			  f->severity == SEV_INFO ? "INFO" : severity_upper(f->severity));
-		draw_text(u, y, 12, -1, ui_attr(u, TP_TEXT), f->message);
+		for (k = 0; k < nl && y < bottom; k++, y++)
+			draw_text(u, y, 12, -1, marked ? ui_attr(u, TP_TEXT) | A_BOLD : ui_attr(u, TP_TEXT), lines[k]);
 	}
+	if (i < n && y == bottom)
+		draw_textf(u, bottom - 1, u->cols - 14, 14, ui_attr(u, TP_LABEL), " ... %zu more", n - i);
 }
 
 void screen_pair(struct ui *u, int top, int bottom)

@@ -135,6 +135,12 @@ static void tile(struct ui *u, size_t ci, int y0, int x0, int h, int w)
 			x += draw_text(u, y, x, inner_w, node_attr(u, ci, n), node_name(u, ci, n));
 			draw_textf(u, y++, x, x0 + w - 2 - x, ui_attr(u, TP_STALE), " STALE: last answer %s ago", age);
 		}
+		if (y < bottom && ac->conf->nodes[n].transport == TRANSPORT_API && ac->conf->nodes[n].api.insecure) {
+			x = x0 + 2;
+			x += draw_text(u, y, x, inner_w, node_attr(u, ci, n), node_name(u, ci, n));
+			draw_text(u, y++, x, x0 + w - 2 - x, ui_attr(u, TP_WARNING),
+				  " INSECURE: TLS verification off (api insecure: true)");
+		}
 	}
 	/* The findings, worst first, as many as fit. */
 	for (i = 0; i < v->n_findings && y < bottom; i++) {

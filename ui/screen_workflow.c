@@ -199,7 +199,7 @@ static void run_section(struct ui *u, size_t c, struct ui_lines *l)
 	size_t i;
 
 	lines_add(l);
-	if (fl->waiting_fresh) {
+	if (r->state == WF_PREPARING) {
 		lines_text(l, 1, TP_STATUS, 0, "Planning %s: reading both nodes' current state first...", r->def->name);
 		return;
 	}

@@ -16,9 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "build_config.h"
+#include "textfit.h"
 #include "util.h"
 
 #define TICK_MS 1000.0        /* data ages move on every second */
@@ -141,9 +143,7 @@ static void on_update(struct app *a, struct app_cluster *c, int node, void *ctx)
 	uc->have_prev[node] = true;
 	u->last_update = wall_s();
 	u->dirty |= R_REFRESH;
-	/* The app has one callback: the console's, which feeds the workflow
-	 * engine of the cluster's run after its own bookkeeping. */
-	flow_on_update(u, (size_t)(c - a->clusters), node);
+	/* The workflow engine hears the app itself (app_listen). */
 }
 
 static void on_action(struct app *a, struct app_cluster *c, int node, const struct action *act,
@@ -151,29 +151,11 @@ static void on_action(struct app *a, struct app_cluster *c, int node, const stru
 {
 	struct ui *u = ctx;
 	const char *name = c->conf->nodes[node].name;
-	size_t ci = (size_t)(c - a->clusters);
-	/* While a workflow runs on the cluster, the console sends nothing
-	 * else there: the action is the workflow's. */
-	bool wf_own = flow_running(u, (long)ci);
-	/* The engine first: its wait for fresh data starts before the polls
-	 * below, so it does not wait for one poll more than it needs. */
-	flow_on_action(u, ci, node, act, r);
-	if (wf_own) {
-		/* The workflow's action: its view and log lines tell the story. */
-		evlog_add(&u->log, wall_s(), EV_ACTION, r->err == NERR_NONE ? SEV_INFO : SEV_CRITICAL, c->conf->name, name, 0,
-			  "%s %s%s%s", action_name(act->kind), r->err == NERR_NONE ? "done" : "failed",
-			  r->message[0] ? ": " : "", r->message);
-	} else if (r->err == NERR_NONE) {
-		ui_status(u, TP_OK, 10, "%s on %s: done%s%s", action_name(act->kind), name, r->message[0] ? ": " : "",
-			  r->message);
-		evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, c->conf->name, name, 0, "%s done%s%s",
-			  action_name(act->kind), r->message[0] ? ": " : "", r->message);
-	} else {
-		ui_status(u, TP_CRITICAL, 15, "%s on %s failed (%s): %s", action_name(act->kind), name,
-			  node_error_label(r->err), r->message);
-		evlog_add(&u->log, wall_s(), EV_ACTION, SEV_CRITICAL, c->conf->name, name, 0, "%s failed: %s",
-			  action_name(act->kind), r->message);
-	}
+	/* Every action is a workflow's (the engine alone may send one): its
+	 * lines and its end say the rest. */
+	evlog_add(&u->log, wall_s(), EV_ACTION, r->err == NERR_NONE ? SEV_INFO : SEV_CRITICAL, c->conf->name, name, 0,
+		  "%s %s%s%s", action_name(act->kind), r->err == NERR_NONE ? "done" : "failed", r->message[0] ? ": " : "",
+		  r->message);
 	/* See the effect now rather than at the next interval. */
 	app_poll_all(a, true);
 	u->dirty |= R_REFRESH;
@@ -281,6 +263,8 @@ static void draw_header(struct ui *u)
 	draw_fill(u, 0, 0, u->cols, h);
 	x = draw_textf(u, 0, 0, u->cols, h | A_BOLD, " carptop %s", CARPTOP_VERSION);
 	x += draw_textf(u, 0, x, u->cols - x, h, "  %s", screen_title(u->screen));
+	if (u->filter[0] && (all || u->screen == SCR_PAIR))
+		x += draw_textf(u, 0, x, u->cols - x, h | A_BOLD, "  filter \"%s\"", u->filter);
 	if (u->a->n_clusters && !all) {
 		x += draw_text(u, 0, x, u->cols - x, h, "  cluster ");
 		x += draw_text(u, 0, x, u->cols - x, h | A_BOLD, u->a->clusters[u->cur].conf->name);
@@ -329,12 +313,79 @@ static int draw_banner(struct ui *u, int y)
 	return 1;
 }
 
+/* The columns of the first `len` bytes of s. */
+static int width_of_prefix(const char *s, size_t len)
+{
+	char buf[720];
+	str_copy(buf, s, len + 1 < sizeof(buf) ? len + 1 : sizeof(buf));
+	return text_width(buf);
+}
+
+/* Fit s into w columns keeping its end ("... [y/N]"): a cut shows as '~'
+ * at the start. */
+static void fit_keep_end(char *dst, size_t n, const char *s, int w)
+{
+	const char *p = s;
+	if (text_width(s) <= w) {
+		text_fit(dst, n, s, w, 0);
+		return;
+	}
+	while (*p && text_width(p) > w - 1)
+		p++;
+	while ((*p & 0xc0) == 0x80) /* not inside a UTF-8 sequence */
+		p++;
+	str_printf(dst, n, "~%s", p);
+}
+
+/* A question on the status line: one line when it fits, else two (the
+ * line above the status line too), broken at a space; what still does not
+ * fit gives way before the end, so that "[y/N]" always shows. */
+static void draw_question(struct ui *u, int y, attr_t a, const char *text)
+{
+	int w = u->cols;
+	char first[720], second[720];
+	const char *p, *brk = NULL;
+	if (text_width(text) <= w || y < 2) {
+		fit_keep_end(first, sizeof(first), text, w);
+		draw_text(u, y, 0, w, a, first);
+		return;
+	}
+	/* The last space before the edge starts the second line. */
+	for (p = text; *p; p++)
+		if (*p == ' ') {
+			if (width_of_prefix(text, (size_t)(p - text)) > w)
+				break;
+			brk = p;
+		}
+	if (!brk)
+		brk = text + strlen(text) / 2;
+	str_copy(first, text, (size_t)(brk - text) + 1 < sizeof(first) ? (size_t)(brk - text) + 1 : sizeof(first));
+	fit_keep_end(second, sizeof(second), *brk == ' ' ? brk + 1 : brk, w);
+	draw_fill(u, y - 1, 0, w, a);
+	draw_text(u, y - 1, 0, w, a, first);
+	draw_fill(u, y, 0, w, a);
+	draw_text(u, y, 0, w, a, second);
+}
+
 static void draw_status(struct ui *u, int y)
 {
-	attr_t a = ui_attr(u, TP_STATUS);
+	attr_t a = ui_attr(u, TP_STATUS), q = ui_attr(u, TP_WARNING) | A_REVERSE;
+	char text[720];
+	long cp;
 	draw_fill(u, y, 0, u->cols, ui_attr(u, TP_TEXT));
 	if (u->prompt.active) {
-		draw_text(u, y, 0, u->cols, ui_attr(u, TP_WARNING) | A_REVERSE, u->prompt.text);
+		draw_question(u, y, q, u->prompt.text);
+		return;
+	}
+	if (u->override.active) {
+		flow_override_text(u, text, sizeof(text));
+		draw_question(u, y, q, text);
+		return;
+	}
+	if (u->filter_edit) {
+		char q[320];
+		filter_prompt(u, q, sizeof(q));
+		draw_text(u, y, 0, u->cols, ui_attr(u, TP_STATUS) | A_BOLD, q);
 		return;
 	}
 	if (u->secret.active) {
@@ -348,8 +399,25 @@ static void draw_status(struct ui *u, int y)
 		draw_text(u, y, 0, u->cols, ui_attr(u, TP_WARNING), u->theme_error);
 		return;
 	}
+	/* A pending checkpoint stays on the status line while the operator
+	 * looks around; a passing status message shows above it. */
+	if ((cp = flow_checkpoint(u)) >= 0) {
+		flow_checkpoint_text(u, (size_t)cp, text, sizeof(text));
+		if (u->status[0]) {
+			int sy = text_width(text) > u->cols ? y - 2 : y - 1;
+			if (sy >= 1) {
+				draw_fill(u, sy, 0, u->cols, ui_attr(u, TP_TEXT));
+				draw_text(u, sy, 0, u->cols, ui_attr(u, u->status_part), u->status);
+			}
+		}
+		draw_question(u, y, q, text);
+		return;
+	}
 	if (u->status[0]) {
-		draw_text(u, y, 0, u->cols, ui_attr(u, u->status_part), u->status);
+		if (text_width(u->status) > u->cols)
+			draw_question(u, y, ui_attr(u, u->status_part), u->status);
+		else
+			draw_text(u, y, 0, u->cols, ui_attr(u, u->status_part), u->status);
 		return;
 	}
 	if (u->a->n_clusters) {
@@ -423,6 +491,8 @@ static void render(struct ui *u, unsigned r)
 	default:
 		break;
 	}
+	if (u->finding_open && u->screen == SCR_PAIR)
+		draw_finding_detail(u);
 	if (u->help)
 		draw_help(u);
 	draw_status(u, u->rows - 2);
@@ -484,7 +554,9 @@ int ui_run(struct app *a, const struct cli *o)
 	u->wall = o->wall;
 	u->read_only = o->read_only || o->wall || a->read_only;
 	u->ascii = o->ascii;
-	u->screen = u->wall ? SCR_WALL : SCR_OVERVIEW;
+	/* Open where the user is: one cluster (or --cluster) opens its pair view. */
+	u->screen = u->wall ? SCR_WALL : a->n_clusters == 1 ? SCR_PAIR : SCR_OVERVIEW;
+	u->back = SCR_OVERVIEW;
 	u->cl = xcalloc(a->n_clusters ? a->n_clusters : 1, sizeof(*u->cl));
 	for (i = 0; i < a->n_clusters; i++)
 		for (n = 0; n < CLUSTER_NODES; n++)
@@ -513,6 +585,16 @@ int ui_run(struct app *a, const struct cli *o)
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
+	{
+		/* Ctrl-Z reaches the console as a key (keys.c suspends only when
+		 * a shell can bring it back); endwin restores the terminal's own. */
+		struct termios t;
+		if (tcgetattr(STDIN_FILENO, &t) == 0) {
+			t.c_cc[VSUSP] = _POSIX_VDISABLE;
+			tcsetattr(STDIN_FILENO, TCSANOW, &t);
+			def_prog_mode();
+		}
+	}
 	curs_set(0);
 	colours_init(u);
 	getmaxyx(stdscr, u->rows, u->cols);
@@ -536,6 +618,18 @@ int ui_run(struct app *a, const struct cli *o)
 	a->on_action = on_action;
 	a->ctx = u;
 	app_poll_all(a, true);
+	/* An unfinished workflow is the first thing to see: its journal, and
+	 * R (resume) or U (roll back) on the Workflows screen. */
+	for (i = 0; i < a->n_clusters && !u->wall; i++) {
+		char wf[64];
+		if (wf_unfinished(a, i, wf, sizeof(wf))) {
+			u->cur = i;
+			u->screen = SCR_WORKFLOW;
+			ui_status(u, TP_WARNING, 0, "cluster %s has an unfinished %s: R resumes it, U rolls it back",
+				  a->clusters[i].conf->name, wf[0] ? wf : "workflow");
+			break;
+		}
+	}
 
 	render(u, R_REFRESH);
 	while (!u->quit) {

@@ -50,9 +50,8 @@ enum ui_screen {
 
 /* Per cluster: its workflow run as the console shows it (flow.c). */
 struct ui_flow {
-	struct wf_run *run;         /* planned, running or finished; NULL: none */
-	bool waiting_fresh;         /* polling both nodes before the workflow's setup */
-	unsigned want[CLUSTER_NODES]; /* ... poll counters to exceed */
+	struct wf_run *run;         /* preparing, planned, running or finished; NULL: none */
+	bool one_key;               /* started by m, d, e or s: stays on the current screen */
 	bool started;               /* wf_start / wf_resume ran (else the plan waits for y) */
 	bool prompted;              /* the pending question (start, checkpoint) is on the prompt */
 	char **lines;               /* the engine's lines (plan, then progress), oldest first */
@@ -71,10 +70,13 @@ struct ui_cluster {
 	bool have_view;
 	int sel_node;                 /* 0 primary, 1 secondary: the target of m, d, e */
 	int sel_row;                  /* selected VHID row in the pair view */
+	int sel_finding;              /* selected finding (index into view.findings) */
 	struct snapshot prev[CLUSTER_NODES]; /* the last snapshot the event log saw */
 	bool have_prev[CLUSTER_NODES];
 	struct ui_flow flow;
 };
+
+#define FLOW_MAX_FIELDS 4
 
 /* What a prompt answers: a node action (keys.c) or a workflow question. */
 enum flow_prompt { FP_NONE = 0, FP_START, FP_ASK, FP_RESUME, FP_ROLLBACK, FP_ABORT, FP_QUIT };
@@ -85,14 +87,27 @@ struct prompt {
 	enum flow_prompt flow;        /* FP_NONE: a node action (cmd, act) */
 	bool hostkey;                 /* K: accept the node's unknown ssh host key (keys.c) */
 	enum ui_cmd cmd;
-	struct action act;
 	size_t cluster;
 	int node;
-	char text[320];
+	double shown_at;              /* monotonic ms: keys in the first half second are not answers */
+	char text[640];
+};
+
+/* An interlock refused a change: typing the cluster's name (and Enter)
+ * overrides it, audited; Esc cancels (flow.c). Modal, like the form. */
+#define FLOW_MAX_ARGS (FLOW_MAX_FIELDS + 1)
+struct override_entry {
+	bool active;
+	size_t cluster;
+	const struct wf_def *def;
+	bool one_key;
+	int argc;
+	char args[FLOW_MAX_ARGS][128];
+	char why[320];
+	char typed[64];
 };
 
 /* A workflow's parameters being typed (modal, like the prompt). */
-#define FLOW_MAX_FIELDS 4
 struct flow_form {
 	bool active;
 	size_t cluster;
@@ -145,7 +160,15 @@ struct ui {
 	struct prompt prompt;
 	struct flow_form form;
 	struct secret_entry secret;
+	struct override_entry override;
 	int wf_sel;                   /* selected workflow (index into wf_defs) */
+
+	/* Filter and sort (filter.c). */
+	char filter[64];              /* substring, case-insensitive; "" = none */
+	bool filter_edit;             /* the filter is being typed on the status line */
+	int sort;                     /* enum ov_sort: the overview's order */
+	bool focus_findings;          /* pair view: Up/Down select a finding (f) */
+	bool finding_open;            /* ... and its detail is shown (Enter) */
 
 	unsigned dirty;               /* reaction bits not yet acted on */
 	bool quit;
@@ -166,7 +189,7 @@ struct ui {
 
 	int sig_pipe[2];
 	uint64_t tick;
-	unsigned actions_requested;   /* app_action calls made (CARPTOP_MUTATION_REPORT) */
+	unsigned actions_requested;   /* runs the operator confirmed (CARPTOP_MUTATION_REPORT) */
 };
 
 /* ---- colours.c ---- */
@@ -200,6 +223,9 @@ void draw_centred(struct ui *u, int y, int x, int w, attr_t attr, const char *s)
  * big_width() is the width in columns for a scale_x. */
 int big_width(const char *s, int scale_x);
 void draw_big(struct ui *u, int y, int x, int scale_x, int scale_y, attr_t attr, const char *s);
+/* Word-wrap s into lines of at most w columns (a longer word is cut).
+ * Returns the number of lines (at most max). */
+int wrap_text(const char *s, int w, char (*out)[256], int max);
 /* "4s", "2m05s", "3h10m". */
 void fmt_age(char *dst, size_t n, double secs);
 /* HH:MM:SS local time. */
@@ -254,6 +280,21 @@ void lines_free(struct ui_lines *l);
  * (filled with the selected node). Returns the count. */
 int flow_fields(const struct wf_def *d, char key[][32], char hint[][32], int max, bool *node);
 unsigned flow_key_run(struct ui *u);
+/* m, d, e, s: start the one-step workflow `name` on node `node` of the
+ * selected cluster (interlocks first, then the question). */
+unsigned flow_key_action(struct ui *u, const char *name, int node);
+/* Keys while an override is being typed. */
+unsigned flow_override_key(struct ui *u, int key);
+/* The status text of the override entry. */
+void flow_override_text(const struct ui *u, char *dst, size_t n);
+/* The cluster whose run waits at a checkpoint (the selected one first),
+ * or -1. The checkpoint is not modal: only y and n answer it. */
+long flow_checkpoint(const struct ui *u);
+void flow_checkpoint_text(const struct ui *u, size_t c, char *dst, size_t n);
+/* y or n for the pending checkpoint of cluster c. */
+unsigned flow_checkpoint_answer(struct ui *u, size_t c, bool yes);
+/* A risky prompt shown less than half a second ago: the key is not its answer. */
+bool flow_prompt_guarded(const struct prompt *p);
 unsigned flow_key_journal(struct ui *u, bool rollback);
 unsigned flow_key_abort(struct ui *u);
 unsigned flow_form_key(struct ui *u, int key);
@@ -265,13 +306,32 @@ bool flow_running(const struct ui *u, long c);
 void flow_pump(struct ui *u);
 /* Look for an unfinished journal of cluster c again if needed. */
 void flow_refresh(struct ui *u, size_t c);
-/* The app's callbacks, chained: the console's handlers forward here. */
-void flow_on_update(struct ui *u, size_t c, int node);
-void flow_on_action(struct ui *u, size_t c, int node, const struct action *a, const struct action_result *r);
 /* At exit: stop every running workflow safely (resumable), free them. */
 void flow_quit(struct ui *u, const char *why);
 /* The workflow view shows the list (no run, or a finished one). */
 bool flow_list_mode(const struct ui *u);
+
+/* ---- filter.c: the filter, the overview's order, the findings list ---- */
+enum ov_sort { SORT_VERDICT = 0, SORT_NAME, SORT_ALARMS, SORT_AGE, SORT_CONFIG, SORT__COUNT };
+const char *sort_name(int sort);       /* "verdict", "name", ... */
+/* The text matches the filter (always true without one). */
+bool filter_text(const struct ui *u, const char *s);
+/* Cluster c matches: its name, a node's name, a VHID ("3", "VHID 3"), its
+ * verdict or a finding's text or id. */
+bool filter_cluster(const struct ui *u, size_t c);
+/* The overview's rows: matching clusters in the sort order. Returns the
+ * count; order has room for every cluster. */
+size_t overview_order(const struct ui *u, size_t *order);
+/* Keep u->cur on a shown cluster after the filter or the order changed. */
+void filter_fix_selection(struct ui *u);
+/* The findings of the current cluster that match, as indexes. */
+size_t findings_shown(const struct ui *u, size_t c, size_t *idx, size_t max);
+/* A key while the filter is typed. */
+unsigned filter_key(struct ui *u, int key);
+/* The status line while it is typed. */
+void filter_prompt(const struct ui *u, char *dst, size_t n);
+/* The finding detail overlay (Enter on a finding). */
+void draw_finding_detail(struct ui *u);
 
 /* ---- keys.c ---- */
 int ui_translate_key(int is_key, wint_t ch);

@@ -1112,13 +1112,13 @@ static char *vip_add_body(const struct vip_spec *v)
 	return out;
 }
 
-static int api_action_start(struct backend *b, const struct action *a)
+static int api_action_start(struct backend *b, const struct mutation_grant *g, const struct action *a)
 {
 	struct api_node *n = b->priv;
 	const char *why = NULL;
 	char *body;
 
-	if (!n || n->acting || (unsigned)a->kind >= ACT__COUNT)
+	if (!mutation_grant_valid(g) || !n || n->acting || (unsigned)a->kind >= ACT__COUNT)
 		return -1;
 	n->acting = true;
 	n->act = *a;

@@ -682,6 +682,9 @@ enum node_error api_parse_firmware_info(const char *body, size_t len, struct sna
 	}
 	str_copy(s->firmware.version, v, sizeof(s->firmware.version));
 	str_copy(s->version, v, sizeof(s->version));
+	/* The update target, when the node says (optional). */
+	if (!jv_str(jget(root, "product_latest"), s->firmware.latest, sizeof(s->firmware.latest)))
+		jv_str(jget(jget(root, "product"), "product_latest"), s->firmware.latest, sizeof(s->firmware.latest));
 	json_object_put(root);
 	return NERR_NONE;
 }

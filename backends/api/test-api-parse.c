@@ -11,29 +11,31 @@
 /* A string literal and its length (without the NUL). */
 #define L(lit) lit, (sizeof(lit) - 1)
 
-/* The contract's get_vip_status example (CONTRACT §1), primary node. */
-static const char VIP_EXAMPLE[] =
-	"{\"total\":4,\"rowCount\":4,\"current\":1,\n"
-	" \"rows\":[\n"
-	"  {\"interface\":\"WAN\",\"vhid\":\"2\",\"advbase\":\"1\",\"advskew\":\"0\",\"subnet\":\"203.0.113.10\",\"status\":\"MASTER\",\"mode\":\"carp\",\"status_txt\":\"MASTER\",\"vhid_txt\":\"2 (freq. 1/0)\"},\n"
-	"  {\"interface\":\"LAN\",\"vhid\":\"1\",\"advbase\":\"1\",\"advskew\":\"0\",\"subnet\":\"192.168.1.1\",\"status\":\"MASTER\",\"mode\":\"carp\",\"status_txt\":\"MASTER\",\"vhid_txt\":\"1 (freq. 1/0)\"},\n"
-	"  {\"interface\":\"LAN\",\"vhid\":\"1\",\"advbase\":\"1\",\"advskew\":\"0\",\"subnet\":\"192.168.1.5\",\"status\":\"MASTER\",\"mode\":\"ipalias\",\"status_txt\":\"MASTER\",\"vhid_txt\":\"1\"},\n"
-	"  {\"interface\":\"LAN\",\"vhid\":\"3\",\"advbase\":\"1\",\"advskew\":\"0\",\"subnet\":\"fd00:1::1\",\"status\":\"MASTER\",\"mode\":\"carp\",\"status_txt\":\"MASTER\",\"vhid_txt\":\"3 (freq. 1/0)\"}],\n"
-	" \"carp\":{\"demotion\":\"0\",\"allow\":\"1\",\"maintenancemode\":false,\"status_msg\":\"\"}}";
+/* The long bodies live in tests/fixtures/api/ (see its README), read once
+ * by main():
+ * - VIP_EXAMPLE: the contract's get_vip_status example (CONTRACT §1), primary node.
+ * - VIP_VARIANTS: backup in maintenance, numbers where the node sends
+ *   strings, a null interface, `\/` in an address, a DISABLED row in its own
+ *   key order, and unknown keys.
+ * - HASYNC_BODY: a 24.7+ hasync get with option maps and a password.
+ * - SEARCH_BODY: searchItem with CARP VIPs and an IP alias. */
+static const char *VIP_EXAMPLE, *VIP_VARIANTS, *HASYNC_BODY, *SEARCH_BODY;
 
-/* Backup in maintenance, numbers where the node sends strings, a null
- * interface, `\/` in an address, a DISABLED row in its own key order, and
- * unknown keys. */
-static const char VIP_VARIANTS[] =
-	"{\"carp\":{\"status_msg\":\"\",\"maintenancemode\":\"1\",\"allow\":1,\"demotion\":240,\"extra\":[1,2]},"
-	"\"rowCount\":3,\"rows\":["
-	"{\"status\":\"BACKUP\",\"subnet\":\"192.168.1.1\\/24\",\"mode\":\"carp\",\"advskew\":100,\"advbase\":1,"
-	"\"vhid\":1,\"interface\":\"L\\u0041N\",\"future\":{\"x\":1}},"
-	"{\"interface\":null,\"vhid\":\"7\",\"advbase\":\"2\",\"advskew\":\"100\",\"subnet\":\"fe80::7%igb3\","
-	"\"status\":\"BACKUP\",\"mode\":\"carp\"},"
-	"{\"vhid\":\"9\",\"advbase\":\"1\",\"advskew\":\"0\",\"subnet\":\"10.9.9.9\",\"mode\":\"carp\",\"interface\":\"OPT1\","
-	"\"status\":\"DISABLED\",\"status_txt\":\"DISABLED\",\"vhid_txt\":\"9 (freq. 1/0)\"}],"
-	"\"total\":3,\"current\":1}";
+static char *api_fixture(const char *name)
+{
+	char *path = xasprintf("%s/api/%s", FIXTURES_DIR, name);
+	size_t len;
+	char *text = test_read_file(path, &len);
+	if (!text) {
+		printf("Bail out! cannot read %s\n", path);
+		exit(1);
+	}
+	/* An editor's final newline is not part of the body. */
+	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		text[--len] = '\0';
+	free(path);
+	return text;
+}
 
 static char *dup_exact(const char *s, size_t n)
 {
@@ -307,21 +309,6 @@ static void test_pfsync_nodes(void)
 }
 
 /* ------------------------------------------------------------------ */
-
-static const char HASYNC_BODY[] =
-	"{\"hasync\":{\"disablepreempt\":\"0\",\"disconnectppps\":\"0\",\"verifypeer\":\"0\","
-	"\"pfsyncinterface\":{\"\":{\"value\":\"Disabled\",\"selected\":0},\"lan\":{\"value\":\"LAN\",\"selected\":0},"
-	"\"opt2\":{\"value\":\"SYNC\",\"selected\":1}},"
-	"\"pfsyncpeerip\":\"10.0.10.2\","
-	"\"pfsyncversion\":{\"1301\":{\"value\":\"OPNsense 24.1 or below\",\"selected\":0},"
-	"\"1400\":{\"value\":\"OPNsense 24.7 or above\",\"selected\":1}},"
-	"\"pfsyncdefer\":\"0\",\"synchronizetoip\":\"10.0.10.2\","
-	"\"username\":\"root\",\"password\":\"Sup3rS3cretXmlRpc\","
-	"\"syncitems\":{\"aliases\":{\"value\":\"Aliases\",\"selected\":1},"
-	"\"rules\":{\"value\":\"Firewall Rules\",\"selected\":\"1\"},"
-	"\"users\":{\"value\":\"Users and Groups\",\"selected\":0},"
-	"\"virtualip\":{\"value\":\"Virtual IPs\",\"selected\":true},"
-	"\"nat\":{\"value\":\"NAT\",\"selected\":1}}}}";
 
 /* Does any byte sequence of `needle` occur anywhere in the snapshot? */
 static int snapshot_holds(const struct snapshot *s, const char *needle)
@@ -609,16 +596,6 @@ static void test_vip_result(void)
 	CHECK_STR_EQ(r.message, "saved; pending until applied");
 }
 
-static const char SEARCH_BODY[] =
-	"{\"total\":3,\"rowCount\":3,\"current\":1,\"rows\":["
-	"{\"uuid\":\"11111111-aaaa-4bbb-8ccc-000000000001\",\"interface\":\"lan\",\"%interface\":\"LAN\",\"mode\":\"carp\","
-	"\"%mode\":\"CARP\",\"subnet\":\"192.168.1.1\",\"subnet_bits\":\"24\",\"password\":\"carpPassw0rd\",\"vhid\":\"1\","
-	"\"address\":\"192.168.1.1\\/24\",\"descr\":\"LAN VIP\"},"
-	"{\"uuid\":\"11111111-aaaa-4bbb-8ccc-000000000002\",\"interface\":\"lan\",\"%interface\":\"LAN\",\"mode\":\"ipalias\","
-	"\"subnet\":\"192.168.1.5\",\"subnet_bits\":\"24\",\"password\":\"\",\"vhid\":\"1\",\"descr\":\"extra\"},"
-	"{\"uuid\":\"11111111-aaaa-4bbb-8ccc-000000000003\",\"interface\":\"opt1\",\"%interface\":\"DMZ\",\"mode\":\"carp\","
-	"\"subnet\":\"fd00:0001:0000::0001\",\"subnet_bits\":64,\"vhid\":3,\"password\":\"x\"}]}";
-
 static void test_vip_search_find(void)
 {
 	struct vip_spec want;
@@ -843,7 +820,7 @@ static int run_parser(int which, const char *buf, size_t len)
 
 static void test_truncation_everywhere(void)
 {
-	static const struct {
+	const struct {
 		const char *body;
 		int parser;
 	} bodies[] = {
@@ -955,6 +932,10 @@ static void test_sanitised_strings(void)
 
 int main(void)
 {
+	VIP_EXAMPLE = api_fixture("vip-status-example.json");
+	VIP_VARIANTS = api_fixture("vip-status-variants.json");
+	HASYNC_BODY = api_fixture("hasync-get.json");
+	SEARCH_BODY = api_fixture("vip-search.json");
 	RUN(test_vip_contract_example);
 	RUN(test_vip_variants);
 	RUN(test_vip_disabled_carp);

@@ -1,5 +1,5 @@
 /* Tests of the FreeBSD / OPNsense text parsers: the captured samples in
- * SHARED_DIR/samples, variants from other releases written inline, and every
+ * FIXTURES_DIR/samples, variants from other releases written inline, and every
  * input cut at every byte plus garbage (run under ASan to catch overreads). */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,7 +14,7 @@ static char *sample(const char *name)
 {
 	char path[512];
 	char *text;
-	str_printf(path, sizeof(path), "%s/samples/%s", SHARED_DIR, name);
+	str_printf(path, sizeof(path), "%s/samples/%s", FIXTURES_DIR, name);
 	text = test_read_file(path, NULL);
 	if (!text)
 		printf("# cannot read %s\n", path);
@@ -855,7 +855,8 @@ static int run_all_prefixes(const char *text)
 static void test_truncated_everywhere(void)
 {
 	static const char *const files[] = {
-		"ifconfig-fbsd14-backup.txt", "pfctl-si.txt", "sysctl-net.inet.carp-19.x.txt", "README.md",
+		"ifconfig-fbsd14-backup.txt", "pfctl-si.txt", "sysctl-net.inet.carp-19.x.txt",
+		"../README.md", /* prose: garbage to every parser */
 	};
 	static const char *const inline_texts[] = {
 		ifconfig_fbsd11, ifconfig_mixed, pfctl_vsi, pfctl_si_reordered, pfctl_states_vv,

@@ -154,10 +154,10 @@ static void sim_action_done(void *arg)
 		b->on_action(b, &a, &r, b->ctx);
 }
 
-static int sim_action_start(struct backend *b, const struct action *a)
+static int sim_action_start(struct backend *b, const struct mutation_grant *g, const struct action *a)
 {
 	struct sim_priv *p = b->priv;
-	if (p->n_pending >= (int)ARRAY_LEN(p->pending))
+	if (!mutation_grant_valid(g) || p->n_pending >= (int)ARRAY_LEN(p->pending))
 		return -1;
 	p->pending[p->n_pending] = *a;
 	p->action_timer[p->n_pending] = loop_timer_add(b->loop, sim_latency_ms(p), sim_action_done, b);

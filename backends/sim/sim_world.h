@@ -111,6 +111,8 @@ struct sim_node {
 	double fw_stale_s;       /* the old log stays this long after a request */
 	bool fw_lock_held;       /* a check holds the firmware lock: updates never start */
 	bool fw_fail;            /* the core update fails: "Partial update failure" then ***DONE*** */
+	bool sync_fail;          /* XMLRPC auth fails: filter sync still prints OK, only logs */
+	char syslog[2048];       /* /var/log/system/latest.log, the newest lines */
 	double boot_t;           /* sim time of the last boot (kern.boottime) */
 
 	unsigned mutations;      /* mutating calls received */
@@ -163,6 +165,11 @@ extern const size_t n_sim_scenarios;
 /* Make a world of n_pairs pairs set up as `scenario` (NULL = "healthy").
  * Returns NULL and sets *cause for an unknown scenario. */
 struct sim_world *sim_world_new(const char *scenario, int n_pairs, double speed, char **cause);
+/* The same with a scenario per pair (scenarios[i] NULL = "healthy"): the
+ * multi-cluster demo and configs with `sim:` nodes. */
+struct sim_world *sim_world_new_scenarios(const char *const *scenarios, int n_pairs, double speed, char **cause);
+/* True for a name in sim_scenarios. */
+bool sim_scenario_known(const char *scenario);
 void sim_world_free(struct sim_world *w);
 
 /* Advance to the current real time (or to an explicit sim time). */
@@ -190,6 +197,8 @@ int sim_vip_apply(struct sim_world *w, int pair, int node, char *reply, size_t n
 int sim_firmware_update(struct sim_world *w, int pair, int node, char *reply, size_t n);
 /* `configctl firmware running`: the firmware lock is held. */
 bool sim_firmware_busy(const struct sim_node *n);
+/* The node's clock at sim time t as `date +%Y-%m-%dT%H:%M:%S` prints it. */
+void sim_node_date_iso(double t, char *buf, size_t n);
 /* The node's clock at sim time t as date(1) prints it. */
 void sim_node_date(double t, char *buf, size_t n);
 int sim_reboot(struct sim_world *w, int pair, int node, char *reply, size_t n);

@@ -103,6 +103,35 @@ static void test_firmware_job(void)
 	free(buf);
 }
 
+/* configctl filter sync prints OK even when the sync failed. */
+static void test_sync_confirmed(void)
+{
+	struct action_result r;
+	char *cmd = ssh_action_command(ACT_SYNC);
+	CHECK_CONTAINS(cmd, "date +%Y-%m-%dT%H:%M:%S;configctl filter sync 2>&1;");
+	CHECK_CONTAINS(cmd, "grep -h \"Filter sync successfully completed\" /var/log/system/latest.log");
+	CHECK(strchr(cmd, '!') == NULL);
+	free(cmd);
+	ssh_action_reply(ACT_SYNC,
+			 "2026-12-02T16:42:44\nOK\n<13>1 2026-12-02T16:42:45+01:00 fw1 config 1 - [meta sequenceId=\"3\"] "
+			 "Filter sync successfully completed with 10.0.0.2.\n",
+			 "", 0, &r);
+	CHECK_INT_EQ(r.err, NERR_NONE);
+	CHECK_CONTAINS(r.message, "sync confirmed by the system log (2026-12-02T16:42:45)");
+	/* Only an older success line: this sync failed behind its OK. */
+	ssh_action_reply(ACT_SYNC,
+			 "2026-12-02T16:42:44\nOK\n<13>1 2026-12-02T15:00:00+01:00 fw1 config 1 - [meta sequenceId=\"3\"] "
+			 "Filter sync successfully completed with 10.0.0.2.\n",
+			 "", 0, &r);
+	CHECK_INT_EQ(r.err, NERR_COMMAND);
+	CHECK_CONTAINS(r.message, "printed OK, but the system log has no");
+	ssh_action_reply(ACT_SYNC, "2026-12-02T16:42:44\nOK\n", "", 0, &r);
+	CHECK_INT_EQ(r.err, NERR_COMMAND);
+	ssh_action_reply(ACT_SYNC, "2026-12-02T16:42:44\nAction not allowed or missing\n", "", 0, &r);
+	CHECK_INT_EQ(r.err, NERR_COMMAND);
+	CHECK_CONTAINS(r.message, "configctl filter sync: Action not allowed or missing");
+}
+
 static void test_command_shape(void)
 {
 	char *cmd = ssh_poll_command(NONCE, "1700000000 4711", false);
@@ -362,6 +391,24 @@ static void test_build_failures(void)
 		free(buf);
 		snapshot_clear(&s);
 	}
+	/* pfsync0 and the creator ids printed but unreadable (exit 0): the
+	 * parser's own message is noted, not lost and leaked (fuzz-freebsd). */
+	{
+		struct sec_in in[] = {
+			{ "ifconfig", IFCONFIG, 0 },
+			{ "pfsync", "garbage\n", 0 },
+		};
+		buf = mkout(in, ARRAY_LEN(in), &len);
+		snapshot_init(&s);
+		ssh_split(buf, len, NONCE, &o);
+		CHECK_INT_EQ(ssh_build_snapshot(&o, &cache, &s, msg, sizeof(msg)), NERR_NONE);
+		p = partial(&s, "pfsync");
+		CHECK(p && p->err == NERR_PROTOCOL);
+		CHECK_CONTAINS(p ? p->msg : NULL, "`ifconfig pfsync0`: ");
+		CHECK(p && !strstr(p->msg, "unreadable output"));
+		free(buf);
+		snapshot_clear(&s);
+	}
 	/* ifconfig cut mid-line: the whole snapshot is refused. */
 	{
 		/* the last line has no newline of its own; the one before END is e's */
@@ -551,6 +598,7 @@ int main(void)
 {
 	RUN(test_command_shape);
 	RUN(test_firmware_job);
+	RUN(test_sync_confirmed);
 	RUN(test_split_basic);
 	RUN(test_split_forged);
 	RUN(test_split_cut);

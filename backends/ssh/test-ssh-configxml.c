@@ -13,7 +13,7 @@
 
 static char *example(const char *name, size_t *len)
 {
-	char *path = xasprintf("%s/examples/%s", SHARED_DIR, name);
+	char *path = xasprintf("%s/examples/%s", FIXTURES_DIR, name);
 	char *text = test_read_file(path, len);
 	if (!text)
 		printf("# cannot read %s\n", path);

@@ -348,7 +348,7 @@ static char *hostkey_fingerprint(const struct tnode *n)
 static struct tnode *node_setup(int index, bool with_pfctl)
 {
 	static const char *const shims[] = { "_ctl.sh", "ifconfig", "pfctl", "sysctl", "configctl",
-					     "opnsense-version", "stat", "cat", "opnsense-shell" };
+					     "opnsense-version", "stat", "cat", "date", "grep", "opnsense-shell" };
 	struct tnode *n = xcalloc(1, sizeof(*n));
 	char *text;
 	size_t i;
@@ -586,7 +586,7 @@ static const struct action_result *act_now(struct backend *b, enum action_kind k
 	R.got_act = false;
 	memset(&R.res, 0, sizeof(R.res));
 	R.res.err = NERR_INTERNAL;
-	if (backend_action(b, &a, &cause) < 0) {
+	if (backend_action(b, carptop_test_grant, &a, &cause) < 0) {
 		printf("# action refused: %s\n", cause);
 		str_copy(R.res.message, cause, sizeof(R.res.message));
 		R.res.err = NERR_READ_ONLY;
@@ -844,7 +844,7 @@ static void group_healthy(void)
 		R.got_snap = R.got_act = false;
 		CHECK_INT_EQ(backend_poll(b0), 0);
 		CHECK_INT_EQ(backend_poll(b0), -1); /* one poll at a time */
-		CHECK_INT_EQ(backend_action(b0, &a, &cause), 0);
+		CHECK_INT_EQ(backend_action(b0, carptop_test_grant, &a, &cause), 0);
 		while ((!R.got_snap || !R.got_act) && now_ms() - t0 < 20000)
 			loop_run_once(H.loop, 50);
 		CHECK(R.got_snap && R.snap.reachable);
@@ -1460,7 +1460,7 @@ static int setup(void)
 	rc |= sh("cp -r '%s/fixtures' '%s/ctl' && cp '%s/examples/Carp_example_master.xml' '%s/ctl/pair0/node0/config-xml'"
 		 " && cp '%s/examples/Carp_example_backup.xml' '%s/ctl/pair0/node1/config-xml'"
 		 " && cp -r '%s/ctl/pair0/node0' '%s/ctl/pair0/node2'",
-		 SSH_TEST_DIR, H.tmp, SHARED_DIR, H.tmp, SHARED_DIR, H.tmp, H.tmp, H.tmp);
+		 SSH_TEST_DIR, H.tmp, FIXTURES_DIR, H.tmp, FIXTURES_DIR, H.tmp, H.tmp, H.tmp);
 	if (rc)
 		return -1;
 	H.loop = loop_new();

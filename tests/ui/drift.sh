@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 start 120 40 --demo=drift
-check_screen '^>demo ' 'console up'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'console up'
 key 5
 check_screen '^ carptop [0-9.]+  Drift  cluster demo' 'header: the drift view of demo'
 check_screen '^ Config drift on cluster demo: fw1 \(primary\) against fw2 \(secondary\)$' 'title names both nodes'
@@ -28,7 +28,7 @@ check_absent 'No drift|not known' 'no other state claimed'
 
 # Scrollable: in 80x14 the last entry is below the fold until End.
 start 80 14 --demo=drift
-check_screen '^>demo ' 'small console up'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'small console up'
 key 5
 check_screen '^ \.\.\. [0-9]+ more lines \(Down, PgDn\)$' 'small: says there is more'
 check_absent '^     fw2  32$' 'small: the last value below the fold'
@@ -39,7 +39,7 @@ check_screen '^ Config drift on cluster demo' 'small: Home back to the top'
 
 # The healthy pair: no drift, said plainly.
 start 120 40 --demo
-check_screen '^>demo ' 'healthy: up'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'healthy: up'
 key 5
 check_screen '^ No drift: the synced sections of fw1.s and fw2.s config\.xml agree\.$' 'healthy: no drift'
 check_absent '\(absent\)|difference' 'healthy: nothing listed'
@@ -47,7 +47,7 @@ check_absent '\(absent\)|difference' 'healthy: nothing listed'
 # A node that cannot be reached: its config is not known, so no drift is
 # claimed either way.
 start 120 40 --demo=node-down
-check_screen '^>demo ' 'node-down: up'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'node-down: up'
 key 5
 check_screen '^ Drift not known: the two configurations were not both read\.$' 'node-down: drift not known'
 check_screen '^   fw2 cannot be reached \(' 'node-down: says why, for fw2'

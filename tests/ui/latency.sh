@@ -10,7 +10,7 @@
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 start 100 30 --demo --interval 0.2
-check_screen '^>demo ' 'console up, polling every 0.2 s'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'console up, polling every 0.2 s'
 sleep 1
 
 worst=0 total=0 n=0 slow=0

@@ -97,11 +97,12 @@ pane() { t display-message -p -t test "#{$1}"; }
 key() {
 	for k in "$@"; do
 		case $k in
-		Up | Down | Home | End | Enter | Tab | F1 | F10) t send-keys -t test "$k" ;;
+		Up | Down | Home | End | Enter | Tab | F1 | F3 | F4 | F6 | F10) t send-keys -t test "$k" ;;
 		PgUp) t send-keys -t test PPage ;;
 		PgDn) t send-keys -t test NPage ;;
 		Esc) t send-keys -t test Escape ;;
 		Ctrl-L) t send-keys -t test C-l ;;
+		Ctrl-Z) t send-keys -t test C-z ;;
 		*) t send-keys -t test -l "$k" ;;
 		esac
 	done

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 start 100 30 --demo
-check_screen '^>demo ' 'console up'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'console up'
 check_eq "$(pane alternate_on)" 1 'console runs on the alternate screen'
 key q
 check_eq "$(wait_exit)" 0 'q: exit status 0'
@@ -18,7 +18,7 @@ check_eq "$(wait_exit)" 0 'F10 on the wall: exit status 0'
 start_shell 100 30
 check_screen '^PROMPT\$ ?$' 'shell prompt'
 t send-keys -t test "printf 'before\\n'; $(quote "$CARPTOP") --demo; echo \"EXIT=\$?\"" Enter
-check_screen '^>demo ' 'console up from the shell'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'console up from the shell'
 check_absent '^before$' 'the console covers the shell'
 key q
 check_screen '^EXIT=0$' 'q: the shell sees status 0'
@@ -32,7 +32,7 @@ check_screen '^typed-after$' 'echo and line editing work'
 
 # A signal quits cleanly too.
 t send-keys -t test "$(quote "$CARPTOP") --demo; echo \"EXIT=\$?\"" Enter
-check_screen '^>demo ' 'console up again'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'console up again'
 # carptop is the shell's child in this pane (not any other carptop); read
 # /proc rather than rely on pgrep being installed.
 children() {

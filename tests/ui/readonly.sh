@@ -30,8 +30,8 @@ is_dim() {
 	printf '%s\n' "$1" | tr ';' '\n' | grep -qx 2
 }
 
-start 100 45 --demo --read-only
-check_screen '^\?Help 1All 2Pair 3Node 4Log 5Drift 6Flow mMaint dDisable eEnable sSync qQuit +\[read-only\]$' 'function bar marks read-only'
+start 120 45 --demo --read-only
+check_screen '^\?Help 1All 2Pair 3Node 4Log 5Drift 6Flow /Filter fFindings mMaint dDisable eEnable sSync qQuit +\[read-only\]$' 'function bar marks read-only'
 check_screen 'READ-ONLY  updated' 'header says READ-ONLY'
 for k in mMaint dDisable eEnable sSync; do
 	a=$(attrs_before "$k")
@@ -58,12 +58,14 @@ key x
 
 # The normal console: the same bar, nothing greyed, no [read-only].
 start 100 30 --demo
-check_screen '^\?Help 1All 2Pair 3Node 4Log 5Drift 6Flow mMaint dDisable eEnable sSync qQuit$' 'normal console: function bar'
+check_screen '^\?Help 1All 2Pair 3Node 4Log 5Drift 6Flow /Filter fFindings mMaint dDisable eEnable sSync qQuit$' 'normal console: function bar'
 a=$(attrs_before mMaint)
 if is_dim "$a"; then not_ok "normal console: mMaint not greyed (SGR$a)"; else ok 'normal console: mMaint not greyed'; fi
 key m
-check_screen '^fw1 maintenance is OFF -> enter\. Toggle maintenance on fw1\? \[y/N\]$' 'normal console: m asks first, showing the state'
+check_screen '^Cluster demo: Enter maintenance mode on fw1\? Peer fw2: CARP on, maintenance off' 'normal console: m asks first, naming the cluster and the peer state'
+check_screen 'MASTER for VHIDs 1, 3: fw2 takes them over\. \[y/N\]$' 'normal console: ... and the consequence, [y/N] shown'
+sleep 0.6 # keys in the first half second are not answers
 key n
-check_screen '^maintenance-toggle on fw1 cancelled$' 'anything but y cancels'
+check_screen '^maintenance-enter on demo cancelled: nothing was changed$' 'anything but y cancels'
 
 finish

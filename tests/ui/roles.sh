@@ -4,6 +4,9 @@
 . "$(dirname "$0")/lib.sh"
 
 start 100 30 --demo
+# One cluster opens on its pair view; 1 shows the overview.
+check_screen '^ carptop [0-9.]+  Pair  cluster demo' 'one cluster: opens on the pair view'
+key 1
 check_screen '^>demo +OK +1:fw1 3:fw1 +[0-9]+ / [0-9]+ +0 +[0-9]+s +-$' 'overview: demo OK, MASTER of VHID 1 and 3 is fw1, no drift'
 check_screen '^ 1 of 1 cluster OK\.' 'overview: summary line'
 

@@ -12,6 +12,7 @@ case $line2 in
 *"${ESC}[41m"*) ok 'console: banner on a red background' ;;
 *) not_ok "console: banner on a red background (line 2 is: $(printf '%s' "$line2" | cat -v))" ;;
 esac
+key 1
 check_screen '^>demo +CRITICAL +1:fw1 3:BOTH ' 'overview: VHID 3 held by BOTH'
 key 2
 check_screen '^ +3  LAN +192\.168\.1\.1/24, 192\.168\.1\.5/24 +MASTER 0 +MASTER 100 +split-brain$' 'pair view: VHID 3 MASTER on both'

@@ -37,7 +37,7 @@ check_absent '[│─┌┐└┘█]' 'wall --ascii: no line-drawing or block c
 # Many clusters are not possible with the demo (one pair); a terminal
 # smaller than a tile still shows the verdict as a band.
 start 80 12 --demo=node-down --wall
-check_screen '^│ +UNKNOWN +│$' 'wall 80x12: verdict band when block letters do not fit'
+check_screen '^│ +CRITICAL +│$' 'wall 80x12: verdict band when block letters do not fit (one node down: CRITICAL)'
 check_screen 'fw2 UNKNOWN: node is powered off' 'wall: unreachable node said plainly'
 
 finish

@@ -10,10 +10,10 @@
 
 report=$SCRATCH/mutations
 STATE=$SCRATCH/state
-JOURNALS=$STATE/carptop/journal
+JOURNALS=$STATE/carptop/demo/journal # demo runs keep their own state
 
 start 120 45 "XDG_STATE_HOME=$STATE" "CARPTOP_MUTATION_REPORT=$report" --demo
-check_screen '^>demo ' 'console up'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'console up'
 key 6
 check_screen '^ > update +rolling firmware update' 'workflow list, update selected'
 key Down
@@ -29,7 +29,10 @@ check_screen '^ Workflow add-alias on cluster demo: add an IP alias to an active
 check_screen '^    1\. Disable CARP on fw2$' 'plan: fw2, the BACKUP, is the node changed first'
 check_screen '^       why: Disable CARP \(not maintenance\) so the other node serves alone' 'plan: the reason of step 1'
 check_eq "$(capture | grep -c '^       why: ')" 9 'plan: nine steps, each with its reason'
-check_screen '^Start add-alias on cluster demo, 9 steps as planned on the workflow screen\? It changes the nodes\. \[y/N\]$' 'asks before anything is sent'
+check_screen '^Cluster demo: start add-alias \(9 steps, see the plan\)\? Adds the IP alias 192\.168\.1\.5/24 to VHID 3' 'asks before anything is sent, naming VHID and address'
+check_screen '\[y/N\]$' 'the [y/N] shows'
+check_screen '^   What it does: Adds the IP alias 192\.168\.1\.5/24 to VHID 3: on fw2 first' 'the plan names VHID and address'
+sleep 0.6
 key y
 check_screen '^ add-alias on cluster demo: DONE$' 'the run finishes' 30
 check_eq "$(capture | grep -cE '^ +[1-9]\. .+ ok( |$)')" 9 'every step shows ok'
@@ -60,13 +63,34 @@ check_eq "$(ls "$JOURNALS" 2>/dev/null | grep -c '^demo\.journal\.[0-9]*\.done$'
 # Declined, the run stops resumable; U rolls it back.
 rm -rf "$STATE"
 start 120 45 "XDG_STATE_HOME=$STATE" --demo --demo-speed 100
-check_screen '^>demo ' 'update: up'
-key 6 w
-check_screen '^Start update on cluster demo, 8 steps' 'update: plan and question'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'update: up'
+key 6 w y
+check_screen '^Cluster demo: start update \(8 steps, see the plan\)\? Target version 26\.7\.3' 'update: plan and question name the target version'
+sleep 0.7
+check_screen '^Cluster demo: start update' 'update: a y typed with w is not the answer (half-second guard)'
 key y
-check_screen '^update on demo, step 4 of 8: Check that fw2 serves .*\. Checked, go on\? \[y/N\]$' 'update: the checkpoint asks' 60
+check_screen '^CHECKPOINT update on cluster demo, step 4 of 8: Check that fw2 serves' 'update: the checkpoint is pending on the status line' 60
 check_screen '^ update on cluster demo: WAITING FOR YOU at step 4 of 8$' 'update: the view says it waits'
 check_screen '^ +4\. Check that fw2 serves .* running +waiting for your answer on the status line$' 'update: step 4 waits for the answer'
+# Navigating keeps it pending: 2, ?, arrows, Esc, q (asks first) do what they always do.
+key 2
+check_screen '^ VHID  INTERFACE' 'checkpoint: 2 shows the pair view'
+check_screen '^CHECKPOINT update on cluster demo, step 4 of 8' 'checkpoint: still pending after 2'
+key Down Up
+check_screen '^CHECKPOINT update on cluster demo, step 4 of 8' 'checkpoint: still pending after the arrows'
+key '?'
+check_screen 'carptop [0-9.]+ keys' 'checkpoint: ? shows the help'
+key x Esc
+check_screen '^>demo ' 'checkpoint: Esc goes back to the overview'
+check_screen '^CHECKPOINT update on cluster demo, step 4 of 8' 'checkpoint: still pending after ? and Esc'
+key q
+check_screen '^update is running on cluster demo\. Quit\?' 'checkpoint: q asks first'
+key n
+check_screen '^CHECKPOINT update on cluster demo, step 4 of 8' 'checkpoint: still pending after q, n'
+check_absent 'STOPPED' 'checkpoint: nothing declined it'
+key 6
+check_screen '^ update on cluster demo: WAITING FOR YOU at step 4 of 8$' 'checkpoint: the run still waits'
+sleep 0.6 # the half-second guard since the checkpoint appeared
 key n
 check_screen '^ update on cluster demo: STOPPED at step 4 of 8$' 'update: declined, stopped'
 check_screen '^ +4\. Check that fw2 serves .* FAILED +the operator declined$' 'update: step 4 FAILED with the reason'
@@ -74,6 +98,7 @@ check_screen '^ Unfinished update \(its journal is kept\): R resumes it from the
 check_eq "$(ls "$JOURNALS" 2>/dev/null | grep -c '^demo\.journal$')" 1 'update: the journal stays'
 key U
 check_screen '^Roll back the unfinished update on cluster demo' 'rollback: asks first'
+sleep 0.6
 key y
 check_screen '^ rollback of update on cluster demo: ROLLED BACK$' 'rollback: done' 30
 check_screen '^ +1\. Undo: leave maintenance mode on fw1 +ok ' 'rollback: fw1 out of maintenance again'
@@ -83,9 +108,10 @@ check_screen '^  demotion 0   maintenance OFF +demotion 0   maintenance OFF$' 'r
 # Quitting while a workflow runs asks, and stops it resumable.
 rm -rf "$STATE"
 start 120 45 "XDG_STATE_HOME=$STATE" --demo
-check_screen '^>demo ' 'quit: up'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'quit: up'
 key 6 w
-check_screen '^Start update on cluster demo' 'quit: update planned'
+check_screen '^Cluster demo: start update' 'quit: update planned'
+sleep 0.6
 key y
 check_screen '^ update on cluster demo: RUNNING step 1 of 8$' 'quit: update running'
 key q
@@ -101,7 +127,7 @@ check_eq "$(grep -c 'failed the console quit\|failed the operator quit the conso
 # Read-only: the workflow keys and Enter on the list do nothing.
 rm -rf "$STATE" "$report"
 start 120 45 "XDG_STATE_HOME=$STATE" "CARPTOP_MUTATION_REPORT=$report" --demo --read-only
-check_screen '^>demo ' 'read-only: up'
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' 'read-only: up'
 key 6
 check_screen '^ \[refused\] w or Enter: run the selected workflow' 'read-only: the keys shown refused'
 key Down w
