@@ -149,7 +149,7 @@ static void offer_override(struct ui *u, struct wf_run *r)
 	o->one_key = flow_of(u, r->cluster)->one_key;
 	for (i = 0; i < r->n_params && i < FLOW_MAX_ARGS; i++)
 		str_copy(o->args[o->argc++], r->params[i], sizeof(o->args[0]));
-	str_copy(o->why, r->status, sizeof(o->why));
+	str_copy(o->why, str_starts(r->status, "refused: ") ? r->status + 9 : r->status, sizeof(o->why));
 	o->active = true;
 }
 
@@ -164,9 +164,10 @@ static void ev_finished(struct wf_run *r, void *ctx)
 	if (!fl->started) {
 		/* Refused in its setup (an interlock, a node down): nothing
 		 * was sent, and no question was asked. */
-		note(u, c, TP_WARNING, "%s on cluster %s refused, nothing was changed: %s", name, cname(u, c), r->status);
-		ui_status(u, TP_WARNING, 0, "REFUSED on %s, nothing was changed: %s", cname(u, c), r->status);
-		evlog_add(&u->log, wall_s(), EV_ACTION, SEV_WARNING, cname(u, c), name, 0, "refused: %s", r->status);
+		const char *why = str_starts(r->status, "refused: ") ? r->status + 9 : r->status;
+		note(u, c, TP_WARNING, "%s on cluster %s refused, nothing was changed: %s", name, cname(u, c), why);
+		ui_status(u, TP_WARNING, 0, "REFUSED %s on %s, nothing was changed: %s", name, cname(u, c), why);
+		evlog_add(&u->log, wall_s(), EV_ACTION, SEV_WARNING, cname(u, c), name, 0, "refused: %s", why);
 		if (r->overridable && !u->read_only)
 			offer_override(u, r);
 		u->dirty |= R_REFRESH | R_BAR;
@@ -619,8 +620,8 @@ unsigned flow_key_action(struct ui *u, const char *name, int node)
 void flow_override_text(const struct ui *u, char *dst, size_t n)
 {
 	const struct override_entry *o = &u->override;
-	str_printf(dst, n, "REFUSED: %s. To override, type the cluster's name (%s) and Enter (audited); Esc cancels: %s",
-		   o->why, cname(u, o->cluster), o->typed);
+	str_printf(dst, n, "REFUSED %s: %s. To override, type the cluster's name (%s) and Enter (audited); Esc cancels: %s",
+		   o->def->name, o->why, cname(u, o->cluster), o->typed);
 }
 
 unsigned flow_override_key(struct ui *u, int key)

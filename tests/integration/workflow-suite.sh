@@ -385,6 +385,59 @@ check "--force overrides the unreachable-peer interlock" [ "$RC" -eq 0 ]
 check "--force is in the audit log" grep -q "result=forced" "$XDG_STATE_HOME/carptop/audit.log"
 ctl POST /ctl/plug/0/1/up >/dev/null
 
+# --- interlocks decided up front, as in the demo's refusing scenarios ------
+# Each is refused before any plan or question (exit 1), with the reason,
+# and nothing reaches either node, over this transport.
+muts() { echo "$(stat_of 0 0 mutations)+$(stat_of 0 1 mutations)"; }
+start_sim il-cd --scenario carp-disabled --speed 5 && use_transport
+run_wf "$WORK/ilcd.txt" --run carp-disable node=fw1
+check "interlock carp-disabled: CARP off on fw1 refused up front (no plan)" [ "$RC" -eq 1 ] && absent '^.* 1\. ' "$WORK/ilcd.txt"
+check "interlock carp-disabled: says fw2 has CARP disabled and VHIDs 1, 3 would have no MASTER" grep -q "fw2 has CARP disabled: disabling CARP on fw1 too would leave VHIDs 1, 3 with no MASTER" "$WORK/ilcd.txt"
+run_wf "$WORK/ilcd2.txt" --run carp-disable node=fw1 --yes --force
+check "interlock carp-disabled: --force does not lift it (never CARP off on both)" [ "$RC" -eq 1 -a "$(allow_of 0)" = 1 ]
+run_wf "$WORK/ilcd3.txt" --run maintenance-enter node=fw1 --yes
+check "interlock carp-disabled: maintenance on the only CARP node refused" [ "$RC" -eq 1 ]
+check "interlock carp-disabled: nothing sent to either node" [ "$(muts)" = 0+0 ]
+start_sim il-nd --scenario node-down --speed 5 && use_transport
+run_wf "$WORK/ilnd.txt" --run carp-disable node=fw1 --yes
+check "interlock node-down: disabling the only reachable node refused" [ "$RC" -eq 1 ] && grep -q "fw2 cannot be reached" "$WORK/ilnd.txt"
+run_wf "$WORK/ilnd2.txt" --run maintenance-enter node=fw1 --yes
+check "interlock node-down: demoting the only reachable node refused" [ "$RC" -eq 1 ]
+check "interlock node-down: nothing sent" [ "$(stat_of 0 0 mutations)" -eq 0 ]
+run_wf "$WORK/ilnd3.txt" --run carp-enable node=fw1 --yes
+check "interlock node-down: enabling CARP (a recovery) stays allowed" [ "$RC" -eq 0 ]
+start_sim il-mt --scenario maintenance --speed 5 && use_transport
+run_wf "$WORK/ilmt.txt" --run maintenance-enter node=fw2 --yes
+check "interlock maintenance: both nodes in maintenance refused" [ "$RC" -eq 1 ] && grep -q "puts both nodes in maintenance" "$WORK/ilmt.txt"
+check "interlock maintenance: nothing sent" [ "$(muts)" = 0+0 ]
+check "interlock maintenance: the refusal is in the audit log" grep -q "action=maintenance-enter result=refused" "$XDG_STATE_HOME/carptop/audit.log"
+run_wf "$WORK/ilmt2.txt" --run maintenance-leave node=fw1 --yes
+check "interlock maintenance: leaving maintenance (a recovery) stays allowed" [ "$RC" -eq 0 ]
+
+# --- --resume / --rollback without --yes: the journal, nothing changed -----
+start_sim noyes --speed 5 && use_transport
+if [ "$TRANSPORT" = api ]; then
+	ctl POST "/ctl/fault/0/0?path=/api/diagnostics/interface/carp_status/maintenance&count=1&status=500" >/dev/null
+else
+	ctl POST "/ctl/fault/0/0?path=configctl/interface%20carp_set_status%20maintenance&count=1&status=503" >/dev/null
+fi
+run_wf "$WORK/ny.txt" --run maintenance-enter node=fw1 --yes
+check "no --yes: a stopped run (exit 2) leaves its journal" [ "$RC" -eq 2 ] && journal_exists
+check "stop message prints the exact command to continue" grep -q "To retry from this step: carptop -c $CFG --cluster pair1 --batch --resume --yes" "$WORK/ny.txt"
+before_audit=$(md5sum <"$XDG_STATE_HOME/carptop/audit.log")
+before_state="$(muts) $(ctl GET /ctl/text/0/0/sysctl-carp | md5sum) $(ctl GET /ctl/text/0/1/sysctl-carp | md5sum)"
+run_wf "$WORK/ny-resume.txt" --resume
+check "--resume without --yes: exit 0" [ "$RC" -eq 0 ]
+check "--resume without --yes: shows the step where it stopped and what it would send" grep -q "STOPPED HERE" "$WORK/ny-resume.txt" && grep -q "send next: maintenance-toggle to fw1" "$WORK/ny-resume.txt"
+run_wf "$WORK/ny-rollback.txt" --rollback
+check "--rollback without --yes: exit 0, lists the undo step" [ "$RC" -eq 0 ] && grep -q "Rollback step 1: Undo: leave maintenance mode on fw1; would send maintenance-toggle" "$WORK/ny-rollback.txt"
+check "--resume/--rollback without --yes: the audit log is unchanged" [ "$(md5sum <"$XDG_STATE_HOME/carptop/audit.log")" = "$before_audit" ]
+check "--resume/--rollback without --yes: the nodes are unchanged" [ "$(muts) $(ctl GET /ctl/text/0/0/sysctl-carp | md5sum) $(ctl GET /ctl/text/0/1/sysctl-carp | md5sum)" = "$before_state" ]
+check "--resume/--rollback without --yes: the journal stays" journal_exists
+run_wf "$WORK/ny-go.txt" --resume --yes
+check "--resume --yes then carries it out" [ "$RC" -eq 0 ]
+[ "$RC" -eq 0 ] || diag <"$WORK/ny-go.txt"
+
 # one workflow per cluster: a second run is refused while the first holds the lock
 start_sim lock2 --speed 1 && use_transport
 if [ "$TRANSPORT" = api ]; then

@@ -76,4 +76,13 @@ key N q
 check_eq "$(wait_exit 10)" 0 'declined: quit with status 0'
 check_eq "$(sed -n 1p "$report" 2>/dev/null)" 0 'declined: zero mutating calls'
 
+# At 80 columns the question takes two lines and [y/N] stays visible.
+start 80 24 --demo
+check_screen '^ demo  [A-Z]+( |$)|^>demo ' '80 cols: up'
+key m
+check_screen '^Cluster demo: Enter maintenance mode on fw1\? Peer fw2: CARP on, maintenance' '80 cols: the question starts on the line above the status line'
+check_screen 'fw2 takes them over\. \[y/N\]$' '80 cols: ... and ends with [y/N] on the status line'
+check_eq "$(capture | sed -n 23p | grep -c '\[y/N\]$')" 1 '80 cols: [y/N] on the last line but the bar'
+sleep 0.6
+key n q
 finish

@@ -52,7 +52,7 @@ key s
 check_screen '^read-only: sync refused$' 's refused'
 check_absent '\[y/N\]' 'no confirmation offered'
 key '?'
-check_screen '^│ m +\[refused\] toggle persistent CARP maintenance mode' 'help marks m refused'
+check_screen '^│ m +\[refused\] enter or leave persistent maintenance' 'help marks m refused'
 check_screen '^│ Read-only: greyed keys are refused' 'help explains the greying'
 key x
 

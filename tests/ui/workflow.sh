@@ -96,6 +96,11 @@ check_screen '^ update on cluster demo: STOPPED at step 4 of 8$' 'update: declin
 check_screen '^ +4\. Check that fw2 serves .* FAILED +the operator declined$' 'update: step 4 FAILED with the reason'
 check_screen '^ Unfinished update \(its journal is kept\): R resumes it from the step it stopped at, U undoes' 'update: resume or rollback offered'
 check_eq "$(ls "$JOURNALS" 2>/dev/null | grep -c '^demo\.journal$')" 1 'update: the journal stays'
+AUDIT=$STATE/carptop/demo/audit.log
+check_eq "$(grep -c 'action=update result=declined detail=step 4 ' "$AUDIT")" 1 'audit: the decline is logged'
+check_eq "$(grep -c 'action=update result=stopped detail=step 4 ' "$AUDIT")" 1 'audit: the stop is logged'
+check_eq "$(grep -c 'action=update result=step-done detail=step 1 ' "$AUDIT")" 1 'audit: each step is logged'
+check_eq "$(grep -c 'action=update result=workflow-start' "$AUDIT")" 1 'audit: the start is logged'
 key U
 check_screen '^Roll back the unfinished update on cluster demo' 'rollback: asks first'
 sleep 0.6
@@ -123,6 +128,13 @@ key q y
 check_eq "$(wait_exit 10)" 0 'quit: y quits with status 0'
 check_eq "$(ls "$JOURNALS" 2>/dev/null | grep -c '^demo\.journal$')" 1 'quit: the journal stays for a resume'
 check_eq "$(grep -c 'failed the console quit\|failed the operator quit the console' "$JOURNALS/demo.journal" 2>/dev/null)" 1 'quit: the journal says why it stopped'
+# A console started with the unfinished journal says so on its first screen.
+start 120 45 "XDG_STATE_HOME=$STATE" --demo
+check_screen '^cluster demo has an unfinished update: R resumes it, U rolls it back$' 'restart: the first screen says a journal is unfinished'
+check_screen '^ Unfinished update \(its journal is kept\): R resumes it' 'restart: ... on the Workflows screen, offering R and U'
+check_eq "$(grep -c 'action=update result=aborted' "$STATE/carptop/demo/audit.log")" 1 'audit: the abort by quitting is logged'
+key q
+check_eq "$(wait_exit 10)" 0 'restart: quit'
 
 # Read-only: the workflow keys and Enter on the list do nothing.
 rm -rf "$STATE" "$report"
