@@ -1226,7 +1226,10 @@ static void sync_consequence(struct wf_run *r, char *msg, size_t n)
 }
 
 static const struct wf_step sync_steps[] = {
-	{ "Synchronize the configuration from %N to its peer", "XMLRPC sync pushes the primary's selected sections.",
+	{ "Synchronize the configuration from %N to its peer",
+	  "XMLRPC sync pushes the primary's selected sections. Over the API (hasync_status/restart_all) it also "
+	  "restarts every service on the peer, and its ok does not say the config arrived; over SSH the sync is "
+	  "confirmed by the node's system log, because configctl filter sync prints OK even when it failed.",
 	  WF_PRIMARY, NULL, ACT_SYNC, NULL, until_now, 60, false, ACT__COUNT },
 };
 

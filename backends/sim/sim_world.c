@@ -1021,6 +1021,33 @@ int sim_reboot(struct sim_world *w, int pi, int ni, char *reply, size_t len)
 	return 0;
 }
 
+void sim_node_date_iso(double t, char *buf, size_t n)
+{
+	time_t secs = (time_t)(SIM_EPOCH + (long long)floor(t));
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+/* A system log line as syslog-ng writes it on OPNsense (RFC 5424 framing);
+ * the oldest lines go when the buffer is full. */
+static void node_log(struct sim_world *w, struct sim_node *n, const char *msg)
+{
+	char line[400], ts[32];
+	size_t l = strlen(n->syslog), ll;
+	sim_node_date_iso(w->t, ts, sizeof(ts));
+	str_printf(line, sizeof(line), "<13>1 %s+00:00 %s config 4242 - [meta sequenceId=\"1\"] %s\n", ts, n->hostname,
+		   msg);
+	ll = strlen(line);
+	while (l + ll + 1 > sizeof(n->syslog) && l > 0) {
+		char *nl = strchr(n->syslog, '\n');
+		size_t cut = nl ? (size_t)(nl - n->syslog) + 1 : l;
+		memmove(n->syslog, n->syslog + cut, l - cut + 1);
+		l -= cut;
+	}
+	str_copy(n->syslog + l, line, sizeof(n->syslog) - l);
+}
+
 int sim_sync(struct sim_world *w, int pi, int ni, char *reply, size_t len)
 {
 	struct sim_node *n = act_node(w, pi, ni, reply, len);
@@ -1031,11 +1058,20 @@ int sim_sync(struct sim_world *w, int pi, int ni, char *reply, size_t len)
 	peer = &w->pairs[pi].node[1 - ni];
 	if (!n->sync_target[0]) {
 		/* rc.filter_synchronize exits quietly without a target. */
+		node_log(w, n, "Config sync not being done because of missing sync IP (this is normal on secondary systems).");
 		str_copy(reply, "{\"status\":\"ok\",\"count\":0}", len);
 		return 0;
 	}
 	if (!peer->up) {
+		node_log(w, n, "An error occurred while attempting XMLRPC sync with username root and https://peer/xmlrpc.php "
+			       "connection refused");
 		str_copy(reply, "{\"status\":\"error\",\"message\":\"xmlrpc: connection refused\"}", len);
+		return 1;
+	}
+	if (n->sync_fail) {
+		node_log(w, n, "An authentication failure occurred while trying to access https://peer/xmlrpc.php "
+			       "(opnsense.firmware_version).");
+		str_copy(reply, "{\"status\":\"error\",\"message\":\"authentication failure\"}", len);
 		return 1;
 	}
 	/* rc.filter_synchronize sends every VIP with a VHID (CARP VIPs and IP
@@ -1061,6 +1097,11 @@ int sim_sync(struct sim_world *w, int pi, int ni, char *reply, size_t len)
 		peer->n_rules = n->n_rules;
 	}
 	peer->serial++;
+	{
+		char m[160];
+		str_printf(m, sizeof(m), "Filter sync successfully completed with %s.", n->sync_target);
+		node_log(w, n, m);
+	}
 	str_copy(reply, "{\"status\":\"ok\",\"count\":1}", len);
 	sim_world_advance_to(w, w->t);
 	return 0;

@@ -111,6 +111,8 @@ struct sim_node {
 	double fw_stale_s;       /* the old log stays this long after a request */
 	bool fw_lock_held;       /* a check holds the firmware lock: updates never start */
 	bool fw_fail;            /* the core update fails: "Partial update failure" then ***DONE*** */
+	bool sync_fail;          /* XMLRPC auth fails: filter sync still prints OK, only logs */
+	char syslog[2048];       /* /var/log/system/latest.log, the newest lines */
 	double boot_t;           /* sim time of the last boot (kern.boottime) */
 
 	unsigned mutations;      /* mutating calls received */
@@ -195,6 +197,8 @@ int sim_vip_apply(struct sim_world *w, int pair, int node, char *reply, size_t n
 int sim_firmware_update(struct sim_world *w, int pair, int node, char *reply, size_t n);
 /* `configctl firmware running`: the firmware lock is held. */
 bool sim_firmware_busy(const struct sim_node *n);
+/* The node's clock at sim time t as `date +%Y-%m-%dT%H:%M:%S` prints it. */
+void sim_node_date_iso(double t, char *buf, size_t n);
 /* The node's clock at sim time t as date(1) prints it. */
 void sim_node_date(double t, char *buf, size_t n);
 int sim_reboot(struct sim_world *w, int pair, int node, char *reply, size_t n);

@@ -587,10 +587,73 @@ char *ssh_action_command(enum action_kind k)
 		 * then as the GUI does: flush the last check's result, update. */
 		return xstrdup("sh -c 'date;sysctl -n kern.boottime;configctl firmware flush 2>&1;"
 			       "configctl firmware update 2>&1'");
+	if (k == ACT_SYNC)
+		/* `configctl filter sync` prints OK whatever happened:
+		 * rc.filter_synchronize only logs. The node's clock before, and
+		 * the newest success line of the system log after, decide. */
+		return xstrdup("sh -c 'date +%Y-%m-%dT%H:%M:%S;configctl filter sync 2>&1;sleep 1;"
+			       "grep -h \"" SSH_SYNC_OK_TEXT "\" /var/log/system/latest.log 2>/dev/null|tail -n 1'");
 	return w ? xasprintf("sh -c 'configctl %s 2>&1'", w) : NULL;
 }
 
+/* ACT_SYNC's output: the request time (ISO, node clock), configctl's
+ * reply, and the newest "Filter sync successfully completed" line, if any. */
+static void reply_generic(enum action_kind k, const char *out, const char *err, int exit_status,
+			  struct action_result *r);
+
+static void sync_reply(const char *out, const char *err, int exit_status, struct action_result *r)
+{
+	char req[32] = "", reply[SNAP_MSG_LEN / 2] = "", last[SNAP_MSG_LEN] = "";
+	const char *p = out, *ts;
+	char *dst[3] = { req, reply, last };
+	size_t sz[3] = { sizeof(req), sizeof(reply), sizeof(last) };
+	int i;
+	for (i = 0; i < 3 && p && *p; i++) {
+		size_t l = strcspn(p, "\n");
+		str_copy(dst[i], p, l + 1 < sz[i] ? l + 1 : sz[i]);
+		p += l;
+		if (*p == '\n')
+			p++;
+	}
+	if (strlen(req) != 19 || req[10] != 'T') {
+		/* Not our date line (sh or the node answered otherwise). */
+		reply_generic(ACT_SYNC, out, err, exit_status, r);
+		return;
+	}
+	if (!str_eq(reply, "OK")) {
+		/* configctl itself failed: judged as any other action. */
+		reply_generic(ACT_SYNC, reply[0] ? strstr(out, reply) : "", err, exit_status, r);
+		return;
+	}
+	/* "<13>1 2026-12-02T16:42:44+00:00 host config ..." : the stamp is
+	 * the node's local time, as `date` printed the request's. */
+	ts = strchr(last, ' ');
+	if (strlen(req) == 19 && ts && strlen(ts + 1) >= 19 && strstr(last, SSH_SYNC_OK_TEXT) &&
+	    strncmp(ts + 1, req, 19) >= 0) {
+		r->err = NERR_NONE;
+		str_printf(r->message, sizeof(r->message), "sync confirmed by the system log (%.19s)", ts + 1);
+		return;
+	}
+	r->err = NERR_COMMAND;
+	str_printf(r->message, sizeof(r->message),
+		   "configctl filter sync printed OK, but the system log has no \"%s\" line since %s: the sync failed "
+		   "(missing sync IP, authentication or XMLRPC error; rc.filter_synchronize only logs)",
+		   SSH_SYNC_OK_TEXT, req[0] ? req : "the request");
+	text_sanitize_inplace(r->message);
+}
+
 void ssh_action_reply(enum action_kind k, const char *out, const char *err, int exit_status, struct action_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (k == ACT_SYNC && out) {
+		sync_reply(out, err, exit_status, r);
+		return;
+	}
+	reply_generic(k, out, err, exit_status, r);
+}
+
+static void reply_generic(enum action_kind k, const char *out, const char *err, int exit_status,
+			  struct action_result *r)
 {
 	const char *words = ssh_action_words(k);
 	char line[SNAP_MSG_LEN / 2], eline[SNAP_MSG_LEN / 2];

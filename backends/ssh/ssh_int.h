@@ -190,6 +190,8 @@ int ssh_parse_show_carp(const char *text, struct snapshot *s, bool fill_sysctl, 
 /* The configctl words of an action, or NULL when the ssh transport cannot
  * run it (VIP add/delete: no configctl action edits VIPs). */
 const char *ssh_action_words(enum action_kind k);
+/* What rc.filter_synchronize logs when a sync worked. */
+#define SSH_SYNC_OK_TEXT "Filter sync successfully completed"
 /* The command line for an action: sh -c 'configctl <words> 2>&1'. */
 char *ssh_action_command(enum action_kind k);
 /* Judge configctl's reply: stdout (stderr merged), the channel's stderr and

@@ -103,6 +103,35 @@ static void test_firmware_job(void)
 	free(buf);
 }
 
+/* configctl filter sync prints OK even when the sync failed. */
+static void test_sync_confirmed(void)
+{
+	struct action_result r;
+	char *cmd = ssh_action_command(ACT_SYNC);
+	CHECK_CONTAINS(cmd, "date +%Y-%m-%dT%H:%M:%S;configctl filter sync 2>&1;");
+	CHECK_CONTAINS(cmd, "grep -h \"Filter sync successfully completed\" /var/log/system/latest.log");
+	CHECK(strchr(cmd, '!') == NULL);
+	free(cmd);
+	ssh_action_reply(ACT_SYNC,
+			 "2026-12-02T16:42:44\nOK\n<13>1 2026-12-02T16:42:45+01:00 fw1 config 1 - [meta sequenceId=\"3\"] "
+			 "Filter sync successfully completed with 10.0.0.2.\n",
+			 "", 0, &r);
+	CHECK_INT_EQ(r.err, NERR_NONE);
+	CHECK_CONTAINS(r.message, "sync confirmed by the system log (2026-12-02T16:42:45)");
+	/* Only an older success line: this sync failed behind its OK. */
+	ssh_action_reply(ACT_SYNC,
+			 "2026-12-02T16:42:44\nOK\n<13>1 2026-12-02T15:00:00+01:00 fw1 config 1 - [meta sequenceId=\"3\"] "
+			 "Filter sync successfully completed with 10.0.0.2.\n",
+			 "", 0, &r);
+	CHECK_INT_EQ(r.err, NERR_COMMAND);
+	CHECK_CONTAINS(r.message, "printed OK, but the system log has no");
+	ssh_action_reply(ACT_SYNC, "2026-12-02T16:42:44\nOK\n", "", 0, &r);
+	CHECK_INT_EQ(r.err, NERR_COMMAND);
+	ssh_action_reply(ACT_SYNC, "2026-12-02T16:42:44\nAction not allowed or missing\n", "", 0, &r);
+	CHECK_INT_EQ(r.err, NERR_COMMAND);
+	CHECK_CONTAINS(r.message, "configctl filter sync: Action not allowed or missing");
+}
+
 static void test_command_shape(void)
 {
 	char *cmd = ssh_poll_command(NONCE, "1700000000 4711", false);
@@ -569,6 +598,7 @@ int main(void)
 {
 	RUN(test_command_shape);
 	RUN(test_firmware_job);
+	RUN(test_sync_confirmed);
 	RUN(test_split_basic);
 	RUN(test_split_forged);
 	RUN(test_split_cut);

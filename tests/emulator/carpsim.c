@@ -383,6 +383,12 @@ static void text_for(const char *what, int pair, int node, struct strbuf *sb, in
 		char d[64];
 		sim_node_date(E.w->t, d, sizeof(d));
 		sb_printf(sb, "%s\n", d);
+	} else if (str_eq(what, "date-iso")) { /* date +%Y-%m-%dT%H:%M:%S */
+		char d[64];
+		sim_node_date_iso(E.w->t, d, sizeof(d));
+		sb_printf(sb, "%s\n", d);
+	} else if (str_eq(what, "system-log")) { /* /var/log/system/latest.log */
+		sb_add(sb, n->syslog);
 	} else if (str_eq(what, "boottime")) { /* sysctl -n kern.boottime */
 		char d[64];
 		sim_node_date(n->boot_t, d, sizeof(d));
@@ -646,6 +652,9 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 			n->fw_lock_held = atoi(arg(c, "fw_lock")) != 0;
 		if (arg(c, "fw_fail"))
 			n->fw_fail = atoi(arg(c, "fw_fail")) != 0;
+		/* sync_fail=1: XMLRPC auth fails; `configctl filter sync` still OK. */
+		if (arg(c, "sync_fail"))
+			n->sync_fail = atoi(arg(c, "sync_fail")) != 0;
 		if (arg(c, "hostname"))
 			str_copy(n->hostname, arg(c, "hostname"), sizeof(n->hostname));
 		sim_world_advance_to(E.w, E.w->t);

@@ -175,6 +175,21 @@ maint_of() { ctl GET "/ctl/text/0/$1/show-carp" | grep -c '"maintenancemode":tru
 	[ "$RC" -eq 0 ] || diag <"$WORK/fwnone.txt"
 }
 
+# --- a config sync that fails behind `configctl filter sync`'s OK -----------
+if [ "$TRANSPORT" = ssh ]; then
+	start_sim syncok --speed 5 && use_transport
+	run_wf "$WORK/syncok.txt" --run sync --yes
+	check "sync over ssh: confirmed by the system log (exit $RC)" [ "$RC" -eq 0 ]
+	check "sync over ssh: the node's system log was read after the sync" grep -q "grep -h Filter sync successfully completed /var/log/system/latest.log" "$SIM_DIR/ssh/node-0-0/shim.log"
+	[ "$RC" -eq 0 ] || diag <"$WORK/syncok.txt"
+	start_sim syncfail --speed 5 && use_transport
+	ctl POST "/ctl/set/0/0?sync_fail=1" >/dev/null
+	run_wf "$WORK/syncfail.txt" --run sync --yes
+	check "sync failing behind OK: not taken as done (exit $RC)" [ "$RC" -ne 0 ]
+	check "sync failing behind OK: says the log has no success line" grep -q "printed OK, but the system log has no" "$WORK/syncfail.txt"
+	grep -q "printed OK" "$WORK/syncfail.txt" || diag <"$WORK/syncfail.txt"
+fi
+
 # --- failover test -----------------------------------------------------------
 start_sim failover --speed 5 && use_transport
 t0=$(simtime)

@@ -348,7 +348,7 @@ static char *hostkey_fingerprint(const struct tnode *n)
 static struct tnode *node_setup(int index, bool with_pfctl)
 {
 	static const char *const shims[] = { "_ctl.sh", "ifconfig", "pfctl", "sysctl", "configctl",
-					     "opnsense-version", "stat", "cat", "opnsense-shell" };
+					     "opnsense-version", "stat", "cat", "date", "grep", "opnsense-shell" };
 	struct tnode *n = xcalloc(1, sizeof(*n));
 	char *text;
 	size_t i;
