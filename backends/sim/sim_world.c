@@ -88,7 +88,7 @@ static void setup_rules(struct sim_node *n)
 	add_rule(n, "opt1", "inet", "", "any", "Allow all on PFSYNC");
 }
 
-/* The how-to's example pair (../shared/opnsense/examples): LAN .10/.20,
+/* The how-to's example pair (tests/fixtures/examples, from the OPNsense CARP how-to): LAN .10/.20,
  * WAN .101/.102, PFSYNC 10.0.0.1/.2 on em2; vhid 1 WAN 172.18.0.100/24,
  * vhid 3 LAN 192.168.1.1/24; the backup's advskew is 100 (XMLRPC +100). */
 static void setup_node(struct sim_world *w, struct sim_node *n, int pair, int idx)
