@@ -132,13 +132,7 @@ static int demo_config(const char *list, struct config *cfg, char **cause)
 
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (!sim_scenario_known(tok)) {
-			struct strbuf sb;
-			size_t s;
-			sb_init(&sb);
-			sb_printf(&sb, "unknown demo scenario '%s'; known:", tok);
-			for (s = 0; s < n_sim_scenarios; s++)
-				sb_printf(&sb, " %s", sim_scenarios[s].name);
-			*cause = sb_steal(&sb);
+			*cause = sim_unknown_scenario(tok);
 			free(names);
 			free(copy);
 			return -1;

@@ -911,6 +911,18 @@ static struct json_object *jsecs(double v)
 	return json_object_new_double_s(v, b);
 }
 
+/* An interval's or outage's span: wall-clock times, seconds, and whether
+ * it was still going on when the recording ends. */
+static void add_span(struct json_object *o, double start, double end, bool open)
+{
+	json_object_object_add(o, "start", jtime(start));
+	json_object_object_add(o, "end", jtime(end));
+	json_object_object_add(o, "start_t", jsecs(start));
+	json_object_object_add(o, "end_t", jsecs(end));
+	json_object_object_add(o, "duration_s", jsecs(end - start));
+	json_object_object_add(o, "open", json_object_new_boolean(open));
+}
+
 static void events_json(const struct recording *R, const struct replay_timeline *tl, double since, double until,
 			FILE *out)
 {
@@ -945,12 +957,7 @@ static void events_json(const struct recording *R, const struct replay_timeline 
 		json_object_object_add(o, "state", json_object_new_string(vhid_state_name(r->state)));
 		json_object_object_add(o, "master",
 				       r->state == VS_MASTER ? json_object_new_string(cc->nodes[r->master].name) : NULL);
-		json_object_object_add(o, "start", jtime(r->start));
-		json_object_object_add(o, "end", jtime(r->end));
-		json_object_object_add(o, "start_t", jsecs(r->start));
-		json_object_object_add(o, "end_t", jsecs(r->end));
-		json_object_object_add(o, "duration_s", jsecs(r->end - r->start));
-		json_object_object_add(o, "open", json_object_new_boolean(r->open));
+		add_span(o, r->start, r->end, r->open);
 		json_object_array_add(iv, o);
 	}
 	for (i = 0; i < tl->n_out; i++) {
@@ -962,12 +969,7 @@ static void events_json(const struct recording *R, const struct replay_timeline 
 		o = json_object_new_object();
 		json_object_object_add(o, "cluster", json_object_new_string(cc->name));
 		json_object_object_add(o, "node", json_object_new_string(cc->nodes[r->node].name));
-		json_object_object_add(o, "start", jtime(r->start));
-		json_object_object_add(o, "end", jtime(r->end));
-		json_object_object_add(o, "start_t", jsecs(r->start));
-		json_object_object_add(o, "end_t", jsecs(r->end));
-		json_object_object_add(o, "duration_s", jsecs(r->end - r->start));
-		json_object_object_add(o, "open", json_object_new_boolean(r->open));
+		add_span(o, r->start, r->end, r->open);
 		json_object_object_add(o, "error", json_object_new_string(r->error));
 		json_object_array_add(out_a, o);
 	}

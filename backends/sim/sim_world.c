@@ -215,6 +215,17 @@ struct sim_world *sim_world_new(const char *scenario, int n_pairs, double speed,
 	return w;
 }
 
+char *sim_unknown_scenario(const char *scenario)
+{
+	struct strbuf sb;
+	size_t s;
+	sb_init(&sb);
+	sb_printf(&sb, "unknown demo scenario '%s'; known:", scenario);
+	for (s = 0; s < n_sim_scenarios; s++)
+		sb_printf(&sb, " %s", sim_scenarios[s].name);
+	return sb_steal(&sb);
+}
+
 bool sim_scenario_known(const char *scenario)
 {
 	size_t s;
@@ -245,13 +256,7 @@ struct sim_world *sim_world_new_scenarios(const char *const *scenarios, int n_pa
 		for (k = 0; k < 2; k++)
 			setup_node(w, &p->node[k], i, k);
 		if (apply_scenario(w, p, scenario) < 0) {
-			struct strbuf sb;
-			size_t s;
-			sb_init(&sb);
-			sb_printf(&sb, "unknown demo scenario '%s'; known:", scenario);
-			for (s = 0; s < n_sim_scenarios; s++)
-				sb_printf(&sb, " %s", sim_scenarios[s].name);
-			*cause = sb_steal(&sb);
+			*cause = sim_unknown_scenario(scenario);
 			sim_world_free(w);
 			return NULL;
 		}

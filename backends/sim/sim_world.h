@@ -170,6 +170,8 @@ struct sim_world *sim_world_new(const char *scenario, int n_pairs, double speed,
 struct sim_world *sim_world_new_scenarios(const char *const *scenarios, int n_pairs, double speed, char **cause);
 /* True for a name in sim_scenarios. */
 bool sim_scenario_known(const char *scenario);
+/* "unknown demo scenario 'X'; known: a b c" (caller frees). */
+char *sim_unknown_scenario(const char *scenario);
 void sim_world_free(struct sim_world *w);
 
 /* Advance to the current real time (or to an explicit sim time). */
