@@ -40,17 +40,8 @@ static const struct {
 	{ 500, "/api/interfaces/vip_settings/add_item" },
 };
 
-/* A walker's message for a person: shown only through text_sanitize (a
- * snapshot's error or partial note), so it must come out of it inert. */
-static void note(const char *msg)
-{
-	char shown[SNAP_MSG_LEN];
-	text_sanitize(shown, msg, sizeof(shown));
-	fuzz_check_text("message", shown, strlen(shown));
-}
-
 /* Every walker on one body; the fields they extract land in s (sanitised
- * and rendered by the caller), their messages go through note(). */
+ * and rendered by the caller), their messages go through fuzz_check_message(). */
 static void every_walker(const char *text, size_t len, struct snapshot *s)
 {
 	char *body = fuzz_exact(text, len), *cause = NULL;
@@ -62,26 +53,26 @@ static void every_walker(const char *text, size_t len, struct snapshot *s)
 
 	for (i = 0; i < N_READS; i++) {
 		if (reads[i].parse(body, len, s, &cause) != NERR_NONE && cause)
-			note(cause);
+			fuzz_check_message(cause);
 		free(cause);
 		cause = NULL;
 	}
 	if (api_parse_upgradestatus(body, len, s, &cause) != NERR_NONE && cause)
-		note(cause);
+		fuzz_check_message(cause);
 	free(cause);
 	cause = NULL;
 
 	memset(&r, 0, sizeof(r));
 	api_parse_action_reply(body, len, &r);
-	note(r.message);
+	fuzz_check_message(r.message);
 	memset(&r, 0, sizeof(r));
 	api_parse_vip_result(body, len, &r);
-	note(r.message);
+	fuzz_check_message(r.message);
 
 	if (api_parse_vip_search_carp_iface(body, len, 3, buf, sizeof(buf), &cause) == NERR_NONE)
-		note(buf);
+		fuzz_check_message(buf);
 	else if (cause)
-		note(cause);
+		fuzz_check_message(cause);
 	free(cause);
 	cause = NULL;
 	memset(&want, 0, sizeof(want));
@@ -95,16 +86,16 @@ static void every_walker(const char *text, size_t len, struct snapshot *s)
 	    uuid[strspn(uuid, "0123456789abcdefABCDEF-")] != '\0')
 		abort();
 	if (cause)
-		note(cause);
+		fuzz_check_message(cause);
 	free(cause);
 
 	for (i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {
 		api_parse_error_body(errors[i].status, errors[i].path, body, len, &e, buf, sizeof(buf));
-		note(buf);
+		fuzz_check_message(buf);
 	}
 	free(body);
 	api_html_to_text(buf, text, sizeof(buf)); /* text is NUL-terminated */
-	note(buf);
+	fuzz_check_message(buf);
 }
 
 /* One poll of a node from bodies[0..N_READS), as poll_finish does it. */

@@ -19,15 +19,6 @@
 
 #define NONCE "0123456789abcdef"
 
-static void note(const char *cause)
-{
-	char shown[SNAP_MSG_LEN];
-	if (!cause)
-		return;
-	text_sanitize(shown, cause, sizeof(shown));
-	fuzz_check_text("message", shown, strlen(shown));
-}
-
 /* Each parser on its own text (NUL-terminated parts). */
 static void parsers(const struct fuzz_parts *p)
 {
@@ -50,23 +41,23 @@ static void parsers(const struct fuzz_parts *p)
 		}
 	}
 	ifconfig_info_free(&info);
-	note(cause), free(cause), cause = NULL;
+	fuzz_check_message(cause), free(cause), cause = NULL;
 	ssh_parse_show_carp(p->part[SEC_SHOWCARP], &s, true, &cause);
-	note(cause), free(cause), cause = NULL;
+	fuzz_check_message(cause), free(cause), cause = NULL;
 	parse_sysctl_carp(p->part[SEC_SYSCTL], &s, &cs, &cause);
-	note(cause), free(cause), cause = NULL;
+	fuzz_check_message(cause), free(cause), cause = NULL;
 	parse_pfctl_si(p->part[SEC_PFINFO], &current, hostid, sizeof(hostid), &cause);
-	note(cause), free(cause), cause = NULL;
+	fuzz_check_message(cause), free(cause), cause = NULL;
 	parse_pfctl_memory(p->part[SEC_PFMEM], &limit, &cause);
-	note(cause), free(cause), cause = NULL;
+	fuzz_check_message(cause), free(cause), cause = NULL;
 	parse_pfctl_creators(p->part[SEC_CREATORS], &s, &cause);
-	note(cause), free(cause), cause = NULL;
+	fuzz_check_message(cause), free(cause), cause = NULL;
 	parse_ifconfig_pfsync(p->part[SEC_PFSYNC], &s, &cause);
-	note(cause), free(cause), cause = NULL;
+	fuzz_check_message(cause), free(cause), cause = NULL;
 	if (parse_opnsense_version(p->part[SEC_VERSION], version, sizeof(version), &cause) == 0 &&
 	    strlen(version) >= sizeof(version))
 		abort();
-	note(cause), free(cause), cause = NULL;
+	fuzz_check_message(cause), free(cause), cause = NULL;
 	snapshot_clear(&s);
 }
 

@@ -16,15 +16,6 @@
 #include "util.h"
 #include "xmlconf.h"
 
-static void note(const char *cause)
-{
-	char shown[SNAP_MSG_LEN];
-	if (!cause)
-		return;
-	text_sanitize(shown, cause, sizeof(shown));
-	fuzz_check_text("message", shown, strlen(shown));
-}
-
 static void ssh_reader(const struct fuzz_parts *p, struct snapshot *s, int i)
 {
 	struct cx_config cx;
@@ -36,7 +27,7 @@ static void ssh_reader(const struct fuzz_parts *p, struct snapshot *s, int i)
 	if (cx_parse(xml, p->len[i], &cx, &cause) == 0)
 		cx_apply(&cx, s, true);
 	else
-		note(cause);
+		fuzz_check_message(cause);
 	free(cause);
 	cx_free(&cx);
 	free(xml);
@@ -63,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (xmlconf_parse(xml, p.len[i], paths[i], &conf[i], &cause) == 0)
 			ok++;
 		else
-			note(cause);
+			fuzz_check_message(cause);
 		free(cause);
 		free(xml);
 	}

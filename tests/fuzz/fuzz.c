@@ -137,3 +137,12 @@ void fuzz_pair_check(const struct cluster_conf *cc, const struct snapshot *s0, c
 	fuzz_render_check(&v, 1);
 	pair_free(&v);
 }
+
+void fuzz_check_message(const char *msg)
+{
+	char shown[SNAP_MSG_LEN];
+	if (!msg)
+		return;
+	text_sanitize(shown, msg, sizeof(shown));
+	fuzz_check_text("message", shown, strlen(shown));
+}

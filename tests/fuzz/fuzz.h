@@ -48,6 +48,9 @@ void fuzz_render_check(const struct pair_view *views, size_t n);
 void fuzz_pair_check(const struct cluster_conf *cc, const struct snapshot *s0, const struct snapshot *s1);
 /* The oracle on one rendered text (format names the abort message). */
 void fuzz_check_text(const char *what, const char *buf, size_t len);
+/* A parser's message for a person (NULL: none) goes through text_sanitize,
+ * as a snapshot's error or partial note does, and must come out inert. */
+void fuzz_check_message(const char *msg);
 /* The JSON oracle on one rendered text. */
 void fuzz_check_json(const char *buf, size_t len);
 
