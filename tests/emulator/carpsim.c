@@ -414,7 +414,8 @@ static void text_for(const char *what, int pair, int node, struct strbuf *sb, in
  *   del <uuid>     (stays on the interface after reconfigure ...)
  *   drop <addr>    (... unless a /tmp/delete_vip_<uuid>.todo names it: the
  *                   configctl shim sends this for each before reconfigure)
- * add and del check as the model does (sim_vip_add, sim_vip_delete). */
+ * add and del check as the model does (sim_vip_add, sim_vip_delete). A
+ * fault with path "vip" fails the save. */
 static void render_vip_json(const struct sim_node *n, struct strbuf *sb)
 {
 	json_object *root = json_object_new_object(), *ifs = json_object_new_array(), *vips = json_object_new_array();
@@ -683,6 +684,17 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 			*status = 503;
 			sb_add(out, "node is down\n");
 			return;
+		}
+		{
+			/* /ctl/fault/...?path=vip: the model's save fails (the
+			 * stub's Config::save() throws, nothing is saved). */
+			struct fault f;
+			if (fault_take(en, "vip", &f)) {
+				*status = f.status && f.status != 200 ? f.status : 500;
+				sb_add(out, "injected failure of the config save\n");
+				log_request(en, "SSH", "vip", *status, false);
+				return;
+			}
 		}
 		ctl_vip(body ? body : "", pair, node, status, out, &mut);
 		log_request(en, "SSH", "vip", *status, mut);
