@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -279,6 +280,43 @@ static void api_notify(void *cls, struct MHD_Connection *c, void **socket_contex
 	}
 }
 
+/* poll() rather than MHD's default select(): select() fails for descriptors
+ * past FD_SETSIZE (1024), which 1000 nodes' listeners alone exceed. A thread
+ * per connection stays because the handlers sleep on purpose (/ctl/latency,
+ * a hanging plug) and one slow connection must not stall the node's others.
+ * The threads only run small handlers: a small stack keeps thousands cheap. */
+#define DAEMON_FLAGS (MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG)
+#define THREAD_STACK (256 * 1024)
+/* Descriptors a node may hold: its listener and a client's parallel
+ * connections (api.connections, SSH shim commands) with some slack. */
+#define FDS_PER_NODE 8
+#define FDS_SPARE 64
+
+/* Raise the soft descriptor limit to the hard one; say plainly when even the
+ * hard limit cannot hold the nodes asked for, instead of failing later with
+ * "cannot listen" or refused connections in the middle of a run. */
+static int raise_fd_limit(int n_nodes)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)n_nodes * FDS_PER_NODE + FDS_SPARE;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		fprintf(stderr,
+			"carpsim: %d nodes need about %llu file descriptors, but the limit is %llu (hard %llu);"
+			" raise it (ulimit -Hn / LimitNOFILE) or ask for fewer pairs\n",
+			n_nodes, (unsigned long long)need, (unsigned long long)rl.rlim_cur,
+			(unsigned long long)rl.rlim_max);
+		return -1;
+	}
+	return 0;
+}
+
 static int node_listen(struct enode *en)
 {
 	struct sockaddr_in sin;
@@ -288,13 +326,12 @@ static int node_listen(struct enode *en)
 	sin.sin_port = htons(en->port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	en->stopping = false;
-	en->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS |
-					      MHD_USE_ERROR_LOG,
+	en->daemon = MHD_start_daemon(DAEMON_FLAGS | MHD_USE_TLS,
 				      en->port, NULL, NULL, api_access, en, MHD_OPTION_SOCK_ADDR, &sin,
 				      MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_HTTPS_MEM_KEY, en->privkey,
 				      MHD_OPTION_HTTPS_MEM_CERT, en->cert, MHD_OPTION_NOTIFY_COMPLETED, api_completed, NULL,
 				      MHD_OPTION_NOTIFY_CONNECTION, api_notify, en, MHD_OPTION_CONNECTION_TIMEOUT,
-				      (unsigned)60, MHD_OPTION_END);
+				      (unsigned)60, MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK, MHD_OPTION_END);
 	if (!en->daemon)
 		return -1;
 	info = MHD_get_daemon_info(en->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -830,6 +867,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (raise_fd_limit(pairs * 2) < 0)
+		return 2;
 	mkdir(E.dir, 0700);
 	E.w = sim_world_new(scenario, pairs, speed, &cause);
 	if (!E.w) {
@@ -875,9 +914,9 @@ int main(int argc, char **argv)
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	E.ctl = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
-				 NULL, ctl_access, NULL, MHD_OPTION_SOCK_ADDR, &sin, MHD_OPTION_NOTIFY_COMPLETED,
-				 api_completed, NULL, MHD_OPTION_END);
+	E.ctl = MHD_start_daemon(DAEMON_FLAGS, 0, NULL, NULL, ctl_access, NULL, MHD_OPTION_SOCK_ADDR, &sin,
+				 MHD_OPTION_NOTIFY_COMPLETED, api_completed, NULL, MHD_OPTION_THREAD_STACK_SIZE,
+				 (size_t)THREAD_STACK, MHD_OPTION_END);
 	if (!E.ctl) {
 		fprintf(stderr, "carpsim: cannot start control server\n");
 		return 2;
