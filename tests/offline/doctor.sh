@@ -48,6 +48,8 @@ check "example pair: no live check ran (no node-unreachable)" \
 	[ "$(jqv example '[.clusters[0].findings[] | select(.id == "node-unreachable")] | length')" = 0 ]
 check "example pair: text says no drift" grep -q '^  DRIFT: none in the sections the primary syncs$' "$WORK/example.text"
 check "example pair: nagios OK" grep -q '^CARP OK - ' "$WORK/example.nagios"
+check "example pair: text has no empty live VHID table above the configured one" \
+	sh -c '! grep -q "no VHIDs known" "$1"' - "$WORK/example.text"
 check "example pair: text has the VHID table of both configs" \
 	sh -c "grep -q '^  1     wan        172\.18\.0\.100/24 skew 0  *172\.18\.0\.100/24 skew 100\$' '$WORK/example.text' &&
 	       grep -q '^  3     lan        192\.168\.1\.1/24 skew 0  *192\.168\.1\.1/24 skew 100\$' '$WORK/example.text'"
