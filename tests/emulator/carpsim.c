@@ -591,6 +591,22 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 		}
 		return;
 	}
+	if (str_eq(url, "/ctl/stats-all")) {
+		/* The fleet's totals for bench/scale.sh: every connection is one
+		 * TLS handshake, so max_connections per node proves reuse. */
+		unsigned req = 0, conn = 0, maxc = 0, minc = ~0u;
+		int i;
+		for (i = 0; i < E.n_nodes; i++) {
+			const struct enode *e = &E.nodes[i];
+			req += e->requests;
+			conn += e->connections;
+			maxc = e->connections > maxc ? e->connections : maxc;
+			minc = e->connections < minc ? e->connections : minc;
+		}
+		sb_printf(out, "nodes %d\nrequests %u\nconnections %u\nmax_connections %u\nmin_connections %u\n", E.n_nodes,
+			  req, conn, maxc, E.n_nodes ? minc : 0);
+		return;
+	}
 #define ROUTE(prefix) (str_starts(url, prefix) && (p = url + strlen(prefix), parse_pn(&p, &pair, &node) == 0))
 	if (ROUTE("/ctl/text/")) {
 		char fpath[200];
@@ -818,8 +834,11 @@ static void usage(FILE *f)
 {
 	fputs("Usage: carpsim --dir DIR [--pairs N] [--scenario NAME] [--speed X] [--interval S]\n"
 	      "               [--timeout S] [--cert PAIR:NODE:good|expired|wrongname|selfsigned]\n"
+	      "               [--config-size BYTES]\n"
 	      "Serves N emulated OPNsense CARP pairs over HTTPS on 127.0.0.1, writes DIR/carptop.yaml,\n"
-	      "DIR/carpsim.env (ports, control URL, pins) and DIR/ready, then runs until SIGTERM.\n",
+	      "DIR/carpsim.env (ports, control URL, pins) and DIR/ready, then runs until SIGTERM.\n"
+	      "--config-size grows each config.xml to about BYTES (at most 4 MB) with filter rules\n"
+	      "and aliases, the same on both nodes of a pair, to measure memory on real sizes.\n",
 	      f);
 }
 
@@ -830,11 +849,13 @@ int main(int argc, char **argv)
 		{ "scenario", required_argument, NULL, 's' }, { "speed", required_argument, NULL, 'x' },
 		{ "interval", required_argument, NULL, 'i' }, { "timeout", required_argument, NULL, 't' },
 		{ "cert", required_argument, NULL, 'c' },     { "help", no_argument, NULL, 'h' },
+		{ "config-size", required_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *scenario = NULL;
 	int pairs = 1, c, i;
 	double speed = 1, interval = 1, timeout = 3;
+	long long config_size = 0;
 	struct { int pair, node; enum cert_mode mode; } certs[16];
 	int n_certs = 0;
 	struct emu_ca *ca;
@@ -850,6 +871,7 @@ int main(int argc, char **argv)
 		case 'x': speed = atof(optarg); break;
 		case 'i': interval = atof(optarg); break;
 		case 't': timeout = atof(optarg); break;
+		case 'z': config_size = atoll(optarg); break;
 		case 'c': {
 			char mode[32] = "";
 			if (n_certs < 16 && sscanf(optarg, "%d:%d:%31s", &certs[n_certs].pair, &certs[n_certs].node, mode) == 3) {
@@ -863,7 +885,7 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!E.dir || pairs < 1 || pairs > 1000 || speed <= 0) {
+	if (!E.dir || pairs < 1 || pairs > 1000 || speed <= 0 || config_size < 0 || config_size > 4 * 1024 * 1024) {
 		usage(stderr);
 		return 2;
 	}
@@ -875,6 +897,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "carpsim: %s\n", cause);
 		return 2;
 	}
+	E.w->config_size = (size_t)config_size;
 	for (i = 0; i < pairs; i++)
 		snprintf(E.w->pairs[i].name, sizeof(E.w->pairs[i].name), "pair%d", i + 1);
 	path = xasprintf("%s/ca.pem", E.dir);
