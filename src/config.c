@@ -38,7 +38,6 @@
  * generated monster from costing much memory before it is refused. */
 #define CONFIG_MAX_BYTES (1024 * 1024)
 #define APIKEY_MAX_BYTES (64 * 1024)
-#define MAX_CLUSTERS 256
 #define NAME_MAX_LEN 64
 #define SHOWN_MAX 48 /* how much of a user's value is echoed in a message */
 #define MAX_KEYS 16  /* keys per mapping level */
@@ -1091,9 +1090,8 @@ static int parse_clusters(struct loader *L, const struct field *f)
 	n = (size_t)(f->val->data.sequence.items.top - items);
 	if (n == 0)
 		return fail(L, f->val, "the list of clusters is empty (key 'clusters'); add one entry per CARP pair");
-	if (n > MAX_CLUSTERS)
-		return fail(L, f->val, "%zu clusters is more than carptop handles (key 'clusters'); "
-			    "split them into several config files of at most %d", n, MAX_CLUSTERS);
+	/* No fixed limit: CONFIG_MAX_BYTES bounds the list, memory the rest
+	 * (xcalloc says "out of memory" and stops rather than crash later). */
 	cfg->clusters = xcalloc(n, sizeof(*cfg->clusters));
 	cfg->n_clusters = n;
 	names = xcalloc(n, sizeof(*names));
