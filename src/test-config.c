@@ -1041,6 +1041,42 @@ static void test_demo_and_names(void)
 	CHECK_STR_EQ(node_role_name(ROLE_SECONDARY), "secondary");
 }
 
+/* api.connections left out: 3 for a few pairs, 1 per node past
+ * CONFIG_CONNECTIONS_FLEET API nodes; a value written out always wins. */
+static void test_connections_by_fleet(void)
+{
+	static const size_t fleets[] = { 1, CONFIG_CONNECTIONS_FLEET / 2, CONFIG_CONNECTIONS_FLEET / 2 + 1 };
+	size_t f, i;
+	for (f = 0; f < ARRAY_LEN(fleets); f++) {
+		struct strbuf sb;
+		struct config c;
+		char *cause = NULL;
+		int want = fleets[f] * 2 > CONFIG_CONNECTIONS_FLEET ? 1 : CONFIG_CONNECTIONS_SMALL;
+		sb_init(&sb);
+		sb_add(&sb, "clusters:\n");
+		for (i = 0; i < fleets[f]; i++) {
+			sb_printf(&sb, "  - name: c%zu\n    nodes:\n", i);
+			sb_add(&sb, API_NODE("fw1", "primary"));
+			/* The last pair's secondary names its own number. */
+			sb_add(&sb, i + 1 == fleets[f] ? API_NODE("fw2", "secondary") "          connections: 2\n"
+						    : API_NODE("fw2", "secondary"));
+		}
+		CHECK_INT_EQ(load_str(sb.buf, &c, &cause), 0);
+		if (!cause) {
+			CHECK_INT_EQ(c.clusters[0].nodes[0].api.connections, want);
+			CHECK_INT_EQ(c.clusters[fleets[f] - 1].nodes[0].api.connections, want);
+			CHECK_INT_EQ(c.clusters[fleets[f] - 1].nodes[1].api.connections, 2);
+			/* Descriptors: each node's connections, an action's and the
+			 * config download's, and the spare. */
+			CHECK_INT_EQ((int)config_fds_needed(&c),
+				     CONFIG_FDS_SPARE + (int)(fleets[f] * 2 - 1) * (want + 2) + (2 + 2));
+			config_free(&c);
+		}
+		free(cause);
+		sb_free(&sb);
+	}
+}
+
 int main(void)
 {
 	char *dir;
@@ -1082,6 +1118,7 @@ int main(void)
 	RUN(test_sim_nodes);
 	RUN(test_err_secret_files);
 	RUN(test_robust);
+	RUN(test_connections_by_fleet);
 	RUN(test_depth_limit);
 	RUN(test_apikey);
 	RUN(test_default_path);

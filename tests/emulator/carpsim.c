@@ -354,11 +354,15 @@ static void *watcher(void *arg)
 {
 	while (!E.stop) {
 		int i;
+		/* The world once per sweep, not once per node: each advance
+		 * evaluates every pair, which at 1000 nodes kept the lock held. */
+		pthread_mutex_lock(&E.lock);
+		sim_world_advance(E.w);
+		pthread_mutex_unlock(&E.lock);
 		for (i = 0; i < E.n_nodes; i++) {
 			struct enode *en = &E.nodes[i];
 			bool want;
 			pthread_mutex_lock(&E.lock);
-			sim_world_advance(E.w);
 			want = en->plug != PLUG_REFUSE && sim_node_get(E.w, en->pair, en->node)->up;
 			pthread_mutex_unlock(&E.lock);
 			if (want && !en->daemon && node_listen(en) < 0)

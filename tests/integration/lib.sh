@@ -19,7 +19,7 @@ SCALE_PID=
 scale_stop() {
 	[ -n "$SCALE_PID" ] || return 0
 	if kill -0 "$SCALE_PID" 2>/dev/null; then
-		kill -INT "$SCALE_PID"
+		kill "$SCALE_PID"
 		wait "$SCALE_PID" 2>/dev/null
 	else
 		not_ok "scale: the carptop polling all ${CARPSIM_SCALE_PAIRS} pairs died"
