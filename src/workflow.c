@@ -50,24 +50,28 @@ const struct wf_def *wf_find(const char *name)
 	return NULL;
 }
 
+/* The value of "key=value" among n rows of `width` chars, or NULL: the one
+ * lookup for a run's params and its records. */
+static const char *kv_get(const char *rows, size_t width, int n, const char *key)
+{
+	size_t len = strlen(key);
+	int i;
+	for (i = 0; i < n; i++) {
+		const char *row = rows + (size_t)i * width;
+		if (strncmp(row, key, len) == 0 && row[len] == '=')
+			return row + len + 1;
+	}
+	return NULL;
+}
+
 const char *wf_param(const struct wf_run *r, const char *key)
 {
-	size_t n = strlen(key);
-	int i;
-	for (i = 0; i < r->n_params; i++)
-		if (strncmp(r->params[i], key, n) == 0 && r->params[i][n] == '=')
-			return r->params[i] + n + 1;
-	return NULL;
+	return kv_get(r->params[0], sizeof(r->params[0]), r->n_params, key);
 }
 
 const char *wf_record_get(const struct wf_run *r, const char *key)
 {
-	size_t n = strlen(key);
-	int i;
-	for (i = 0; i < r->n_records; i++)
-		if (strncmp(r->records[i], key, n) == 0 && r->records[i][n] == '=')
-			return r->records[i] + n + 1;
-	return NULL;
+	return kv_get(r->records[0], sizeof(r->records[0]), r->n_records, key);
 }
 
 static void journal(struct wf_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
