@@ -40,6 +40,10 @@ struct sim_vip {
 	char descr[64];
 	bool applied;         /* reconfigure has run since it was added */
 	bool pending_delete;  /* deleted in config, still on the interface until reconfigure */
+	/* Deleted without a /tmp/delete_vip_<uuid>.todo naming its address
+	 * (the SSH harness's model edit): reconfigure_vips.php removes only
+	 * the addresses those files name, so it stays on the interface. */
+	bool keep_addr;
 };
 
 /* A firewall rule as config.xml holds it (legacy <filter><rule>), modelled
@@ -153,6 +157,10 @@ struct sim_world {
 	size_t n_log, cap_log;
 	FILE *log_file;          /* --demo-log: transitions as they happen */
 	int uuid_counter;
+	/* carpsim --config-size: config.xml grows to about this many bytes
+	 * with bulk filter rules and aliases, the same on both nodes of a pair
+	 * (0: the small file of the scenario). */
+	size_t config_size;
 };
 
 struct sim_scenario {

@@ -53,7 +53,7 @@ enum sess_state { SS_NONE = 0, SS_RESOLVING, SS_CONNECTING, SS_HANDSHAKE, SS_AUT
 
 enum auth_step { AU_LIST = 0, AU_FILE, AU_AGENT_START, AU_AGENT_TRY, AU_DONE };
 
-enum job_state { JS_IDLE = 0, JS_WAIT, JS_OPEN, JS_EXEC, JS_READ, JS_CLOSE, JS_WAITCLOSED, JS_FREE, JS_DONE };
+enum job_state { JS_IDLE = 0, JS_WAIT, JS_OPEN, JS_EXEC, JS_WRITE, JS_READ, JS_CLOSE, JS_WAITCLOSED, JS_FREE, JS_DONE };
 
 enum job_kind { JK_POLL = 0, JK_ACT, JK_CFG, JK__COUNT };
 
@@ -71,6 +71,11 @@ struct job {
 	enum job_state st;
 	LIBSSH2_CHANNEL *ch;
 	char *cmd;
+	/* Standard input for the command (the VIP program), sent whole and
+	 * then EOF; NULL: none. Kept over a restart on a fresh session (only
+	 * before the command was sent, so nothing of it went out yet). */
+	char *in;
+	size_t in_len, in_off;
 	struct strbuf out, err;
 	int exit_status;
 	bool exec_sent;         /* the command may have reached the node */
@@ -312,6 +317,16 @@ static void job_reset_buffers(struct job *j)
 	sb_free(&j->err);
 }
 
+static void job_drop_input(struct job *j)
+{
+	if (j->in) {
+		explicit_bzero(j->in, j->in_len);
+		free(j->in);
+	}
+	j->in = NULL;
+	j->in_len = j->in_off = 0;
+}
+
 /* End a job: stop its deadline, schedule delivery. */
 static void job_end(struct ssh_node *n, struct job *j)
 {
@@ -322,6 +337,7 @@ static void job_end(struct ssh_node *n, struct job *j)
 	j->ch = NULL;
 	j->st = JS_DONE;
 	job_reset_buffers(j);
+	job_drop_input(j);
 	if (j->kind == JK_POLL) {
 		/* Until config.xml is read again successfully, say why it is not. */
 		if (n->snap.reachable && n->cfg_err != NERR_NONE)
@@ -369,6 +385,10 @@ static void job_running_command(struct ssh_node *n, struct job *j, char *dst, si
 {
 	if (j->kind == JK_CFG) {
 		str_copy(dst, "cat /conf/config.xml", size);
+		return;
+	}
+	if (j->kind == JK_ACT && (n->action.kind == ACT_VIP_ADD || n->action.kind == ACT_VIP_DELETE)) {
+		str_copy(dst, "the VIP program (" SSH_PHP_COMMAND ")", size);
 		return;
 	}
 	if (j->kind == JK_ACT) {
@@ -1016,6 +1036,8 @@ static void job_complete(struct ssh_node *n, struct job *j)
 		}
 		if (!j->out.buf)
 			free(buf);
+	} else if (n->action.kind == ACT_VIP_ADD || n->action.kind == ACT_VIP_DELETE) {
+		ssh_vip_reply(j->out.buf, j->err.buf, j->exit_status, &n->act_res);
 	} else {
 		ssh_action_reply(n->action.kind, j->out.buf ? j->out.buf : "", j->err.buf ? j->err.buf : "",
 				 j->exit_status, &n->act_res);
@@ -1136,9 +1158,33 @@ static bool job_step(struct ssh_node *n, struct job *j)
 			job_channel_error(n, j, rc);
 			return false;
 		}
+		j->st = j->in ? JS_WRITE : JS_READ;
+		if (j->st == JS_READ)
+			goto read;
+		/* fallthrough */
+	case JS_WRITE:
+		/* The whole input, then EOF (the PHP CLI runs its program once
+		 * stdin ends). A command that stops reading (php missing, csh
+		 * said so and exited) fails the write: its output and exit
+		 * status then tell what happened. */
+		while (j->in_off < j->in_len) {
+			r = libssh2_channel_write(j->ch, j->in + j->in_off, j->in_len - j->in_off);
+			if (r == LIBSSH2_ERROR_EAGAIN)
+				return true;
+			if (r < 0)
+				break;
+			j->in_off += (size_t)r;
+		}
+		if (j->in_off >= j->in_len) {
+			rc = libssh2_channel_send_eof(j->ch);
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				return true;
+		}
+		job_drop_input(j);
 		j->st = JS_READ;
 		/* fallthrough */
 	case JS_READ:
+	read:
 		for (;;) {
 			bool progress = false;
 			r = libssh2_channel_read(j->ch, buf, sizeof(buf));
@@ -1316,12 +1362,17 @@ static void job_timeout(void *arg)
 	}
 }
 
-static void job_start(struct ssh_node *n, struct job *j, char *cmd)
+/* Start a job running cmd (taken over), with `in` (taken over, or NULL) as
+ * its standard input. */
+static void job_start(struct ssh_node *n, struct job *j, char *cmd, char *in)
 {
 	struct backend *b = n->b;
 
 	free(j->cmd);
 	j->cmd = cmd;
+	job_drop_input(j);
+	j->in = in;
+	j->in_len = in ? strlen(in) : 0;
 	j->active = true;
 	j->st = JS_WAIT;
 	j->exit_status = -1;
@@ -1363,7 +1414,7 @@ static int ssh_poll_start(struct backend *b)
 	for (i = 0; i < sizeof(rnd); i++)
 		str_printf(n->nonce + 2 * i, 3, "%02x", rnd[i]);
 	snapshot_clear(&n->snap);
-	job_start(n, &n->poll, ssh_poll_command(n->nonce, n->cfg.valid ? n->cfg.marker : "", fw_following(n)));
+	job_start(n, &n->poll, ssh_poll_command(n->nonce, n->cfg.valid ? n->cfg.marker : "", fw_following(n)), NULL);
 	return 0;
 }
 
@@ -1384,12 +1435,15 @@ static int ssh_action_start(struct backend *b, const struct mutation_grant *g, c
 		return 0;
 	}
 	if (a->kind == ACT_VIP_ADD || a->kind == ACT_VIP_DELETE) {
-		job_fail(n, &n->act, NERR_COMMAND,
-			 a->kind == ACT_VIP_ADD
-				 ? "adding a VIP needs the API transport (OPNsense has no configctl action that edits "
-				   "VIPs); configure an api: block for this node"
-				 : "deleting a VIP needs the API transport (OPNsense has no configctl action that edits "
-				   "VIPs); configure an api: block for this node");
+		/* No configctl action edits VIPs: the node's PHP CLI runs the
+		 * model change (ssh_vip.c), the program on stdin. */
+		char *cause = NULL, *prog = ssh_vip_program(a, &cause);
+		if (!prog) {
+			job_fail(n, &n->act, NERR_CONFIG, cause);
+			free(cause);
+			return 0;
+		}
+		job_start(n, &n->act, xstrdup(SSH_PHP_COMMAND), prog);
 		return 0;
 	}
 	if (a->kind == ACT_SYNC && b->conf->role != ROLE_PRIMARY) {
@@ -1402,7 +1456,7 @@ static int ssh_action_start(struct backend *b, const struct mutation_grant *g, c
 		job_fail(n, &n->act, NERR_INTERNAL, "action not supported by the ssh transport");
 		return 0;
 	}
-	job_start(n, &n->act, cmd);
+	job_start(n, &n->act, cmd, NULL);
 	return 0;
 }
 
@@ -1411,16 +1465,16 @@ static int ssh_config_start(struct backend *b)
 	struct ssh_node *n = b->priv;
 	if (!n || n->cfgjob.active)
 		return -1;
-	job_start(n, &n->cfgjob, xstrdup(SSH_CONFIG_COMMAND));
+	job_start(n, &n->cfgjob, xstrdup(SSH_CONFIG_COMMAND), NULL);
 	return 0;
 }
 
-/* No configctl action edits <virtualip> (CONTRACT §3): VIP changes need
- * the API. Saying so here lets a workflow refuse before its first step. */
+/* Every action: configctl ones, and VIP add/delete through the node's PHP
+ * CLI (ssh_vip.c). */
 static bool ssh_supports(const struct backend *b, enum action_kind k)
 {
 	(void)b;
-	return ssh_action_words(k) != NULL;
+	return ssh_action_words(k) != NULL || k == ACT_VIP_ADD || k == ACT_VIP_DELETE;
 }
 
 static unsigned ssh_mutations(const struct backend *b)
@@ -1497,6 +1551,7 @@ static void ssh_close(struct backend *b)
 	job_reset_buffers(&n->poll);
 	job_reset_buffers(&n->act);
 	job_reset_buffers(&n->cfgjob);
+	job_drop_input(&n->act);
 	cfg_text_wipe(n);
 	free(n->poll.cmd);
 	free(n->act.cmd);

@@ -5,6 +5,7 @@
  * break things on purpose. See doc/testing.md. */
 #include <errno.h>
 #include <getopt.h>
+#include <json-c/json.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -279,6 +281,43 @@ static void api_notify(void *cls, struct MHD_Connection *c, void **socket_contex
 	}
 }
 
+/* poll() rather than MHD's default select(): select() fails for descriptors
+ * past FD_SETSIZE (1024), which 1000 nodes' listeners alone exceed. A thread
+ * per connection stays because the handlers sleep on purpose (/ctl/latency,
+ * a hanging plug) and one slow connection must not stall the node's others.
+ * The threads only run small handlers: a small stack keeps thousands cheap. */
+#define DAEMON_FLAGS (MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG)
+#define THREAD_STACK (256 * 1024)
+/* Descriptors a node may hold: its listener and a client's parallel
+ * connections (api.connections, SSH shim commands) with some slack. */
+#define FDS_PER_NODE 8
+#define FDS_SPARE 64
+
+/* Raise the soft descriptor limit to the hard one; say plainly when even the
+ * hard limit cannot hold the nodes asked for, instead of failing later with
+ * "cannot listen" or refused connections in the middle of a run. */
+static int raise_fd_limit(int n_nodes)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)n_nodes * FDS_PER_NODE + FDS_SPARE;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		fprintf(stderr,
+			"carpsim: %d nodes need about %llu file descriptors, but the limit is %llu (hard %llu);"
+			" raise it (ulimit -Hn / LimitNOFILE) or ask for fewer pairs\n",
+			n_nodes, (unsigned long long)need, (unsigned long long)rl.rlim_cur,
+			(unsigned long long)rl.rlim_max);
+		return -1;
+	}
+	return 0;
+}
+
 static int node_listen(struct enode *en)
 {
 	struct sockaddr_in sin;
@@ -288,13 +327,12 @@ static int node_listen(struct enode *en)
 	sin.sin_port = htons(en->port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	en->stopping = false;
-	en->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS |
-					      MHD_USE_ERROR_LOG,
+	en->daemon = MHD_start_daemon(DAEMON_FLAGS | MHD_USE_TLS,
 				      en->port, NULL, NULL, api_access, en, MHD_OPTION_SOCK_ADDR, &sin,
 				      MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_HTTPS_MEM_KEY, en->privkey,
 				      MHD_OPTION_HTTPS_MEM_CERT, en->cert, MHD_OPTION_NOTIFY_COMPLETED, api_completed, NULL,
 				      MHD_OPTION_NOTIFY_CONNECTION, api_notify, en, MHD_OPTION_CONNECTION_TIMEOUT,
-				      (unsigned)60, MHD_OPTION_END);
+				      (unsigned)60, MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK, MHD_OPTION_END);
 	if (!en->daemon)
 		return -1;
 	info = MHD_get_daemon_info(en->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -316,11 +354,15 @@ static void *watcher(void *arg)
 {
 	while (!E.stop) {
 		int i;
+		/* The world once per sweep, not once per node: each advance
+		 * evaluates every pair, which at 1000 nodes kept the lock held. */
+		pthread_mutex_lock(&E.lock);
+		sim_world_advance(E.w);
+		pthread_mutex_unlock(&E.lock);
 		for (i = 0; i < E.n_nodes; i++) {
 			struct enode *en = &E.nodes[i];
 			bool want;
 			pthread_mutex_lock(&E.lock);
-			sim_world_advance(E.w);
 			want = en->plug != PLUG_REFUSE && sim_node_get(E.w, en->pair, en->node)->up;
 			pthread_mutex_unlock(&E.lock);
 			if (want && !en->daemon && node_listen(en) < 0)
@@ -351,6 +393,8 @@ static int parse_pn(const char **p, int *pair, int *node)
 	return enode_at(*pair, *node) ? 0 : -1;
 }
 
+static void render_vip_json(const struct sim_node *n, struct strbuf *sb);
+
 static void text_for(const char *what, int pair, int node, struct strbuf *sb, int *status)
 {
 	struct sim_node *n = sim_node_get(E.w, pair, node);
@@ -379,6 +423,8 @@ static void text_for(const char *what, int pair, int node, struct strbuf *sb, in
 		sim_render_show_carp(E.w, pair, node, sb);
 	else if (str_eq(what, "config-xml"))
 		sim_render_config_xml(E.w, pair, node, sb);
+	else if (str_eq(what, "vip-json"))
+		render_vip_json(n, sb);
 	else if (str_eq(what, "date")) {
 		char d[64];
 		sim_node_date(E.w->t, d, sizeof(d));
@@ -399,6 +445,95 @@ static void text_for(const char *what, int pair, int node, struct strbuf *sb, in
 		*status = 404;
 		sb_printf(sb, "unknown text '%s'\n", what);
 	}
+}
+
+/* The SSH harness's stand-in of the node's MVC model (tests/ssh/phpstub,
+ * run by the real PHP CLI for carptop's VIP program) reads the node's
+ * interfaces and configured VIPs from text "vip-json" and saves its
+ * changes through POST /ctl/vip/<pair>/<node>, one per request:
+ *   add <uuid> <iface> <mode> <addr> <prefix> <vhid|-> <descr...>
+ *   del <uuid>     (stays on the interface after reconfigure ...)
+ *   drop <addr>    (... unless a /tmp/delete_vip_<uuid>.todo names it: the
+ *                   configctl shim sends this for each before reconfigure)
+ * add and del check as the model does (sim_vip_add, sim_vip_delete). A
+ * fault with path "vip" fails the save. */
+static void render_vip_json(const struct sim_node *n, struct strbuf *sb)
+{
+	json_object *root = json_object_new_object(), *ifs = json_object_new_array(), *vips = json_object_new_array();
+	int i;
+	for (i = 0; i < n->n_ifs; i++)
+		json_object_array_add(ifs, json_object_new_string(n->ifs[i].key));
+	for (i = 0; i < n->n_vips; i++) {
+		const struct sim_vip *v = &n->vips[i];
+		json_object *o;
+		if (v->pending_delete)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "uuid", json_object_new_string(v->uuid));
+		json_object_object_add(o, "interface", json_object_new_string(v->iface));
+		json_object_object_add(o, "mode", json_object_new_string(vip_mode_name(v->mode)));
+		json_object_object_add(o, "subnet", json_object_new_string(v->addr));
+		json_object_object_add(o, "subnet_bits", json_object_new_int(v->prefix));
+		json_object_object_add(o, "vhid", v->vhid ? json_object_new_int(v->vhid) : json_object_new_string(""));
+		json_object_object_add(o, "descr", json_object_new_string(v->descr));
+		json_object_array_add(vips, o);
+	}
+	json_object_object_add(root, "interfaces", ifs);
+	json_object_object_add(root, "vips", vips);
+	sb_add(sb, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	sb_add(sb, "\n");
+	json_object_put(root);
+}
+
+static bool uuid_chars_ok(const char *u)
+{
+	size_t i;
+	for (i = 0; u[i]; i++)
+		if (!(u[i] == '-' || (u[i] >= '0' && u[i] <= '9') || (u[i] >= 'a' && u[i] <= 'f')))
+			return false;
+	return i > 0 && i < sizeof(((struct sim_vip *)0)->uuid);
+}
+
+static void ctl_vip(const char *body, int pair, int node, int *status, struct strbuf *out, bool *mut)
+{
+	struct sim_node *n = sim_node_get(E.w, pair, node);
+	char op[8] = "", uuid[64] = "", iface[32] = "", mode[16] = "", addr[64] = "", vhid[8] = "", reply[512];
+	int prefix = 0, used = 0, rc = -1, i;
+
+	if (sscanf(body, "%7s", op) != 1) {
+		*status = 400;
+		sb_add(out, "need add|del|drop\n");
+		return;
+	}
+	if (str_eq(op, "add") && sscanf(body, "add %63s %31s %15s %63s %d %7s %n", uuid, iface, mode, addr, &prefix, vhid,
+					&used) == 6 && uuid_chars_ok(uuid)) {
+		*mut = true;
+		rc = sim_vip_add(E.w, pair, node, iface, str_eq(mode, "carp") ? VIP_MODE_CARP : VIP_MODE_IPALIAS, addr,
+				 prefix, str_eq(vhid, "-") ? 0 : atoi(vhid), used ? body + used : "", reply, sizeof(reply));
+		if (rc == 0)
+			str_copy(n->vips[n->n_vips - 1].uuid, uuid, sizeof(n->vips[0].uuid));
+	} else if (str_eq(op, "del") && sscanf(body, "del %63s", uuid) == 1) {
+		*mut = true;
+		rc = sim_vip_delete(E.w, pair, node, uuid, reply, sizeof(reply));
+		for (i = 0; rc == 0 && i < n->n_vips; i++)
+			if (str_eq(n->vips[i].uuid, uuid))
+				n->vips[i].keep_addr = true;
+	} else if (str_eq(op, "drop") && sscanf(body, "drop %63s", addr) == 1) {
+		int k = 0;
+		for (i = 0; i < n->n_vips; i++)
+			if (n->vips[i].pending_delete && str_eq(n->vips[i].addr, addr)) {
+				n->vips[i].keep_addr = false;
+				k++;
+			}
+		str_printf(reply, sizeof(reply), "{\"dropped\":%d}", k);
+		rc = 0;
+	} else {
+		*status = 400;
+		sb_printf(out, "malformed vip control: %s\n", body);
+		return;
+	}
+	*status = rc == 0 ? 200 : rc > 0 ? 409 : 503;
+	sb_printf(out, "%s\n", reply);
 }
 
 /* configctl <words>, as configd answers them (CONTRACT §2, §5, §7). */
@@ -554,6 +689,22 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 		}
 		return;
 	}
+	if (str_eq(url, "/ctl/stats-all")) {
+		/* The fleet's totals for bench/scale.sh: every connection is one
+		 * TLS handshake, so max_connections per node proves reuse. */
+		unsigned req = 0, conn = 0, maxc = 0, minc = ~0u;
+		int i;
+		for (i = 0; i < E.n_nodes; i++) {
+			const struct enode *e = &E.nodes[i];
+			req += e->requests;
+			conn += e->connections;
+			maxc = e->connections > maxc ? e->connections : maxc;
+			minc = e->connections < minc ? e->connections : minc;
+		}
+		sb_printf(out, "nodes %d\nrequests %u\nconnections %u\nmax_connections %u\nmin_connections %u\n", E.n_nodes,
+			  req, conn, maxc, E.n_nodes ? minc : 0);
+		return;
+	}
 #define ROUTE(prefix) (str_starts(url, prefix) && (p = url + strlen(prefix), parse_pn(&p, &pair, &node) == 0))
 	if (ROUTE("/ctl/text/")) {
 		char fpath[200];
@@ -582,6 +733,28 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 		}
 		configctl(body, pair, node, out, &mut);
 		log_request(en, "SSH", "configctl", 200, mut);
+	} else if (ROUTE("/ctl/vip/")) {
+		bool mut = false;
+		en = enode_at(pair, node);
+		sim_world_advance(E.w);
+		if (!sim_node_get(E.w, pair, node)->up) {
+			*status = 503;
+			sb_add(out, "node is down\n");
+			return;
+		}
+		{
+			/* /ctl/fault/...?path=vip: the model's save fails (the
+			 * stub's Config::save() throws, nothing is saved). */
+			struct fault f;
+			if (fault_take(en, "vip", &f)) {
+				*status = f.status && f.status != 200 ? f.status : 500;
+				sb_add(out, "injected failure of the config save\n");
+				log_request(en, "SSH", "vip", *status, false);
+				return;
+			}
+		}
+		ctl_vip(body ? body : "", pair, node, status, out, &mut);
+		log_request(en, "SSH", "vip", *status, mut);
 	} else if (ROUTE("/ctl/plug/")) {
 		en = enode_at(pair, node);
 		en->plug = str_eq(p, "refuse") ? PLUG_REFUSE : str_eq(p, "hang") ? PLUG_HANG : PLUG_UP;
@@ -781,8 +954,11 @@ static void usage(FILE *f)
 {
 	fputs("Usage: carpsim --dir DIR [--pairs N] [--scenario NAME] [--speed X] [--interval S]\n"
 	      "               [--timeout S] [--cert PAIR:NODE:good|expired|wrongname|selfsigned]\n"
+	      "               [--config-size BYTES]\n"
 	      "Serves N emulated OPNsense CARP pairs over HTTPS on 127.0.0.1, writes DIR/carptop.yaml,\n"
-	      "DIR/carpsim.env (ports, control URL, pins) and DIR/ready, then runs until SIGTERM.\n",
+	      "DIR/carpsim.env (ports, control URL, pins) and DIR/ready, then runs until SIGTERM.\n"
+	      "--config-size grows each config.xml to about BYTES (at most 4 MB) with filter rules\n"
+	      "and aliases, the same on both nodes of a pair, to measure memory on real sizes.\n",
 	      f);
 }
 
@@ -793,11 +969,13 @@ int main(int argc, char **argv)
 		{ "scenario", required_argument, NULL, 's' }, { "speed", required_argument, NULL, 'x' },
 		{ "interval", required_argument, NULL, 'i' }, { "timeout", required_argument, NULL, 't' },
 		{ "cert", required_argument, NULL, 'c' },     { "help", no_argument, NULL, 'h' },
+		{ "config-size", required_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *scenario = NULL;
 	int pairs = 1, c, i;
 	double speed = 1, interval = 1, timeout = 3;
+	long long config_size = 0;
 	struct { int pair, node; enum cert_mode mode; } certs[16];
 	int n_certs = 0;
 	struct emu_ca *ca;
@@ -813,6 +991,7 @@ int main(int argc, char **argv)
 		case 'x': speed = atof(optarg); break;
 		case 'i': interval = atof(optarg); break;
 		case 't': timeout = atof(optarg); break;
+		case 'z': config_size = atoll(optarg); break;
 		case 'c': {
 			char mode[32] = "";
 			if (n_certs < 16 && sscanf(optarg, "%d:%d:%31s", &certs[n_certs].pair, &certs[n_certs].node, mode) == 3) {
@@ -826,16 +1005,19 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!E.dir || pairs < 1 || pairs > 1000 || speed <= 0) {
+	if (!E.dir || pairs < 1 || pairs > 1000 || speed <= 0 || config_size < 0 || config_size > 4 * 1024 * 1024) {
 		usage(stderr);
 		return 2;
 	}
+	if (raise_fd_limit(pairs * 2) < 0)
+		return 2;
 	mkdir(E.dir, 0700);
 	E.w = sim_world_new(scenario, pairs, speed, &cause);
 	if (!E.w) {
 		fprintf(stderr, "carpsim: %s\n", cause);
 		return 2;
 	}
+	E.w->config_size = (size_t)config_size;
 	for (i = 0; i < pairs; i++)
 		snprintf(E.w->pairs[i].name, sizeof(E.w->pairs[i].name), "pair%d", i + 1);
 	path = xasprintf("%s/ca.pem", E.dir);
@@ -875,9 +1057,9 @@ int main(int argc, char **argv)
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	E.ctl = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
-				 NULL, ctl_access, NULL, MHD_OPTION_SOCK_ADDR, &sin, MHD_OPTION_NOTIFY_COMPLETED,
-				 api_completed, NULL, MHD_OPTION_END);
+	E.ctl = MHD_start_daemon(DAEMON_FLAGS, 0, NULL, NULL, ctl_access, NULL, MHD_OPTION_SOCK_ADDR, &sin,
+				 MHD_OPTION_NOTIFY_COMPLETED, api_completed, NULL, MHD_OPTION_THREAD_STACK_SIZE,
+				 (size_t)THREAD_STACK, MHD_OPTION_END);
 	if (!E.ctl) {
 		fprintf(stderr, "carpsim: cannot start control server\n");
 		return 2;
