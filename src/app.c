@@ -6,6 +6,7 @@
 
 #include "audit.h"
 #include "confcache.h"
+#include "view.h"
 #include "recorder.h"
 #include "util.h"
 
@@ -240,17 +241,30 @@ bool app_config_pending(const struct app *a)
 void app_view(struct app *a, size_t i, struct pair_view *v)
 {
 	struct app_cluster *c = &a->clusters[i];
+	struct view_node_src ns[CLUSTER_NODES];
+	struct view_src src;
 	int n;
-	const struct xmlconf *conf[CLUSTER_NODES] = { NULL, NULL };
-	unsigned gen[CLUSTER_NODES] = { 0, 0 };
-	pair_build(v, c->conf, &c->node[0].snap, &c->node[1].snap, &c->hist, a->clock_at > 0 ? a->clock_at : wall_s());
-	/* A node that does not answer now has no current config either. */
-	for (n = 0; n < CLUSTER_NODES; n++)
-		if (c->node[n].snap.reachable && (conf[n] = conf_cache_get(c->node[n].config)))
-			gen[n] = c->node[n].config->gen;
+
+	memset(&src, 0, sizeof(src));
+	src.cluster = c->conf;
+	src.hist = &c->hist;
+	src.now = a->clock_at > 0 ? a->clock_at : wall_s();
+	for (n = 0; n < CLUSTER_NODES; n++) {
+		const struct app_node *an = &c->node[n];
+		memset(&ns[n], 0, sizeof(ns[n]));
+		ns[n].polled = an->have_snapshot;
+		ns[n].last_ok = an->last_ok;
+		ns[n].transport = an->backend != NULL;
+		ns[n].transport_name = an->backend ? an->backend->ops->name : NULL;
+		ns[n].reads_config = an->backend && an->backend->ops->config_start;
+		ns[n].config = an->config;
+		src.snap[n] = &an->snap;
+		src.node[n] = &ns[n];
+	}
 	if (!c->config_result)
 		c->config_result = xcalloc(1, sizeof(*c->config_result));
-	config_result_apply(c->config_result, v, conf, gen);
+	src.config = c->config_result;
+	view_build(v, &src);
 }
 
 unsigned app_mutations(const struct app *a)

@@ -9,34 +9,20 @@
 
 #include "util.h"
 
-#define MAINTENANCE_DEMOTION 240 /* what carp_status/maintenance adds (CONTRACT §2) */
-
+/* The view's facts (src/view.c), under the short names the checks read well with. */
 static const char *node_name(const struct pair_view *v, int i)
 {
-	return v->cluster->nodes[i].name;
+	return v->node[i].name;
 }
 
 static bool node_ok(const struct pair_view *v, int i)
 {
-	return v->snap[i] && v->snap[i]->reachable;
+	return v->node[i].up;
 }
 
 static bool carp_known(const struct pair_view *v, int i)
 {
 	return node_ok(v, i) && v->snap[i]->carp.known;
-}
-
-static void fmt_duration(char *dst, size_t n, double secs)
-{
-	long s = (long)secs;
-	if (s >= 86400)
-		str_printf(dst, n, "%ldd%02ldh", s / 86400, (s % 86400) / 3600);
-	else if (s >= 3600)
-		str_printf(dst, n, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
-	else if (s >= 60)
-		str_printf(dst, n, "%ldm%02lds", s / 60, s % 60);
-	else
-		str_printf(dst, n, "%lds", s);
 }
 
 #define ADD(v, c, node, vhid, ...) pair_add_finding((v), (c)->id, (c)->severity, (node), (vhid), (c)->hint, __VA_ARGS__)
@@ -210,7 +196,7 @@ static void check_demoted(struct pair_view *v, const struct check *c)
 		const struct snapshot *s = v->snap[n];
 		if (!carp_known(v, n) || s->carp.maintenance || s->carp.demotion <= 0)
 			continue;
-		if (s->carp.demotion >= MAINTENANCE_DEMOTION)
+		if (s->carp.demotion >= MAINT_DEMOTION)
 			continue; /* reported as flag/demotion disagreement */
 		ADD(v, c, n, 0, "%s is demoted by %ld outside maintenance mode%s%s", node_name(v, n),
 		    s->carp.demotion, s->carp.status_msg[0] ? ": " : "", s->carp.status_msg);
@@ -225,10 +211,10 @@ static void check_maintenance_inconsistent(struct pair_view *v, const struct che
 		const struct snapshot *s = v->snap[n];
 		if (!carp_known(v, n))
 			continue;
-		if (s->carp.maintenance && s->carp.demotion < MAINTENANCE_DEMOTION)
+		if (s->carp.maintenance && s->carp.demotion < MAINT_DEMOTION)
 			ADD(v, c, n, 0, "%s has the maintenance flag set but demotion is only %ld (expected >= %d)",
-			    node_name(v, n), s->carp.demotion, MAINTENANCE_DEMOTION);
-		else if (!s->carp.maintenance && s->carp.demotion >= MAINTENANCE_DEMOTION)
+			    node_name(v, n), s->carp.demotion, MAINT_DEMOTION);
+		else if (!s->carp.maintenance && s->carp.demotion >= MAINT_DEMOTION)
 			ADD(v, c, n, 0, "%s is demoted by %ld without the maintenance flag", node_name(v, n),
 			    s->carp.demotion);
 	}

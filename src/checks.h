@@ -32,7 +32,8 @@ void config_checks_run(struct pair_view *v);
 
 /* Either table. */
 const struct check *check_find(const char *id);
-/* Run every live check over a built view (pair_build calls this). */
+/* Run every live check over a built view whose node facts are set
+ * (src/view.c calls this, after pair_build). */
 void checks_run_live(struct pair_view *v);
 
 #endif

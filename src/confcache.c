@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks.h"
 #include "util.h"
 
 bool conf_cache_wanted(const struct conf_cache *c, const struct snapshot *s, double now)
@@ -69,58 +68,4 @@ void conf_cache_free(struct conf_cache *c)
 	if (c->valid)
 		xmlconf_free(&c->conf);
 	memset(c, 0, sizeof(*c));
-}
-
-void config_result_free(struct config_result *r)
-{
-	if (!r)
-		return;
-	free(r->findings);
-	free(r->drift);
-	memset(r, 0, sizeof(*r));
-}
-
-void config_result_apply(struct config_result *r, struct pair_view *v, const struct xmlconf *const conf[CLUSTER_NODES],
-			 const unsigned gen[CLUSTER_NODES])
-{
-	size_t i;
-	int n;
-	bool same = r->computed;
-
-	for (n = 0; n < CLUSTER_NODES; n++) {
-		v->conf[n] = conf[n];
-		same = same && r->gen[n] == (conf[n] ? gen[n] : 0);
-	}
-	if (!same) {
-		struct pair_view scratch;
-		config_result_free(r);
-		memset(&scratch, 0, sizeof(scratch));
-		scratch.cluster = v->cluster;
-		scratch.now = v->now;
-		for (n = 0; n < CLUSTER_NODES; n++) {
-			scratch.snap[n] = v->snap[n];
-			scratch.conf[n] = conf[n];
-			r->gen[n] = conf[n] ? gen[n] : 0;
-		}
-		config_checks_run(&scratch);
-		r->findings = scratch.findings;
-		r->n_findings = scratch.n_findings;
-		r->drift = scratch.drift;
-		r->n_drift = scratch.n_drift;
-		r->drift_known = scratch.drift_known;
-		r->computed = true;
-	}
-	for (i = 0; i < r->n_findings; i++) {
-		const struct finding *f = &r->findings[i];
-		pair_add_finding(v, f->id, f->severity, f->node, f->vhid, f->hint, "%s", f->message);
-	}
-	free(v->drift);
-	v->drift = NULL;
-	v->n_drift = r->n_drift;
-	if (r->n_drift) {
-		v->drift = xcalloc(r->n_drift, sizeof(*v->drift));
-		memcpy(v->drift, r->drift, r->n_drift * sizeof(*v->drift));
-	}
-	v->drift_known = r->drift_known;
-	pair_sort_findings(v);
 }

@@ -38,24 +38,7 @@ void conf_cache_store(struct conf_cache *c, const char *xml, size_t len, const c
 const struct xmlconf *conf_cache_get(const struct conf_cache *c);
 void conf_cache_free(struct conf_cache *c);
 
-/* The config checks' findings and drift for one cluster, computed once per
- * pair of configs and copied into every view built until either changes
- * (the console rebuilds its views on every refresh; config.xml rarely
- * changes, and comparing large ones is not free). */
-struct config_result {
-	unsigned gen[CLUSTER_NODES];       /* conf_cache generations used, 0 = no config */
-	bool computed;
-	struct finding *findings;
-	size_t n_findings;
-	struct drift_item *drift;
-	size_t n_drift;
-	bool drift_known;
-};
-/* Add the config-level findings and drift of `conf` (either may be NULL;
- * gen[i] identifies conf[i]'s content) to a built view, recomputing only
- * when a generation changed. Sets v->conf[]. */
-void config_result_apply(struct config_result *r, struct pair_view *v, const struct xmlconf *const conf[CLUSTER_NODES],
-			 const unsigned gen[CLUSTER_NODES]);
-void config_result_free(struct config_result *r);
+/* The results of the config checks over these configs: struct
+ * config_result in src/view.h, which applies them to a view. */
 
 #endif

@@ -15,10 +15,7 @@
 
 static const char *nname(const struct pair_view *v, int i)
 {
-	static const char *const fallback[] = { "primary", "secondary" };
-	if (v->cluster && v->cluster->nodes[i].name && v->cluster->nodes[i].name[0])
-		return v->cluster->nodes[i].name;
-	return fallback[i & 1];
+	return v->node[i].name; /* src/view.c: one rule for every check */
 }
 
 static const struct xmlconf *cf(const struct pair_view *v, int i)

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks.h"
 #include "config.h"
 #include "pair.h"
 #include "snapshot.h"
 #include "util.h"
+#include "view.h"
 #include "xmlconf.h"
 
 #define EXIT_UNKNOWN 3
@@ -214,17 +214,11 @@ int offline_render(const struct xmlconf conf[CLUSTER_NODES], const char *const p
 				   conf[i].hostname[0] ? ")" : "");
 	}
 
-	memset(&v, 0, sizeof(v));
-	v.cluster = &cc;
-	v.now = wall_s();
-	v.verdict = SEV_OK;
-	v.offline = true;
-	for (i = 0; i < CLUSTER_NODES; i++) {
-		v.snap[i] = &snap[i];
-		v.conf[i] = &conf[i];
+	{
+		const struct snapshot *sp[CLUSTER_NODES] = { &snap[0], &snap[1] };
+		const struct xmlconf *cp[CLUSTER_NODES] = { &conf[0], &conf[1] };
+		view_build_offline(&v, &cc, sp, cp, wall_s());
 	}
-	checks_run_live(&v); /* a no-op offline; kept so the view is built like any other */
-	config_checks_run(&v);
 
 	memset(&oo, 0, sizeof(oo));
 	oo.now = v.now;

@@ -131,19 +131,6 @@ const char *out_transport_word(enum transport t)
 	}
 }
 
-const char *out_node_name(const struct pair_view *v, int i)
-{
-	static const char *const fallback[] = { "node1", "node2" };
-	if (v->cluster && v->cluster->nodes[i].name && v->cluster->nodes[i].name[0])
-		return v->cluster->nodes[i].name;
-	return fallback[i % 2];
-}
-
-bool out_node_up(const struct pair_view *v, int i)
-{
-	return v->snap[i] && v->snap[i]->reachable;
-}
-
 bool out_node_insecure(const struct pair_view *v, int i)
 {
 	return v->cluster && v->cluster->nodes[i].transport == TRANSPORT_API &&
@@ -153,25 +140,16 @@ bool out_node_insecure(const struct pair_view *v, int i)
 void out_insecure_text(char *dst, size_t n, const struct pair_view *v, int i)
 {
 	str_printf(dst, n, "%s: TLS certificate verification is disabled (api insecure: true); "
-		   "the connection can be intercepted", out_node_name(v, i));
+		   "the connection can be intercepted", v->node[i].name);
 }
 
 const char *out_side_status(const struct pair_view *v, const struct vhid_row *r, int i)
 {
-	if (!out_node_up(v, i))
+	if (!v->node[i].up)
 		return "UNKNOWN";
 	if (!r->side[i].present)
 		return "ABSENT";
 	return carp_status_name(r->side[i].status);
-}
-
-double out_node_age(const struct pair_view *v, int i, double now)
-{
-	const struct snapshot *s = v->snap[i];
-	if (!s || s->taken <= 0)
-		return -1;
-	/* A snapshot stamped a little after `now` (clock read order) is fresh, not negative. */
-	return now > s->taken ? now - s->taken : 0;
 }
 
 void out_fixed(char *dst, size_t n, double v, int decimals)

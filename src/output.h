@@ -48,10 +48,8 @@ const char *out_vhid_verdict_word(enum vhid_verdict v); /* ok, split-brain, no-m
 const char *out_role_word(enum node_role r);         /* primary, secondary */
 const char *out_transport_word(enum transport t);    /* api, ssh, sim, none */
 
-/* The configured node name (never NULL). */
-const char *out_node_name(const struct pair_view *v, int i);
-/* The node answered its last poll; a node that did not has no current data. */
-bool out_node_up(const struct pair_view *v, int i);
+/* A node's name, role, whether it is up and its ages are the view's
+ * (v->node[i], src/view.h): one rule for every format. */
 /* TLS verification is switched off for this node's API. */
 bool out_node_insecure(const struct pair_view *v, int i);
 /* The one wording of that warning, for every format. */
@@ -61,9 +59,6 @@ void out_insecure_text(char *dst, size_t n, const struct pair_view *v, int i);
  * known roles are not current), "ABSENT" when it is up but lacks the VHID,
  * else the CARP status ("MASTER", ...). */
 const char *out_side_status(const struct pair_view *v, const struct vhid_row *r, int i);
-
-/* Seconds since node i's last poll completed, or -1 if never. */
-double out_node_age(const struct pair_view *v, int i, double now);
 
 /* `v` with `decimals` (0..6) fraction digits, always with '.', whatever
  * LC_NUMERIC says (the UI may have called setlocale). */

@@ -188,12 +188,12 @@ static jobj *partials_arr(const struct snapshot *s)
 static jobj *node_obj(const struct pair_view *v, int i, double now)
 {
 	const struct snapshot *s = v->snap[i];
-	bool up = out_node_up(v, i);
-	double age = out_node_age(v, i, now);
+	bool up = v->node[i].up;
+	double age = v->node[i].poll_age;
 	jobj *o = json_object_new_object();
 
-	put(o, "name", jstr(out_node_name(v, i)));
-	put(o, "role", jstr(v->cluster ? out_role_word(v->cluster->nodes[i].role) : "primary"));
+	put(o, "name", jstr(v->node[i].name));
+	put(o, "role", jstr(out_role_word(v->node[i].role)));
 	put(o, "transport", jstr(v->cluster ? out_transport_word(v->cluster->nodes[i].transport) : "none"));
 	put(o, "reachable", json_object_new_boolean(up));
 	put(o, "error", up ? NULL : jstr(s ? s->error : "not polled yet"));
@@ -223,7 +223,7 @@ static jobj *addrs_arr(const char (*addrs)[SNAP_ADDR_LEN + 4], int n)
 static jobj *side_obj(const struct pair_view *v, const struct vhid_row *r, int i)
 {
 	const struct vhid_side *sd = &r->side[i];
-	bool have = out_node_up(v, i) && sd->present;
+	bool have = v->node[i].up && sd->present;
 	jobj *o = json_object_new_object();
 
 	put(o, "status", jstr(out_side_status(v, r, i)));
@@ -244,7 +244,7 @@ static jobj *vhid_obj(const struct pair_view *v, const struct vhid_row *r)
 	put(o, "interface", jstr_or_null(r->interface));
 	put(o, "addresses", addrs_arr((const char (*)[SNAP_ADDR_LEN + 4])r->addrs, r->n_addrs));
 	for (i = 0; i < CLUSTER_NODES; i++)
-		put(nodes, out_node_name(v, i), side_obj(v, r, i));
+		put(nodes, v->node[i].name, side_obj(v, r, i));
 	put(o, "nodes", nodes);
 	put(o, "verdict", jstr(out_vhid_verdict_word(r->verdict)));
 	return o;
@@ -255,7 +255,7 @@ static jobj *finding_obj(const struct pair_view *v, const struct finding *f)
 	jobj *o = json_object_new_object();
 	put(o, "id", jstr(f->id ? f->id : "unknown"));
 	put(o, "severity", jstr(out_severity_word(f->severity)));
-	put(o, "node", f->node >= 0 && f->node < CLUSTER_NODES ? jstr(out_node_name(v, f->node)) : NULL);
+	put(o, "node", f->node >= 0 && f->node < CLUSTER_NODES ? jstr(v->node[f->node].name) : NULL);
 	put(o, "vhid", f->vhid > 0 ? json_object_new_int(f->vhid) : NULL);
 	put(o, "message", jstr(f->message));
 	put(o, "hint", jstr_or_null(f->hint));

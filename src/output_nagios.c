@@ -41,7 +41,7 @@ static void nodes_with(struct strbuf *sb, const struct pair_view *v, const struc
 			continue;
 		if (seen++)
 			sb_add(sb, " and ");
-		nag_add(sb, out_node_name(v, i));
+		nag_add(sb, v->node[i].name);
 	}
 }
 
@@ -62,15 +62,15 @@ static void describe_finding(struct strbuf *sb, const struct pair_view *v, const
 		for (i = 0; i < CLUSTER_NODES; i++) {
 			if (i)
 				sb_add(sb, ", ");
-			nag_add(sb, out_node_name(v, i));
+			nag_add(sb, v->node[i].name);
 			sb_printf(sb, " %s", out_side_status(v, r, i));
 		}
 		sb_addc(sb, ')');
 	} else if (r && r->verdict == VV_NO_REDUNDANCY && r->master >= 0) {
 		sb_printf(sb, "VHID %d no redundancy: MASTER ", r->vhid);
-		nag_add(sb, out_node_name(v, r->master));
+		nag_add(sb, v->node[r->master].name);
 		sb_add(sb, ", ");
-		nag_add(sb, out_node_name(v, 1 - r->master));
+		nag_add(sb, v->node[1 - r->master].name);
 		sb_add(sb, " unreachable");
 	} else if (r && r->verdict == VV_INIT) {
 		sb_printf(sb, "VHID %d in INIT on ", r->vhid);
@@ -101,7 +101,7 @@ static void describe_ok(struct strbuf *sb, const struct pair_view *v)
 			continue;
 		if (k++)
 			sb_add(sb, ", ");
-		nag_add(sb, out_node_name(v, i));
+		nag_add(sb, v->node[i].name);
 		if (holders > 1)
 			sb_printf(sb, " (%d)", count[i]);
 	}
@@ -179,11 +179,11 @@ static void perfdata_node(struct strbuf *sb, const struct pair_view *v, int i)
 {
 	const struct snapshot *s = v->snap[i];
 	const char *cl = v->cluster && v->cluster->name ? v->cluster->name : "";
-	const char *nd = out_node_name(v, i);
+	const char *nd = v->node[i].name;
 	char num[32];
 
 	/* Unknown values are left out, not reported as 0. */
-	if (!out_node_up(v, i))
+	if (!v->node[i].up)
 		return;
 	if (s->states.current >= 0) {
 		perf_label(sb, cl, nd, "states");
@@ -230,17 +230,17 @@ static void long_node(struct strbuf *sb, const struct pair_view *v, int i)
 		nag_add(sb, warn);
 		sb_addc(sb, '\n');
 	}
-	if (!out_node_up(v, i) && v->offline) {
+	if (!v->node[i].up && v->offline) {
 		nag_add(sb, cl);
 		sb_addc(sb, ' ');
-		nag_add(sb, out_node_name(v, i));
+		nag_add(sb, v->node[i].name);
 		sb_add(sb, ": ");
 		nag_add(sb, s ? s->error : "offline");
 		sb_addc(sb, '\n');
-	} else if (!out_node_up(v, i)) {
+	} else if (!v->node[i].up) {
 		nag_add(sb, cl);
 		sb_addc(sb, ' ');
-		nag_add(sb, out_node_name(v, i));
+		nag_add(sb, v->node[i].name);
 		sb_printf(sb, ": UNKNOWN - %s: ", node_error_label(s ? s->err : NERR_NOT_POLLED));
 		nag_add(sb, s ? s->error : "not polled yet");
 		sb_addc(sb, '\n');
@@ -249,7 +249,7 @@ static void long_node(struct strbuf *sb, const struct pair_view *v, int i)
 	for (k = 0; k < s->n_partial && k < SNAP_MAX_PARTIAL; k++) {
 		nag_add(sb, cl);
 		sb_addc(sb, ' ');
-		nag_add(sb, out_node_name(v, i));
+		nag_add(sb, v->node[i].name);
 		sb_add(sb, ": partial result, ");
 		nag_add(sb, s->partial[k].what);
 		sb_printf(sb, " unavailable (%s): ", node_error_label(s->partial[k].err));

@@ -74,7 +74,7 @@ typedef bool (*node_value_fn)(const struct pair_view *v, int i, double now, doub
 
 static bool val_up(const struct pair_view *v, int i, double now, double *out)
 {
-	*out = out_node_up(v, i);
+	*out = v->node[i].up;
 	return true;
 }
 
@@ -86,7 +86,7 @@ static bool val_insecure(const struct pair_view *v, int i, double now, double *o
 
 static bool val_allow(const struct pair_view *v, int i, double now, double *out)
 {
-	if (!out_node_up(v, i) || !v->snap[i]->carp.known)
+	if (!v->node[i].up || !v->snap[i]->carp.known)
 		return false;
 	*out = v->snap[i]->carp.allow != 0;
 	return true;
@@ -94,7 +94,7 @@ static bool val_allow(const struct pair_view *v, int i, double now, double *out)
 
 static bool val_demotion(const struct pair_view *v, int i, double now, double *out)
 {
-	if (!out_node_up(v, i) || !v->snap[i]->carp.known)
+	if (!v->node[i].up || !v->snap[i]->carp.known)
 		return false;
 	*out = (double)v->snap[i]->carp.demotion;
 	return true;
@@ -102,7 +102,7 @@ static bool val_demotion(const struct pair_view *v, int i, double now, double *o
 
 static bool val_maintenance(const struct pair_view *v, int i, double now, double *out)
 {
-	if (!out_node_up(v, i) || !v->snap[i]->carp.known)
+	if (!v->node[i].up || !v->snap[i]->carp.known)
 		return false;
 	*out = v->snap[i]->carp.maintenance;
 	return true;
@@ -110,7 +110,7 @@ static bool val_maintenance(const struct pair_view *v, int i, double now, double
 
 static bool val_states(const struct pair_view *v, int i, double now, double *out)
 {
-	if (!out_node_up(v, i) || v->snap[i]->states.current < 0)
+	if (!v->node[i].up || v->snap[i]->states.current < 0)
 		return false;
 	*out = (double)v->snap[i]->states.current;
 	return true;
@@ -118,7 +118,7 @@ static bool val_states(const struct pair_view *v, int i, double now, double *out
 
 static bool val_states_limit(const struct pair_view *v, int i, double now, double *out)
 {
-	if (!out_node_up(v, i) || v->snap[i]->states.limit < 0)
+	if (!v->node[i].up || v->snap[i]->states.limit < 0)
 		return false;
 	*out = (double)v->snap[i]->states.limit;
 	return true;
@@ -126,7 +126,7 @@ static bool val_states_limit(const struct pair_view *v, int i, double now, doubl
 
 static bool val_partial(const struct pair_view *v, int i, double now, double *out)
 {
-	if (!out_node_up(v, i))
+	if (!v->node[i].up)
 		return false;
 	*out = v->snap[i]->n_partial;
 	return true;
@@ -144,7 +144,7 @@ static bool val_duration(const struct pair_view *v, int i, double now, double *o
 
 static bool val_age(const struct pair_view *v, int i, double now, double *out)
 {
-	double age = out_node_age(v, i, now);
+	double age = v->node[i].poll_age;
 	if (age < 0)
 		return false;
 	*out = age;
@@ -179,7 +179,7 @@ static void node_family(struct strbuf *sb, const struct node_family *f, const st
 	for (k = 0; k < n; k++) {
 		for (i = 0; i < CLUSTER_NODES; i++) {
 			struct label l[] = { { "cluster", cluster_name(&views[k]) },
-					     { "node", out_node_name(&views[k], i) } };
+					     { "node", views[k].node[i].name } };
 			double val;
 			if (!f->value(&views[k], i, now, &val))
 				continue;
@@ -217,7 +217,7 @@ static void vhid_status(struct strbuf *sb, const struct pair_view *views, size_t
 			for (i = 0; i < CLUSTER_NODES; i++) {
 				const char *cur = out_side_status(v, &v->rows[r], i);
 				for (s = 0; s < ARRAY_LEN(statuses); s++) {
-					struct label l[] = { { "cluster", cluster_name(v) }, { "node", out_node_name(v, i) },
+					struct label l[] = { { "cluster", cluster_name(v) }, { "node", v->node[i].name },
 							     { "vhid", vhid }, { "status", statuses[s] } };
 					sample_int(sb, "carptop_vhid_status", l, ARRAY_LEN(l), strcmp(cur, statuses[s]) == 0);
 				}

@@ -105,7 +105,9 @@ static void tab_render(struct strbuf *sb, const struct tab *t, const char *inden
 
 /* ---- the blocks of one cluster ---- */
 
-static void fmt_age(char *dst, size_t n, double age)
+/* The AGE column: seconds, one decimal under 10 s ("1.5s", "42s"; doc/batch-output.md),
+ * where a script can read it; not fmt_duration's compact form for people. */
+static void age_cell(char *dst, size_t n, double age)
 {
 	char num[32];
 	if (age < 0) {
@@ -121,11 +123,11 @@ static void node_row(struct tab *t, const struct pair_view *v, int i, double now
 	const struct snapshot *s = v->snap[i];
 	char age[32];
 
-	tab_put(t, out_node_name(v, i));
-	tab_put(t, v->cluster ? out_role_word(v->cluster->nodes[i].role) : NULL);
+	tab_put(t, v->node[i].name);
+	tab_put(t, out_role_word(v->node[i].role));
 	tab_put(t, v->cluster ? out_transport_word(v->cluster->nodes[i].transport) : NULL);
-	fmt_age(age, sizeof(age), out_node_age(v, i, now));
-	if (!out_node_up(v, i)) {
+	age_cell(age, sizeof(age), v->node[i].poll_age);
+	if (!v->node[i].up) {
 		/* Whatever an unreachable node said last is not current: show nothing of it. */
 		int k;
 		/* Offline review: nothing was asked of the node, so nothing is unknown about it now. */
@@ -165,13 +167,13 @@ static void node_notes(struct strbuf *sb, const struct pair_view *v, int i)
 
 	if (!s) {
 		sb_printf(sb, "  ");
-		out_add_safe(sb, out_node_name(v, i));
+		out_add_safe(sb, v->node[i].name);
 		sb_add(sb, ": UNKNOWN - not polled\n");
 		return;
 	}
 	if (!s->reachable && v->offline) {
 		sb_add(sb, "  ");
-		out_add_safe(sb, out_node_name(v, i));
+		out_add_safe(sb, v->node[i].name);
 		sb_add(sb, ": ");
 		out_add_safe(sb, s->error);
 		sb_addc(sb, '\n');
@@ -179,7 +181,7 @@ static void node_notes(struct strbuf *sb, const struct pair_view *v, int i)
 	}
 	if (!s->reachable) {
 		sb_add(sb, "  ");
-		out_add_safe(sb, out_node_name(v, i));
+		out_add_safe(sb, v->node[i].name);
 		sb_printf(sb, ": UNKNOWN - %s: ", node_error_label(s->err));
 		out_add_safe(sb, s->error);
 		sb_addc(sb, '\n');
@@ -187,14 +189,14 @@ static void node_notes(struct strbuf *sb, const struct pair_view *v, int i)
 	}
 	if (s->carp.known && s->carp.status_msg[0]) {
 		sb_add(sb, "  ");
-		out_add_safe(sb, out_node_name(v, i));
+		out_add_safe(sb, v->node[i].name);
 		sb_add(sb, ": CARP status: ");
 		out_add_safe(sb, s->carp.status_msg);
 		sb_addc(sb, '\n');
 	}
 	for (k = 0; k < s->n_partial && k < SNAP_MAX_PARTIAL; k++) {
 		sb_add(sb, "  ");
-		out_add_safe(sb, out_node_name(v, i));
+		out_add_safe(sb, v->node[i].name);
 		sb_add(sb, ": partial result, ");
 		out_add_safe(sb, s->partial[k].what);
 		sb_printf(sb, " unavailable (%s): ", node_error_label(s->partial[k].err));
@@ -227,7 +229,7 @@ static void nodes_block(struct strbuf *sb, const struct pair_view *v, double now
 static void side_cell(struct tab *t, const struct pair_view *v, const struct vhid_row *r, int i)
 {
 	const char *st = out_side_status(v, r, i);
-	if (out_node_up(v, i) && r->side[i].present && r->side[i].advskew >= 0)
+	if (v->node[i].up && r->side[i].present && r->side[i].advskew >= 0)
 		tab_putf(t, "%s skew %d", st, r->side[i].advskew);
 	else
 		tab_put(t, st);
@@ -258,7 +260,7 @@ static void vhids_block(struct strbuf *sb, const struct pair_view *v)
 	tab_put(&t, "INTERFACE");
 	tab_put(&t, "ADDRESSES");
 	for (i = 0; i < CLUSTER_NODES; i++)
-		tab_put(&t, out_node_name(v, i));
+		tab_put(&t, v->node[i].name);
 	tab_put(&t, "VERDICT");
 	for (k = 0; k < v->n_rows; k++) {
 		const struct vhid_row *r = &v->rows[k];

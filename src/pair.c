@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks.h"
 #include "util.h"
 
 static const char *const sev_names[] = {
@@ -305,9 +304,6 @@ void pair_build(struct pair_view *v, const struct cluster_conf *c,
 	if (hist)
 		history_update(hist, v, now);
 	v->hist = hist;
-	checks_run_live(v);
-	if (v->n_findings)
-		qsort(v->findings, v->n_findings, sizeof(*v->findings), cmp_finding);
 }
 
 void pair_sort_findings(struct pair_view *v)

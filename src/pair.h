@@ -1,6 +1,7 @@
 /* The pair model: the two snapshots of a cluster merged into one row per
  * VHID, with a verdict per VHID and for the cluster, plus the findings of the
- * pair-level checks (src/checks.h). Pure functions over data: no I/O. */
+ * pair-level checks (src/checks.h), which src/view.c runs over it. Pure
+ * functions over data: no I/O. */
 #ifndef CARPTOP_PAIR_H
 #define CARPTOP_PAIR_H
 
@@ -91,8 +92,36 @@ struct pair_history {
 	double carp_disabled_since[CLUSTER_NODES];
 };
 
+/* Why a node's config.xml is (not) there for the config checks and the
+ * drift view (src/view.h fills it in). */
+enum view_conf_state {
+	VCONF_UNKNOWN = 0,     /* the view was built without the app (a test, a replay) */
+	VCONF_READ,            /* parsed and in use */
+	VCONF_NO_TRANSPORT,    /* the node has no working transport */
+	VCONF_NOT_SUPPORTED,   /* its transport cannot read config.xml (a fact, not an alarm) */
+	VCONF_UNREACHABLE,     /* the node does not answer: its config is not known now */
+	VCONF_FAILED,          /* the last read failed */
+	VCONF_NOT_YET,         /* not read yet (or being read) */
+};
+
+#define VIEW_REASON_LEN 400
+
+/* One node's facts, computed once per view (src/view.c) so every check,
+ * screen and renderer says the same about it. */
+struct view_node {
+	const char *name;          /* the configured name, or "primary"/"secondary"; never NULL */
+	enum node_role role;
+	bool up;                   /* answered its last poll: its data is current */
+	double poll_age;           /* seconds since its last poll completed (ok or not), -1 never */
+	double data_age;           /* seconds since its last answer with data, -1 never */
+	bool stale;                /* up, but the data is older than two poll intervals */
+	enum view_conf_state conf_state;
+	char conf_reason[VIEW_REASON_LEN]; /* why conf_state is not VCONF_READ, "" when it is */
+};
+
 struct pair_view {
 	const struct cluster_conf *cluster;
+	struct view_node node[CLUSTER_NODES]; /* filled by src/view.c */
 	const struct snapshot *snap[CLUSTER_NODES];
 	struct vhid_row *rows;     /* sorted by vhid */
 	size_t n_rows;
@@ -110,8 +139,9 @@ struct pair_view {
 	bool offline;              /* from config files only (--from-xml): live checks do not run */
 };
 
-/* Build the view from the two snapshots (either may be unreachable). `hist`
- * may be NULL; when given it is updated. */
+/* Build the rows and verdicts from the two snapshots (either may be
+ * unreachable): the first step of src/view.c, which runs the checks after.
+ * `hist` may be NULL; when given it is updated. */
 void pair_build(struct pair_view *v, const struct cluster_conf *c,
 		const struct snapshot *primary, const struct snapshot *secondary,
 		struct pair_history *hist, double now);

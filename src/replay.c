@@ -13,6 +13,7 @@
 
 #include "output.h"
 #include "pair.h"
+#include "view.h"
 
 /* ---- loading ---- */
 
@@ -872,7 +873,7 @@ int replay_batch_at(const struct recording *R, double at, int format, FILE *out)
 			if (!c.have[i * CLUSTER_NODES + (size_t)n])
 				snapshot_set_error(&c.snap[i * CLUSTER_NODES + (size_t)n], NERR_NOT_POLLED,
 						   "not recorded before this moment");
-		pair_build(&views[i], &R->cfg.clusters[i], &c.snap[i * CLUSTER_NODES], &c.snap[i * CLUSTER_NODES + 1],
+		view_build_pair(&views[i], &R->cfg.clusters[i], &c.snap[i * CLUSTER_NODES], &c.snap[i * CLUSTER_NODES + 1],
 			   NULL, at);
 	}
 	memset(&oo, 0, sizeof(oo));

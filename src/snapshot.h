@@ -7,6 +7,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* What entering persistent maintenance mode adds to net.inet.carp.demotion
+ * (carp_set_status.php; CONTRACT §2): the checks, the workflows and the
+ * simulator all mean this one number. */
+#define MAINT_DEMOTION 240
+
 /* Why a node could not be read. NERR_NONE means it was. Each value has a
  * fixed short label (node_error_label) for machine output; the snapshot's
  * `error` text says precisely what happened for a person. */

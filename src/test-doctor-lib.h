@@ -15,6 +15,7 @@
 #include "snapshot.h"
 #include "testlib.h"
 #include "util.h"
+#include "view.h"
 #include "xmlconf.h"
 
 #define EX_MASTER FIXTURES_DIR "/examples/Carp_example_master.xml"
@@ -105,18 +106,16 @@ static inline bool doc_build(struct doc_view *d, const char *primary, const char
 			return false;
 		}
 		snapshot_init(&d->snap[i]);
-		d->v.snap[i] = &d->snap[i];
-		d->v.conf[i] = &d->conf[i];
 	}
 	d->cc.name = (char *)"t";
 	d->cc.nodes[0].name = name0;
 	d->cc.nodes[1].name = name1;
 	d->cc.nodes[1].role = ROLE_SECONDARY;
-	d->v.cluster = &d->cc;
-	d->v.offline = true;
-	d->v.verdict = SEV_OK;
-	checks_run_live(&d->v);
-	config_checks_run(&d->v);
+	{
+		const struct snapshot *sp[CLUSTER_NODES] = { &d->snap[0], &d->snap[1] };
+		const struct xmlconf *cp[CLUSTER_NODES] = { &d->conf[0], &d->conf[1] };
+		view_build_offline(&d->v, &d->cc, sp, cp, 0);
+	}
 	d->ok = true;
 	return true;
 }

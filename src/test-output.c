@@ -13,6 +13,7 @@
 
 #include "output.h"
 #include "pair.h"
+#include "view.h"
 #include "snapshot.h"
 #include "util.h"
 #include "testlib.h"
@@ -102,7 +103,7 @@ static void node_healthy(struct snapshot *s, int i)
 
 static void fixture_build(struct fixture *f)
 {
-	pair_build(&f->view, &f->conf, &f->snap[0], &f->snap[1], NULL, NOW);
+	view_build_pair(&f->view, &f->conf, &f->snap[0], &f->snap[1], NULL, NOW);
 }
 
 static void fixture_free(struct fixture *f)

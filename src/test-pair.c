@@ -3,6 +3,7 @@
 
 #include "checks.h"
 #include "pair.h"
+#include "view.h"
 #include "testlib.h"
 #include "util.h"
 
@@ -78,7 +79,7 @@ static void test_healthy(void)
 	struct snapshot a, b;
 	struct pair_view v;
 	healthy(&a, &b);
-	pair_build(&v, &c, &a, &b, NULL, 1000);
+	view_build_pair(&v, &c, &a, &b, NULL, 1000);
 	CHECK_INT_EQ(v.n_rows, 2);
 	CHECK_INT_EQ(v.rows[0].vhid, 1);
 	CHECK_INT_EQ(v.rows[1].vhid, 3);
@@ -102,7 +103,7 @@ static void test_split_brain(void)
 	/* An alias added on fw2 only: hashes differ, both MASTER. */
 	vip(&b, "LAN", 3, "192.168.1.5", 24, VIP_MODE_IPALIAS, 100, CARP_ST_MASTER);
 	b.vips[1].status = CARP_ST_MASTER;
-	pair_build(&v, &c, &a, &b, NULL, 1000);
+	view_build_pair(&v, &c, &a, &b, NULL, 1000);
 	CHECK_INT_EQ(pair_find_vhid(&v, 3)->verdict, VV_SPLIT_BRAIN);
 	CHECK_INT_EQ(pair_find_vhid(&v, 3)->master, -1);
 	CHECK_INT_EQ(pair_find_vhid(&v, 1)->verdict, VV_OK);
@@ -123,12 +124,12 @@ static void test_no_master_and_init(void)
 	struct pair_view v;
 	healthy(&a, &b);
 	a.vips[0].status = CARP_ST_BACKUP;
-	pair_build(&v, &c, &a, &b, NULL, 1000);
+	view_build_pair(&v, &c, &a, &b, NULL, 1000);
 	CHECK_INT_EQ(pair_find_vhid(&v, 1)->verdict, VV_NO_MASTER);
 	CHECK(has_finding(&v, "vhid-no-master", SEV_CRITICAL));
 	pair_free(&v);
 	a.vips[0].status = CARP_ST_INIT;
-	pair_build(&v, &c, &a, &b, NULL, 1000);
+	view_build_pair(&v, &c, &a, &b, NULL, 1000);
 	CHECK_INT_EQ(pair_find_vhid(&v, 1)->verdict, VV_INIT);
 	CHECK(has_finding(&v, "vhid-init", SEV_CRITICAL));
 	pair_free(&v);
@@ -146,7 +147,7 @@ static void test_node_down_no_redundancy(void)
 	healthy(&a, &b);
 	snapshot_clear(&b);
 	snapshot_set_error(&b, NERR_REFUSED, "connection refused by 10.0.0.2:443");
-	pair_build(&v, &c, &a, &b, NULL, 1000);
+	view_build_pair(&v, &c, &a, &b, NULL, 1000);
 	CHECK_INT_EQ(pair_find_vhid(&v, 1)->verdict, VV_NO_REDUNDANCY);
 	CHECK_STR_EQ(vhid_verdict_name(VV_NO_REDUNDANCY), "no-redundancy");
 	CHECK_INT_EQ(pair_find_vhid(&v, 1)->master, 0);
@@ -159,7 +160,7 @@ static void test_node_down_no_redundancy(void)
 	pair_free(&v);
 	/* The only reachable node DISABLED: no MASTER seen, also critical. */
 	a.vips[0].status = CARP_ST_DISABLED;
-	pair_build(&v, &c, &a, &b, NULL, 1000);
+	view_build_pair(&v, &c, &a, &b, NULL, 1000);
 	CHECK_INT_EQ(pair_find_vhid(&v, 1)->verdict, VV_NO_MASTER);
 	CHECK_INT_EQ(pair_find_vhid(&v, 1)->master, -1);
 	CHECK(has_finding(&v, "vhid-no-master", SEV_CRITICAL));
@@ -168,7 +169,7 @@ static void test_node_down_no_redundancy(void)
 	pair_free(&v);
 	/* ... and in INIT. */
 	a.vips[0].status = CARP_ST_INIT;
-	pair_build(&v, &c, &a, &b, NULL, 1000);
+	view_build_pair(&v, &c, &a, &b, NULL, 1000);
 	CHECK_INT_EQ(pair_find_vhid(&v, 1)->verdict, VV_NO_MASTER);
 	CHECK_INT_EQ(severity_exit_code(v.verdict), 2);
 	pair_free(&v);
@@ -187,7 +188,7 @@ static void test_both_down_is_unknown(void)
 	snapshot_clear(&b);
 	snapshot_set_error(&a, NERR_TIMEOUT, "timed out");
 	snapshot_set_error(&b, NERR_REFUSED, "connection refused by 10.0.0.2:443");
-	pair_build(&v, &c, &a, &b, NULL, 1000);
+	view_build_pair(&v, &c, &a, &b, NULL, 1000);
 	CHECK_INT_EQ(v.n_rows, 0);
 	CHECK(has_finding(&v, "node-unreachable", SEV_UNKNOWN));
 	CHECK_INT_EQ(v.verdict, SEV_UNKNOWN);
@@ -210,26 +211,26 @@ static void test_maintenance_rules(void)
 	a.carp.demotion = 240;
 	a.vips[0].status = a.vips[1].status = CARP_ST_BACKUP;
 	b.vips[0].status = b.vips[1].status = CARP_ST_MASTER;
-	pair_build(&v, &c, &a, &b, &h, 1000);
+	view_build_pair(&v, &c, &a, &b, &h, 1000);
 	CHECK(has_finding(&v, "maintenance-active", SEV_INFO));
 	CHECK(has_finding(&v, "failed-over", SEV_WARNING));
 	CHECK(!has_finding(&v, "maintenance-inconsistent", SEV_CRITICAL));
 	CHECK_INT_EQ(v.verdict, SEV_WARNING);
 	pair_free(&v);
 	/* Hours later it is a forgotten maintenance. */
-	pair_build(&v, &c, &a, &b, &h, 1000 + 5 * 3600);
+	view_build_pair(&v, &c, &a, &b, &h, 1000 + 5 * 3600);
 	CHECK(has_finding(&v, "maintenance-active", SEV_WARNING));
 	pair_free(&v);
 	/* Flag set but demotion lost (#10901). */
 	a.carp.demotion = 0;
-	pair_build(&v, &c, &a, &b, &h, 1000);
+	view_build_pair(&v, &c, &a, &b, &h, 1000);
 	CHECK(has_finding(&v, "maintenance-inconsistent", SEV_CRITICAL));
 	pair_free(&v);
 	/* Both in maintenance. */
 	a.carp.demotion = 240;
 	b.carp.maintenance = true;
 	b.carp.demotion = 240;
-	pair_build(&v, &c, &a, &b, &h, 1000);
+	view_build_pair(&v, &c, &a, &b, &h, 1000);
 	CHECK(has_finding(&v, "maintenance-both", SEV_CRITICAL));
 	pair_free(&v);
 	snapshot_clear(&a);
@@ -245,7 +246,7 @@ static void test_demoted_and_disabled(void)
 	b.carp.demotion = 20;
 	b.carp.allow = 0;
 	b.vips[0].status = b.vips[1].status = CARP_ST_DISABLED;
-	pair_build(&v, &c, &a, &b, NULL, 1000);
+	view_build_pair(&v, &c, &a, &b, NULL, 1000);
 	CHECK(has_finding(&v, "demoted", SEV_WARNING));
 	CHECK(has_finding(&v, "carp-disabled", SEV_WARNING));
 	CHECK_INT_EQ(pair_find_vhid(&v, 3)->verdict, VV_OK);
@@ -262,14 +263,14 @@ static void test_mismatch_and_skew(void)
 	healthy(&a, &b);
 	b.vips[1].prefix = 32; /* the how-to's /32 VIP mistake */
 	b.vips[0].advskew = 0;
-	pair_build(&v, &c, &a, &b, NULL, 1000);
+	view_build_pair(&v, &c, &a, &b, NULL, 1000);
 	CHECK_INT_EQ(pair_find_vhid(&v, 3)->verdict, VV_MISMATCH);
 	CHECK(has_finding(&v, "vhid-mismatch", SEV_CRITICAL));
 	CHECK(has_finding(&v, "advskew-order", SEV_WARNING));
 	pair_free(&v);
 	/* Without prefixes (API rows are bare addresses) the sets compare equal. */
 	a.vips[1].prefix = b.vips[1].prefix = -1;
-	pair_build(&v, &c, &a, &b, NULL, 1000);
+	view_build_pair(&v, &c, &a, &b, NULL, 1000);
 	CHECK_INT_EQ(pair_find_vhid(&v, 3)->verdict, VV_OK);
 	pair_free(&v);
 	snapshot_clear(&a);
@@ -288,7 +289,7 @@ static void test_pfsync_and_versions(void)
 	str_copy(b.pfsync.syncdev, "igb2", sizeof(b.pfsync.syncdev));
 	str_copy(b.version, "26.7.1", sizeof(b.version));
 	str_copy(b.hasync.sync_target, "10.0.0.1", sizeof(b.hasync.sync_target));
-	pair_build(&v, &c, &a, &b, NULL, 1000);
+	view_build_pair(&v, &c, &a, &b, NULL, 1000);
 	CHECK(has_finding(&v, "pfsync-creator-missing", SEV_WARNING));
 	CHECK(has_finding(&v, "pfsync-state-counts", SEV_WARNING));
 	CHECK(has_finding(&v, "pfsync-syncdev", SEV_WARNING));

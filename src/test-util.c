@@ -33,6 +33,24 @@ static void test_strings(void)
 	CHECK(str_to_long(" 42 ", &v) && v == 42);
 	CHECK(!str_to_long("42x", &v));
 	CHECK(!str_to_long("", &v));
+	{
+		long long ll;
+		char d[32];
+		CHECK(str_to_ll("-9000000000", &ll) && ll == -9000000000LL);
+		CHECK(!str_to_ll("99999999999999999999", &ll)); /* out of range, not clamped */
+		CHECK(!str_to_ll(NULL, &ll));
+		CHECK(!str_to_ll(" 1 2", &ll));
+		fmt_duration(d, sizeof(d), 4.4);
+		CHECK_STR_EQ(d, "4s");
+		fmt_duration(d, sizeof(d), 59.6); /* to the nearest second */
+		CHECK_STR_EQ(d, "1m00s");
+		fmt_duration(d, sizeof(d), 3 * 3600 + 10 * 60 + 5);
+		CHECK_STR_EQ(d, "3h10m");
+		fmt_duration(d, sizeof(d), 2 * 86400 + 4 * 3600);
+		CHECK_STR_EQ(d, "2d04h");
+		fmt_duration(d, sizeof(d), -3);
+		CHECK_STR_EQ(d, "0s");
+	}
 	CHECK(str_starts("carp: MASTER", "carp:"));
 	char *p = xasprintf("%s-%d", "fw", 1);
 	CHECK_STR_EQ(p, "fw-1");

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,10 +94,10 @@ bool str_starts(const char *s, const char *prefix)
 	return s && strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-bool str_to_long(const char *s, long *out)
+bool str_to_ll(const char *s, long long *out)
 {
 	char *end;
-	long v;
+	long long v;
 	if (!s)
 		return false;
 	while (isspace((unsigned char)*s))
@@ -104,7 +105,7 @@ bool str_to_long(const char *s, long *out)
 	if (!*s)
 		return false;
 	errno = 0;
-	v = strtol(s, &end, 10);
+	v = strtoll(s, &end, 10);
 	if (errno || end == s)
 		return false;
 	while (isspace((unsigned char)*end))
@@ -113,6 +114,28 @@ bool str_to_long(const char *s, long *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+bool str_to_long(const char *s, long *out)
+{
+	long long v;
+	if (!str_to_ll(s, &v) || v < LONG_MIN || v > LONG_MAX)
+		return false;
+	*out = (long)v;
+	return true;
+}
+
+void fmt_duration(char *dst, size_t n, double secs)
+{
+	long s = secs < 0 ? 0 : (long)(secs + 0.5);
+	if (s >= 86400)
+		str_printf(dst, n, "%ldd%02ldh", s / 86400, (s % 86400) / 3600);
+	else if (s >= 3600)
+		str_printf(dst, n, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
+	else if (s >= 60)
+		str_printf(dst, n, "%ldm%02lds", s / 60, s % 60);
+	else
+		str_printf(dst, n, "%lds", s);
 }
 
 /* Length of the UTF-8 sequence at s (1..4), or 0 if it is not valid UTF-8.

@@ -27,8 +27,14 @@ size_t str_copy(char *dst, const char *src, size_t dstsz);
 /* Bounded snprintf that never reports more than it wrote. */
 void str_printf(char *dst, size_t dstsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 bool str_starts(const char *s, const char *prefix);
-/* Parse a whole decimal integer (leading/trailing blanks allowed); false if not one. */
+/* Parse a whole decimal integer (leading/trailing blanks allowed); false if
+ * not one or out of range. The one integer parser: str_to_long is it, narrowed. */
+bool str_to_ll(const char *s, long long *out);
 bool str_to_long(const char *s, long *out);
+/* A duration for people, to the nearest second: "4s", "2m05s", "3h10m",
+ * "2d04h"; a negative one is "0s". The one formatter for the checks'
+ * messages and the console. */
+void fmt_duration(char *dst, size_t n, double secs);
 
 /* Text that came from a node (hostnames, descriptions, error messages) is
  * shown inert: every control character (C0, DEL, C1, and so every escape

@@ -12,8 +12,6 @@
 #include "util.h"
 #include "workflow.h"
 
-#define MAINT_DEMOTION 240
-
 /* ---- reading the pair ------------------------------------------------- */
 
 static void view(struct wf_run *r, struct pair_view *v)

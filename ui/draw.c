@@ -191,19 +191,6 @@ void draw_big(struct ui *u, int y, int x, int scale_x, int scale_y, attr_t attr,
 	attrset(A_NORMAL);
 }
 
-void fmt_age(char *dst, size_t n, double secs)
-{
-	long s = secs < 0 ? 0 : (long)(secs + 0.5);
-	if (s >= 86400)
-		str_printf(dst, n, "%ldd%02ldh", s / 86400, (s % 86400) / 3600);
-	else if (s >= 3600)
-		str_printf(dst, n, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
-	else if (s >= 60)
-		str_printf(dst, n, "%ldm%02lds", s / 60, s % 60);
-	else
-		str_printf(dst, n, "%lds", s);
-}
-
 void fmt_clock(char *dst, size_t n, double t)
 {
 	time_t tt = (time_t)t;

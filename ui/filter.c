@@ -226,11 +226,11 @@ void draw_finding_detail(struct ui *u)
 	y = detail_block(u, y, bottom - 1, w, "hint", ui_attr(u, TP_OK) | A_BOLD, f->hint ? f->hint : chk ? chk->hint : NULL);
 	sb_init(&sb);
 	if (f->node >= 0) {
-		sb_printf(&sb, "%s (%s)", node_name(u, u->cur, f->node),
+		sb_printf(&sb, "%s (%s)", ui_node(u, u->cur, f->node)->name,
 			  node_role_name(u->a->clusters[u->cur].conf->nodes[f->node].role));
 	} else {
 		for (n = 0; n < CLUSTER_NODES; n++)
-			sb_printf(&sb, "%s%s", n ? ", " : "", node_name(u, u->cur, n));
+			sb_printf(&sb, "%s%s", n ? ", " : "", ui_node(u, u->cur, n)->name);
 		sb_printf(&sb, " (the pair)");
 	}
 	y = detail_block(u, y, bottom - 1, w, "nodes", ui_attr(u, TP_TEXT), sb.buf);

@@ -293,7 +293,7 @@ static int form_args(struct ui *u, size_t c, const struct wf_def *def, const str
 		argc++;
 	}
 	if (node && argc < FLOW_MAX_ARGS) {
-		str_printf(args[argc], 128, "node=%s", node_name(u, c, u->cl[c].sel_node));
+		str_printf(args[argc], 128, "node=%s", ui_node(u, c, u->cl[c].sel_node)->name);
 		argv[argc] = args[argc];
 		argc++;
 	}
@@ -627,8 +627,8 @@ unsigned flow_key_action(struct ui *u, const char *name, int node)
 			  cname(u, c), flow_of(u, c)->journal_wf[0] ? flow_of(u, c)->journal_wf : "workflow");
 		return R_BAR;
 	}
-	str_printf(arg, sizeof(arg), "node=%s", node_name(u, c, node));
-	ui_status(u, TP_STATUS, 0, "%s on %s: reading both nodes' current state first...", name, node_name(u, c, node));
+	str_printf(arg, sizeof(arg), "node=%s", ui_node(u, c, node)->name);
+	ui_status(u, TP_STATUS, 0, "%s on %s: reading both nodes' current state first...", name, ui_node(u, c, node)->name);
 	return begin(u, c, name, wf_find(name) && strstr(wf_find(name)->usage, "node=") ? 1 : 0, argv, false, true) |
 	       R_BAR;
 }

@@ -276,7 +276,7 @@ static unsigned k_other_node(struct ui *u, const struct key_binding *b)
 	c = &u->cl[u->cur];
 	c->sel_node ^= 1;
 	u->scroll = 0;
-	ui_status(u, TP_STATUS, 5, "selected %s (%s): the target of m, d and e", node_name(u, u->cur, c->sel_node),
+	ui_status(u, TP_STATUS, 5, "selected %s (%s): the target of m, d and e", ui_node(u, u->cur, c->sel_node)->name,
 		  node_role_name(u->a->clusters[u->cur].conf->nodes[c->sel_node].role));
 	return R_REDRAW;
 }
@@ -449,7 +449,7 @@ static struct backend *ssh_selected(struct ui *u, const struct key_binding *b, i
 	be = u->a->clusters[u->cur].node[*node].backend;
 	if (!be || !ssh_backend_is(be)) {
 		ui_status(u, TP_STATUS, 5, "%s: %s is not an ssh node (Tab selects the other node)", b->label,
-			  node_name(u, u->cur, *node));
+			  ui_node(u, u->cur, *node)->name);
 		return NULL;
 	}
 	return be;
@@ -470,7 +470,7 @@ const char *keys_ssh_hint(const struct ui *u, size_t c, int n)
 void keys_secret_text(const struct ui *u, char *dst, size_t n)
 {
 	str_printf(dst, n, "Passphrase of %s's identity file (not shown; Enter uses it, Esc cancels): ",
-		   node_name(u, u->secret.cluster, u->secret.node));
+		   ui_node(u, u->secret.cluster, u->secret.node)->name);
 }
 
 void keys_secret_wipe(struct ui *u)
@@ -488,7 +488,7 @@ static unsigned k_passphrase(struct ui *u, const struct key_binding *b)
 		return R_BAR;
 	if (!ssh_backend_needs_passphrase(be)) {
 		ui_status(u, TP_STATUS, 5, "%s: no passphrase is needed (the identity file is not encrypted, or an "
-			  "ssh-agent key works)", node_name(u, u->cur, node));
+			  "ssh-agent key works)", ui_node(u, u->cur, node)->name);
 		return R_BAR;
 	}
 	keys_secret_wipe(u);
@@ -537,7 +537,7 @@ static unsigned secret_key(struct ui *u, int key)
 {
 	struct secret_entry *s = &u->secret;
 	struct app_node *an = &u->a->clusters[s->cluster].node[s->node];
-	const char *name = node_name(u, s->cluster, s->node);
+	const char *name = ui_node(u, s->cluster, s->node)->name;
 
 	switch (key) {
 	case KEYC_ESC:
@@ -592,7 +592,7 @@ static unsigned k_hostkey(struct ui *u, const struct key_binding *b)
 
 	if (!(be = ssh_selected(u, b, &node)))
 		return R_BAR;
-	name = node_name(u, u->cur, node);
+	name = ui_node(u, u->cur, node)->name;
 	s = &u->a->clusters[u->cur].node[node].snap;
 	if (!ssh_backend_hostkey(be, fp, sizeof(fp), &type, &unknown)) {
 		ui_status(u, TP_STATUS, 5, "%s: no host key seen yet", name);
@@ -619,7 +619,7 @@ static unsigned k_hostkey(struct ui *u, const struct key_binding *b)
 static unsigned hostkey_answer(struct ui *u, const struct prompt *p, bool yes)
 {
 	struct backend *be = u->a->clusters[p->cluster].node[p->node].backend;
-	const char *name = node_name(u, p->cluster, p->node);
+	const char *name = ui_node(u, p->cluster, p->node)->name;
 	char *cause = NULL;
 
 	if (!yes) {

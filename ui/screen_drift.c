@@ -8,50 +8,36 @@
 
 #include <string.h>
 
-#include "confcache.h"
 #include "drift.h"
 #include "textfit.h"
 #include "util.h"
 
-/* Why node n's config.xml is not there to compare; NULL when it is. The
- * part says how bad: a transport that cannot read it is a fact, not an
- * alarm. */
-static const char *config_missing(struct ui *u, size_t c, int n, char *buf, size_t len, enum theme_part *part)
+/* Why node n's config.xml is not there to compare (the view's reason);
+ * NULL when it is. The part says how bad: a transport that cannot read it
+ * is a fact, not an alarm. */
+static const char *config_missing(struct ui *u, size_t c, int n, enum theme_part *part)
 {
-	const struct app_node *an = &u->a->clusters[c].node[n];
-	const char *name = node_name(u, c, n);
-	const struct conf_cache *cc = an->config;
-
-	*part = TP_UNKNOWN;
-	if (!an->backend) {
-		str_printf(buf, len, "%s has no working transport: %s", name, an->snap.error);
-		return buf;
-	}
-	if (!an->backend->ops->config_start) {
-		*part = TP_LABEL;
-		str_printf(buf, len, "%s: config not available over this transport (%s cannot read config.xml)", name,
-			   an->backend->ops->name);
-		return buf;
-	}
-	if (!an->snap.reachable) {
-		/* A node that does not answer has no current config either. */
-		str_printf(buf, len, "%s cannot be reached (%s): its config is not known now", name,
-			   an->have_snapshot && an->snap.error[0] ? an->snap.error : "no answer yet");
-		return buf;
-	}
-	if (conf_cache_get(cc))
+	const struct view_node *vn = ui_node(u, c, n);
+	switch (vn->conf_state) {
+	case VCONF_READ:
 		return NULL;
-	*part = TP_LABEL;
-	if (cc && cc->error[0] && !cc->pending)
-		str_printf(buf, len, "%s: config.xml could not be read: %s", name, cc->error);
-	else
-		str_printf(buf, len, "%s: config not read yet%s", name, cc && cc->pending ? " (reading it now)" : "");
-	return buf;
+	case VCONF_NO_TRANSPORT:
+	case VCONF_UNREACHABLE:
+	case VCONF_UNKNOWN:
+		*part = TP_UNKNOWN;
+		break;
+	case VCONF_NOT_SUPPORTED:
+	case VCONF_FAILED:
+	case VCONF_NOT_YET:
+		*part = TP_LABEL;
+		break;
+	}
+	return vn->conf_reason[0] ? vn->conf_reason : "its config is not known";
 }
 
 static void unknown_state(struct ui *u, size_t c, struct ui_lines *l)
 {
-	char why[CLUSTER_NODES][400];
+	const char *why;
 	enum theme_part part[CLUSTER_NODES];
 	bool any = false;
 	int n;
@@ -59,8 +45,8 @@ static void unknown_state(struct ui *u, size_t c, struct ui_lines *l)
 	lines_text(l, 1, TP_UNKNOWN, A_BOLD, "Drift not known: the two configurations were not both read.");
 	lines_add(l);
 	for (n = 0; n < CLUSTER_NODES; n++) {
-		if (config_missing(u, c, n, why[n], sizeof(why[n]), &part[n])) {
-			lines_text(l, 3, part[n], 0, "%s", why[n]);
+		if ((why = config_missing(u, c, n, &part[n]))) {
+			lines_text(l, 3, part[n], 0, "%s", why);
 			any = true;
 		}
 	}
@@ -77,11 +63,11 @@ static void entry(struct ui *u, size_t c, const struct drift_item *d, struct ui_
 	int n, namew = 0;
 	lines_text(l, 3, TP_TEXT, A_BOLD, "%s", d->path);
 	for (n = 0; n < CLUSTER_NODES; n++)
-		if ((int)strlen(node_name(u, c, n)) > namew)
-			namew = (int)strlen(node_name(u, c, n));
+		if ((int)strlen(ui_node(u, c, n)->name) > namew)
+			namew = (int)strlen(ui_node(u, c, n)->name);
 	for (n = 0; n < CLUSTER_NODES; n++) {
 		struct ui_line *ln = lines_add(l);
-		line_cell(ln, 5, namew, TP__COUNT, node_attr(u, c, n), "%s", node_name(u, c, n));
+		line_cell(ln, 5, namew, TP__COUNT, node_attr(u, c, n), "%s", ui_node(u, c, n)->name);
 		if (d->absent[n])
 			line_cell(ln, 5 + namew + 2, -1, TP_WARNING, 0, "(absent)");
 		else
@@ -95,7 +81,7 @@ static void build(struct ui *u, size_t c, struct ui_lines *l)
 	size_t i, j, sections = 0;
 
 	lines_text(l, 1, TP_LABEL, 0, "Compared: the sections %s syncs to %s, and IP aliases with a VHID (never synced).",
-		   node_name(u, c, 0), node_name(u, c, 1));
+		   ui_node(u, c, 0)->name, ui_node(u, c, 1)->name);
 	lines_add(l);
 	if (!u->cl[c].have_view) {
 		lines_text(l, 1, TP_LABEL, 0, "No data yet.");
@@ -107,7 +93,7 @@ static void build(struct ui *u, size_t c, struct ui_lines *l)
 	}
 	if (!v->n_drift) {
 		lines_text(l, 1, TP_OK, A_BOLD, "No drift: the synced sections of %s's and %s's config.xml agree.",
-			   node_name(u, c, 0), node_name(u, c, 1));
+			   ui_node(u, c, 0)->name, ui_node(u, c, 1)->name);
 		return;
 	}
 	for (i = 0; i < v->n_drift; i++)
@@ -116,7 +102,7 @@ static void build(struct ui *u, size_t c, struct ui_lines *l)
 	lines_text(l, 1, TP_WARNING, A_BOLD, "%zu difference%s in %zu section%s.", v->n_drift, v->n_drift == 1 ? "" : "s",
 		   sections, sections == 1 ? "" : "s");
 	lines_text(l, 1, TP_LABEL, 0, "A sync from %s makes the synced sections equal (fix %s first if %s is the right one).",
-		   node_name(u, c, 0), node_name(u, c, 0), node_name(u, c, 1));
+		   ui_node(u, c, 0)->name, ui_node(u, c, 0)->name, ui_node(u, c, 1)->name);
 	/* drift.c appends section by section; group by equal neighbours and
 	 * also catch a section that comes back later. */
 	for (i = 0; i < v->n_drift; i++) {
@@ -150,7 +136,7 @@ void screen_drift(struct ui *u, int top, int bottom)
 	if (!u->a->n_clusters)
 		return;
 	lines_text(&l, 1, TP_TEXT, A_BOLD, "Config drift on cluster %s: %s (primary) against %s (secondary)",
-		   u->a->clusters[c].conf->name, node_name(u, c, 0), node_name(u, c, 1));
+		   u->a->clusters[c].conf->name, ui_node(u, c, 0)->name, ui_node(u, c, 1)->name);
 	build(u, c, &l);
 	lines_draw(u, &l, top, bottom);
 	lines_free(&l);

@@ -66,9 +66,9 @@ static void build(struct ui *u, size_t ci, int n, struct lines *l)
 	add(l, TP_TEXT, "polls", "%u completed", an->polls);
 	if (s->taken > 0) {
 		fmt_clock(clock, sizeof(clock), s->taken);
-		fmt_age(age, sizeof(age), ui_now(u) - s->taken);
-		add(l, node_stale(u, ci, n) ? TP_STALE : TP_TEXT, "taken", "%s (%s ago)%s, took %.0f ms", clock, age,
-		    node_stale(u, ci, n) ? " STALE" : "", s->duration_ms);
+		fmt_duration(age, sizeof(age), ui_now(u) - s->taken);
+		add(l, ui_node(u, ci, n)->stale ? TP_STALE : TP_TEXT, "taken", "%s (%s ago)%s, took %.0f ms", clock, age,
+		    ui_node(u, ci, n)->stale ? " STALE" : "", s->duration_ms);
 	}
 	if (!s->reachable) {
 		add(l, TP_UNKNOWN, "reachable", "NO: UNKNOWN (%s)", node_error_label(s->err));
@@ -77,7 +77,7 @@ static void build(struct ui *u, size_t ci, int n, struct lines *l)
 			add(l, TP_WARNING, "to do", "%s", keys_ssh_hint(u, ci, n));
 		if (an->last_ok > 0) {
 			fmt_clock(clock, sizeof(clock), an->last_ok);
-			fmt_age(age, sizeof(age), ui_now(u) - an->last_ok);
+			fmt_duration(age, sizeof(age), ui_now(u) - an->last_ok);
 			add(l, TP_LABEL, "last answer", "%s (%s ago); nothing older is shown as current", clock, age);
 		}
 		return;

@@ -69,7 +69,7 @@ static void draw_masters(struct ui *u, int y, int x, int w, size_t ci, attr_t ba
 			break;
 		default:
 			if (r->master >= 0) {
-				str_printf(cell, sizeof(cell), "%d:%s", r->vhid, node_name(u, ci, r->master));
+				str_printf(cell, sizeof(cell), "%d:%s", r->vhid, ui_node(u, ci, r->master)->name);
 				/* One node down: the MASTER that answers, critical (no standby). */
 				p = r->verdict == VV_OK ? TP_MASTER : r->verdict == VV_NO_REDUNDANCY ? TP_CRITICAL : TP_WARNING;
 			} else {
@@ -106,17 +106,17 @@ static void draw_age(struct ui *u, int y, int x, int w, size_t ci, attr_t base)
 	char age[24];
 	int n;
 	for (n = 0; n < CLUSTER_NODES; n++) {
-		double a = node_age(u, ci, n);
+		double a = ui_node(u, ci, n)->data_age;
 		if (a > oldest)
 			oldest = a;
-		stale |= node_stale(u, ci, n);
-		unknown |= !u->a->clusters[ci].node[n].snap.reachable;
+		stale |= ui_node(u, ci, n)->stale;
+		unknown |= !ui_node(u, ci, n)->up;
 	}
 	if (oldest < 0) {
 		draw_text(u, y, x, w, ui_attr(u, TP_UNKNOWN), "no data");
 		return;
 	}
-	fmt_age(age, sizeof(age), oldest);
+	fmt_duration(age, sizeof(age), oldest);
 	if (stale)
 		draw_textf(u, y, x, w, ui_attr(u, TP_STALE), "STALE %s", age);
 	else

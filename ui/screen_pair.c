@@ -37,7 +37,7 @@ static void node_header(struct ui *u, size_t ci, int n, int y, int x0, int w)
 	const struct node_conf *nc = &ac->conf->nodes[n];
 	const struct app_node *an = &ac->node[n];
 	const struct snapshot *s = &an->snap;
-	bool sel = u->cl[ci].sel_node == n, stale = node_stale(u, ci, n);
+	bool sel = u->cl[ci].sel_node == n, stale = ui_node(u, ci, n)->stale;
 	attr_t text = ui_attr(u, TP_TEXT), accent = node_attr(u, ci, n);
 	int x = x0, xmax = x0 + w;
 	char buf[96], age[24];
@@ -55,11 +55,11 @@ static void node_header(struct ui *u, size_t ci, int n, int y, int x0, int w)
 		draw_text(u, y, x + 2, xmax - x - 2, ui_attr(u, TP_WARNING) | A_BOLD, "INSECURE TLS");
 
 	if (!s->reachable) {
-		double age_s = node_age(u, ci, n);
+		double age_s = ui_node(u, ci, n)->data_age;
 		draw_textf(u, y + 1, x0 + 2, w - 2, ui_attr(u, TP_UNKNOWN), "UNKNOWN: %s",
 			   an->have_snapshot && s->error[0] ? s->error : "waiting for the first answer");
 		if (age_s >= 0) {
-			fmt_age(age, sizeof(age), age_s);
+			fmt_duration(age, sizeof(age), age_s);
 			draw_textf(u, y + 2, x0 + 2, w - 2, ui_attr(u, TP_LABEL), "last answer %s ago; roles not shown", age);
 		} else {
 			draw_text(u, y + 2, x0 + 2, w - 2, ui_attr(u, TP_LABEL), "no successful poll yet");
@@ -68,7 +68,7 @@ static void node_header(struct ui *u, size_t ci, int n, int y, int x0, int w)
 			draw_text(u, y + 3, x0 + 2, w - 2, ui_attr(u, TP_WARNING), keys_ssh_hint(u, ci, n));
 		return;
 	}
-	fmt_age(age, sizeof(age), node_age(u, ci, n));
+	fmt_duration(age, sizeof(age), ui_node(u, ci, n)->data_age);
 	x = x0 + 2;
 	x = field(u, y + 1, x, xmax, "version", text, s->version[0] ? s->version : "?");
 	str_printf(buf, sizeof(buf), "%.0f ms", s->duration_ms);
@@ -107,14 +107,14 @@ static void side_cell(struct ui *u, size_t ci, int n, const struct vhid_row *r, 
 		draw_text(u, y, x, w, ui_attr(u, TP_WARNING), "absent");
 		return;
 	}
-	if (node_stale(u, ci, n))
+	if (ui_node(u, ci, n)->stale)
 		a = ui_attr(u, TP_STALE);
 	else if (r->verdict == VV_SPLIT_BRAIN && sd->status == CARP_ST_MASTER)
 		a = ui_attr(u, TP_CRITICAL) | A_BOLD | A_REVERSE;
 	else
 		a = ui_attr(u, status_part(sd->status));
 	x += draw_text(u, y, x, end - x, a, carp_status_name(sd->status));
-	if (node_stale(u, ci, n))
+	if (ui_node(u, ci, n)->stale)
 		x += draw_text(u, y, x, end - x, ui_attr(u, TP_STALE), "?");
 	if (skew && sd->advskew >= 0)
 		draw_textf(u, y, x, end - x, base, " %d", sd->advskew);
@@ -177,14 +177,14 @@ static int row_lines(const struct ui *u, size_t ci, const struct vhid_row *r, ch
 	for (side = 0; side < CLUSTER_NODES; side++) {
 		const struct vhid_side *me = &r->side[side], *other = &r->side[1 - side];
 		/* Unknown on the other node is not missing there. */
-		if (!u->a->clusters[ci].node[1 - side].snap.reachable || !other->present)
+		if (!ui_node(u, ci, 1 - side)->up || !other->present)
 			continue;
 		for (a = 0; a < me->n_addrs && n < max; a++) {
 			bool found = false;
 			for (k = 0; k < other->n_addrs && !found; k++)
 				found = str_eq(me->addrs[a], other->addrs[k]);
 			if (!found)
-				str_printf(only[n++], sizeof(only[0]), "%s|%s", node_name(u, ci, side), me->addrs[a]);
+				str_printf(only[n++], sizeof(only[0]), "%s|%s", ui_node(u, ci, side)->name, me->addrs[a]);
 		}
 	}
 	return n;
@@ -204,8 +204,8 @@ static int vhid_table(struct ui *u, size_t ci, int y, int max_rows)
 	if (c.iface >= 0)
 		draw_text(u, y, c.iface, -1, head, "INTERFACE");
 	draw_text(u, y, c.addr, c.addr_w, head, "VIP ADDRESSES");
-	draw_text(u, y, c.side0, c.side_w, node_attr(u, ci, 0) | A_BOLD, node_name(u, ci, 0));
-	draw_text(u, y, c.side1, c.side_w, node_attr(u, ci, 1) | A_BOLD, node_name(u, ci, 1));
+	draw_text(u, y, c.side0, c.side_w, node_attr(u, ci, 0) | A_BOLD, ui_node(u, ci, 0)->name);
+	draw_text(u, y, c.side1, c.side_w, node_attr(u, ci, 1) | A_BOLD, ui_node(u, ci, 1)->name);
 	if (c.verdict >= 0)
 		draw_text(u, y, c.verdict, -1, head, "VERDICT");
 	y++;
@@ -257,7 +257,7 @@ static int vhid_table(struct ui *u, size_t ci, int y, int max_rows)
 			x = c.addr;
 			x += draw_textf(u, y, x, -1, ui_attr(u, TP_CRITICAL) | A_BOLD, "%s", bar + 1);
 			draw_textf(u, y, x, -1, ui_attr(u, TP_CRITICAL), "  only on %s, missing on %s", only[k],
-				   str_eq(only[k], node_name(u, ci, 0)) ? node_name(u, ci, 1) : node_name(u, ci, 0));
+				   str_eq(only[k], ui_node(u, ci, 0)->name) ? ui_node(u, ci, 1)->name : ui_node(u, ci, 0)->name);
 		}
 	}
 	if (i < v->n_rows) {
@@ -301,9 +301,9 @@ static int pfsync_block(struct ui *u, size_t ci, int y)
 		str_printf(b, sizeof(b), "%lld", s1->states.current);
 	else
 		str_copy(b, "?", sizeof(b));
-	x += draw_text(u, y, x, -1, node_attr(u, ci, 0), node_name(u, ci, 0));
+	x += draw_text(u, y, x, -1, node_attr(u, ci, 0), ui_node(u, ci, 0)->name);
 	x += draw_textf(u, y, x, -1, text, " %s  ", a);
-	x += draw_text(u, y, x, -1, node_attr(u, ci, 1), node_name(u, ci, 1));
+	x += draw_text(u, y, x, -1, node_attr(u, ci, 1), ui_node(u, ci, 1)->name);
 	x += draw_textf(u, y, x, -1, text, " %s  ", b);
 	if (s0->reachable && s1->reachable && s0->states.current >= 0 && s1->states.current >= 0) {
 		long long d = s0->states.current - s1->states.current, big = s0->states.current > s1->states.current
@@ -320,18 +320,18 @@ static int pfsync_block(struct ui *u, size_t ci, int y)
 	creators(s1, c1, sizeof(c1));
 	x = 9;
 	x += draw_text(u, y + 1, x, -1, ui_attr(u, TP_LABEL), "creator ids ");
-	x += draw_text(u, y + 1, x, -1, node_attr(u, ci, 0), node_name(u, ci, 0));
+	x += draw_text(u, y + 1, x, -1, node_attr(u, ci, 0), ui_node(u, ci, 0)->name);
 	x += draw_textf(u, y + 1, x, -1, text, " %s  ", c0);
-	x += draw_text(u, y + 1, x, -1, node_attr(u, ci, 1), node_name(u, ci, 1));
+	x += draw_text(u, y + 1, x, -1, node_attr(u, ci, 1), ui_node(u, ci, 1)->name);
 	draw_textf(u, y + 1, x, -1, text, " %s", c1);
 
 	x = 9;
 	x += draw_text(u, y + 2, x, -1, ui_attr(u, TP_LABEL), "sync devices ");
-	x += draw_text(u, y + 2, x, -1, node_attr(u, ci, 0), node_name(u, ci, 0));
+	x += draw_text(u, y + 2, x, -1, node_attr(u, ci, 0), ui_node(u, ci, 0)->name);
 	x += draw_textf(u, y + 2, x, -1, text, " %s%s%s  ",
 			s0->reachable && s0->pfsync.known ? (s0->pfsync.syncdev[0] ? s0->pfsync.syncdev : "none") : "?",
 			s0->pfsync.syncpeer[0] ? " peer " : "", s0->pfsync.syncpeer);
-	x += draw_text(u, y + 2, x, -1, node_attr(u, ci, 1), node_name(u, ci, 1));
+	x += draw_text(u, y + 2, x, -1, node_attr(u, ci, 1), ui_node(u, ci, 1)->name);
 	draw_textf(u, y + 2, x, -1, text, " %s%s%s",
 		   s1->reachable && s1->pfsync.known ? (s1->pfsync.syncdev[0] ? s1->pfsync.syncdev : "none") : "?",
 		   s1->pfsync.syncpeer[0] ? " peer " : "", s1->pfsync.syncpeer);

@@ -59,7 +59,7 @@ static int banner(struct ui *u)
 		/* A planned failover is not an ordinary warning: say what it is. */
 		int m = planned_maintenance(&u->cl[c].view);
 		str_printf(text, sizeof(text), "MAINT: %s: %s in maintenance (planned failover), %s serving%s",
-			   u->a->clusters[c].conf->name, node_name(u, c, m), node_name(u, c, 1 - m),
+			   u->a->clusters[c].conf->name, ui_node(u, c, m)->name, ui_node(u, c, 1 - m)->name,
 			   more > 1 ? "  (+ more)" : "");
 	} else {
 		str_printf(text, sizeof(text), "%s: %s: %s%s", severity_upper(f->severity), u->a->clusters[c].conf->name,
@@ -100,12 +100,11 @@ static const char *tile_word(const struct pair_view *v)
  * nodes, the findings at warning or worse, the maintenance line. */
 static int tile_need(const struct ui *u, size_t ci)
 {
-	const struct app_cluster *ac = &u->a->clusters[ci];
 	const struct pair_view *v = &u->cl[ci].view;
 	size_t i;
 	int n, need = (int)v->n_rows;
 	for (n = 0; n < CLUSTER_NODES; n++)
-		need += !ac->node[n].snap.reachable || node_stale(u, ci, n);
+		need += !ui_node(u, ci, n)->up || ui_node(u, ci, n)->stale;
 	for (i = 0; i < v->n_findings; i++)
 		need += v->findings[i].severity >= SEV_WARNING;
 	return need + (planned_maintenance(v) >= 0);
@@ -165,8 +164,8 @@ static void tile(struct ui *u, size_t ci, int y0, int x0, int h, int w, int max_
 	if (maint >= 0 && y < bottom) {
 		/* Who is in maintenance: the planned part of the failover. */
 		char line[160];
-		str_printf(line, sizeof(line), "%s in maintenance (planned), %s serving", node_name(u, ci, maint),
-			   node_name(u, ci, 1 - maint));
+		str_printf(line, sizeof(line), "%s in maintenance (planned), %s serving", ui_node(u, ci, maint)->name,
+			   ui_node(u, ci, 1 - maint)->name);
 		draw_centred(u, y++, x0 + 1, w - 2, sev | A_BOLD, line);
 	}
 
@@ -180,10 +179,10 @@ static void tile(struct ui *u, size_t ci, int y0, int x0, int h, int w, int max_
 		for (n = 0; n < CLUSTER_NODES && x < xmax; n++) {
 			const struct snapshot *s = &ac->node[n].snap;
 			enum theme_part p = !s->reachable ? TP_UNKNOWN
-					    : node_stale(u, ci, n) ? TP_STALE
+					    : ui_node(u, ci, n)->stale ? TP_STALE
 					    : r->side[n].present ? status_part(r->side[n].status)
 								 : TP_WARNING;
-			x += draw_text(u, y, x, xmax - x, node_attr(u, ci, n), node_name(u, ci, n));
+			x += draw_text(u, y, x, xmax - x, node_attr(u, ci, n), ui_node(u, ci, n)->name);
 			x += draw_text(u, y, x, xmax - x, text, " ");
 			x += draw_text(u, y, x, xmax - x, ui_attr(u, p), status_word(s, &r->side[n]));
 			if (n + 1 < CLUSTER_NODES || (r->verdict != VV_OK && r->verdict != VV_UNKNOWN))
@@ -199,17 +198,17 @@ static void tile(struct ui *u, size_t ci, int y0, int x0, int h, int w, int max_
 		char age[24];
 		int x = x0 + 2;
 		if (!s->reachable) {
-			x += draw_text(u, y, x, inner_w, node_attr(u, ci, n), node_name(u, ci, n));
+			x += draw_text(u, y, x, inner_w, node_attr(u, ci, n), ui_node(u, ci, n)->name);
 			draw_textf(u, y++, x, x0 + w - 2 - x, ui_attr(u, TP_UNKNOWN), " UNKNOWN: %s",
 				   ac->node[n].have_snapshot && s->error[0] ? s->error : "no answer yet");
-		} else if (node_stale(u, ci, n)) {
-			fmt_age(age, sizeof(age), node_age(u, ci, n));
-			x += draw_text(u, y, x, inner_w, node_attr(u, ci, n), node_name(u, ci, n));
+		} else if (ui_node(u, ci, n)->stale) {
+			fmt_duration(age, sizeof(age), ui_node(u, ci, n)->data_age);
+			x += draw_text(u, y, x, inner_w, node_attr(u, ci, n), ui_node(u, ci, n)->name);
 			draw_textf(u, y++, x, x0 + w - 2 - x, ui_attr(u, TP_STALE), " STALE: last answer %s ago", age);
 		}
 		if (y < bottom && ac->conf->nodes[n].transport == TRANSPORT_API && ac->conf->nodes[n].api.insecure) {
 			x = x0 + 2;
-			x += draw_text(u, y, x, inner_w, node_attr(u, ci, n), node_name(u, ci, n));
+			x += draw_text(u, y, x, inner_w, node_attr(u, ci, n), ui_node(u, ci, n)->name);
 			draw_text(u, y++, x, x0 + w - 2 - x, ui_attr(u, TP_WARNING),
 				  " INSECURE: TLS verification off (api insecure: true)");
 		}
@@ -288,7 +287,7 @@ void screen_wall(struct ui *u)
 
 	/* The footer: when the data last changed, and the page. */
 	fmt_clock(clock, sizeof(clock), u->last_update);
-	fmt_age(age, sizeof(age), u->last_update > 0 ? wall_s() - u->last_update : 0);
+	fmt_duration(age, sizeof(age), u->last_update > 0 ? wall_s() - u->last_update : 0);
 	if (u->theme_error[0]) {
 		draw_text(u, bottom, 0, u->cols, ui_attr(u, TP_WARNING), u->theme_error);
 		return;

@@ -20,8 +20,8 @@ static void title(struct ui *u, size_t c, struct ui_lines *l)
 	x = 1 + text_width(head) + 3;
 	line_cell(ln, x, -1, TP_LABEL, 0, "selected node");
 	x += 14;
-	line_cell(ln, x, -1, TP__COUNT, node_attr(u, c, n), "%s", node_name(u, c, n));
-	x += text_width(node_name(u, c, n));
+	line_cell(ln, x, -1, TP__COUNT, node_attr(u, c, n), "%s", ui_node(u, c, n)->name);
+	x += text_width(ui_node(u, c, n)->name);
 	line_cell(ln, x, -1, TP_LABEL, 0, " (%s; Tab: the other)",
 		  node_role_name(u->a->clusters[c].conf->nodes[n].role));
 }
@@ -38,7 +38,7 @@ static void params_text(struct ui *u, size_t c, const struct wf_def *d, char *ds
 		sb_printf(&sb, "%s%s=%s", i ? " " : "", key[i], hint[i]);
 	/* The node ones act on the selected node: name it. */
 	if (node)
-		sb_printf(&sb, "%snode %s", k ? " " : "", node_name(u, c, u->cl[c].sel_node));
+		sb_printf(&sb, "%snode %s", k ? " " : "", ui_node(u, c, u->cl[c].sel_node)->name);
 	str_copy(dst, sb.buf && sb.buf[0] ? sb.buf : "-", n);
 	sb_free(&sb);
 }

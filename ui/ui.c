@@ -41,27 +41,9 @@ static void on_signal(int sig)
 
 /* ---- data helpers used by the screens --------------------------------- */
 
-const char *node_name(const struct ui *u, size_t c, int n)
+const struct view_node *ui_node(const struct ui *u, size_t c, int n)
 {
-	return u->a->clusters[c].conf->nodes[n].name;
-}
-
-double node_age(const struct ui *u, size_t c, int n)
-{
-	const struct app_node *an = &u->a->clusters[c].node[n];
-	double now = ui_now(u);
-	if (an->snap.reachable && an->snap.taken > 0)
-		return now - an->snap.taken;
-	if (an->last_ok > 0)
-		return now - an->last_ok;
-	return -1;
-}
-
-bool node_stale(const struct ui *u, size_t c, int n)
-{
-	const struct app_node *an = &u->a->clusters[c].node[n];
-	double age = node_age(u, c, n);
-	return an->snap.reachable && age > 2 * u->a->clusters[c].conf->interval;
+	return &u->cl[c].view.node[n];
 }
 
 double cluster_updated(const struct ui *u, size_t c)
@@ -267,9 +249,9 @@ static double data_age(const struct ui *u, size_t c0, size_t c1, bool *stale, bo
 	*stale = *unknown = false;
 	for (c = c0; c < c1 && c < u->a->n_clusters; c++)
 		for (n = 0; n < CLUSTER_NODES; n++) {
-			double a = node_age(u, c, n);
-			*unknown |= !u->a->clusters[c].node[n].snap.reachable;
-			*stale |= node_stale(u, c, n);
+			double a = ui_node(u, c, n)->data_age;
+			*unknown |= !ui_node(u, c, n)->up;
+			*stale |= ui_node(u, c, n)->stale;
 			if (a > oldest)
 				oldest = a;
 		}
@@ -305,7 +287,7 @@ static void draw_header(struct ui *u)
 		str_printf(age, sizeof(age), "data %s", stale ? "STALE " : "");
 	if (oldest >= 0) {
 		char a[24];
-		fmt_age(a, sizeof(a), oldest);
+		fmt_duration(a, sizeof(a), oldest);
 		str_printf(age + strlen(age), sizeof(age) - strlen(age), "%s old", a);
 	}
 	str_printf(right, sizeof(right), "%s%supdated %s, %s ", u->read_only ? "READ-ONLY  " : "",
@@ -453,7 +435,7 @@ static void draw_status(struct ui *u, int y)
 		int x = draw_text(u, y, 0, u->cols, ui_attr(u, TP_LABEL), "target ");
 		x += draw_text(u, y, x, u->cols - x,
 			       ui_accent(u, u->a->clusters[u->cur].conf->nodes[n].accent, n ? "magenta" : "cyan"),
-			       node_name(u, u->cur, n));
+			       ui_node(u, u->cur, n)->name);
 		draw_text(u, y, x, u->cols - x, a & ~A_BOLD, "  (Tab: other node, ?: keys)");
 	}
 }
@@ -689,6 +671,8 @@ static int run(struct app *a, const struct cli *o, struct ui_replay *rp)
 		a->ctx = u;
 		app_poll_all(a, true);
 	}
+	/* Views exist before anything reads a node's facts (ui_node). */
+	rebuild_views(u);
 	/* An unfinished workflow is the first thing to see: its journal, and
 	 * R (resume) or U (roll back) on the Workflows screen. */
 	for (i = 0; i < a->n_clusters && !u->wall && !u->replay; i++) {

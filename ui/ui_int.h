@@ -239,17 +239,15 @@ void draw_big(struct ui *u, int y, int x, int scale_x, int scale_y, attr_t attr,
 /* Word-wrap s into lines of at most w columns (a longer word is cut).
  * Returns the number of lines (at most max). */
 int wrap_text(const char *s, int w, char (*out)[256], int max);
-/* "4s", "2m05s", "3h10m". */
-void fmt_age(char *dst, size_t n, double secs);
+/* Durations: fmt_duration (src/util.h). */
 /* HH:MM:SS local time. */
 void fmt_clock(char *dst, size_t n, double t);
 
 /* ---- data helpers (ui.c) ---- */
-/* Seconds since a node's last answer; < 0 when it never answered. */
-double node_age(const struct ui *u, size_t c, int n);
-/* The node's data is older than twice the interval. */
-bool node_stale(const struct ui *u, size_t c, int n);
-const char *node_name(const struct ui *u, size_t c, int n);
+/* Node n's facts in cluster c's view (src/view.h: name, up, data_age,
+ * stale, config state): what every screen shows of a node. The views are
+ * built before the first key or draw, and again on every refresh. */
+const struct view_node *ui_node(const struct ui *u, size_t c, int n);
 /* The newest snapshot time of a cluster (0 = none). */
 double cluster_updated(const struct ui *u, size_t c);
 /* The worst cluster and its top finding at warning or worse; false if all OK. */

@@ -124,26 +124,6 @@ static bool is_object(json_object *o)
 	return o && json_object_is_type(o, json_type_object);
 }
 
-static bool str_to_ll(const char *s, long long *out)
-{
-	char *end;
-	long long v;
-	while (s && isspace((unsigned char)*s))
-		s++;
-	if (!s || !*s)
-		return false;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s)
-		return false;
-	while (isspace((unsigned char)*end))
-		end++;
-	if (*end)
-		return false;
-	*out = v;
-	return true;
-}
-
 /* A whole number sent as a JSON number or as a string ("1"): OPNsense sends
  * model and ifconfig values as strings, grid counters as numbers. */
 static bool jv_ll(json_object *v, long long *out)

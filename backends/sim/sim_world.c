@@ -9,8 +9,6 @@
 #include "parse/fwjob.h"
 #include "util.h"
 
-/* What carp_status/maintenance adds to net.inet.carp.demotion (CONTRACT §2). */
-#define SIM_MAINT_DEMOTION 240
 /* FreeBSD caps advskew + demotion in an advertisement at CARP_MAXSKEW. */
 #define SIM_MAXSKEW 240
 #define SIM_DEMOTED_MSG "CARP has detected a problem and this unit has been demoted to BACKUP status.<br />" \
@@ -154,7 +152,7 @@ static int apply_scenario(struct sim_world *w, struct sim_pair *p, const char *s
 		return 0;
 	if (str_eq(scenario, "maintenance")) {
 		a->maintenance = true;
-		a->demotion = SIM_MAINT_DEMOTION;
+		a->demotion = MAINT_DEMOTION;
 		a->st[1] = a->st[3] = CARP_ST_BACKUP;
 		b->st[1] = b->st[3] = CARP_ST_MASTER;
 	} else if (str_eq(scenario, "split-brain")) {
@@ -497,7 +495,7 @@ static void node_boot(struct sim_world *w, struct sim_node *n)
 	n->fw_log[0] = '\0'; /* /tmp is empty after a reboot */
 	n->allow = 1; /* "Disable CARP" is not persistent */
 	/* The early boot hook re-applies maintenance when the key is in config. */
-	n->demotion = n->demotion_default + (n->maintenance ? SIM_MAINT_DEMOTION : 0);
+	n->demotion = n->demotion_default + (n->maintenance ? MAINT_DEMOTION : 0);
 	for (i = 0, k = 0; i < n->n_vips; i++) {
 		if (n->vips[i].pending_delete)
 			continue;
@@ -860,7 +858,7 @@ int sim_maintenance_toggle(struct sim_world *w, int pi, int ni, char *reply, siz
 		return -1;
 	if (!n->maintenance) {
 		n->maintenance = true;
-		n->demotion += SIM_MAINT_DEMOTION; /* a sysctl write adds, it does not set */
+		n->demotion += MAINT_DEMOTION; /* a sysctl write adds, it does not set */
 		str_copy(reply, "{\"status\":\"ok\",\"action\":\"enter_maintenance\"}", len);
 	} else {
 		n->maintenance = false;

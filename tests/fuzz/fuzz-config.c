@@ -13,6 +13,7 @@
 
 #include "fuzz.h"
 #include "util.h"
+#include "view.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -36,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snapshot_init(&idle);
 		snapshot_set_error(&idle, NERR_NOT_POLLED, "not polled yet");
 		for (i = 0; i < c.n_clusters; i++)
-			pair_build(&views[i], &c.clusters[i], &idle, &idle, NULL, FUZZ_NOW);
+			view_build_pair(&views[i], &c.clusters[i], &idle, &idle, NULL, FUZZ_NOW);
 		fuzz_render_check(views, c.n_clusters);
 		for (i = 0; i < c.n_clusters; i++)
 			pair_free(&views[i]);

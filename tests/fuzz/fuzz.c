@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "view.h"
 #include "util.h"
 
 void fuzz_split(const uint8_t *data, size_t size, struct fuzz_parts *p)
@@ -133,7 +134,7 @@ void fuzz_render_check(const struct pair_view *views, size_t n)
 void fuzz_pair_check(const struct cluster_conf *cc, const struct snapshot *s0, const struct snapshot *s1)
 {
 	struct pair_view v;
-	pair_build(&v, cc, s0, s1, NULL, FUZZ_NOW);
+	view_build_pair(&v, cc, s0, s1, NULL, FUZZ_NOW);
 	fuzz_render_check(&v, 1);
 	pair_free(&v);
 }
