@@ -2135,3 +2135,15 @@ int ssh_backend_accept_hostkey(struct backend *b, char **cause)
 	ssh_backend_retry_now(b);
 	return 0;
 }
+
+bool ssh_backend_route(const struct backend *b, char *dst, size_t size)
+{
+	const struct ssh_node *n = node_of(b);
+	if (!n)
+		return false;
+	if (n->jump)
+		str_printf(dst, size, "%s@%s via %s@%s", n->c->user, n->hostport, n->jump->c->user, n->jump->hostport);
+	else
+		str_printf(dst, size, "%s@%s", n->c->user, n->hostport);
+	return true;
+}
