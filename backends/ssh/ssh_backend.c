@@ -19,6 +19,7 @@
 #include "backend.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -31,7 +32,10 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ssh/ssh_backend.h"
@@ -122,6 +126,11 @@ struct ssh_node {
 	bool down_eof, up_eof;
 	size_t down_len, down_off, up_len, up_off;
 	char *down, *up;        /* SSH_TUNNEL_BUF each, while the tunnel is open */
+	/* ProxyCommand (tokens expanded), or NULL; while connected, the
+	 * command's pid and the read end of its stderr (for messages). */
+	char *proxy_cmd;
+	pid_t proxy_pid;
+	int proxy_err;
 
 	/* The session */
 	enum sess_state ss;
@@ -520,6 +529,43 @@ static void resolve_drop(struct ssh_node *n)
 	n->res = NULL;
 }
 
+/* ProxyCommand: the command's stdin and stdout are one end of a
+ * socketpair whose other end is the session's socket (libssh2 needs a
+ * socket; a socketpair is one), run as ssh runs it: sh -c 'exec CMD'. Its
+ * stderr goes to a pipe, never to the terminal: the first line is quoted
+ * when the handshake fails. */
+static void proxy_stop(struct ssh_node *n)
+{
+	int status;
+	if (n->proxy_pid > 0) {
+		kill(n->proxy_pid, SIGTERM);
+		if (waitpid(n->proxy_pid, &status, WNOHANG) == 0) {
+			kill(n->proxy_pid, SIGKILL);
+			waitpid(n->proxy_pid, &status, 0);
+		}
+	}
+	n->proxy_pid = 0;
+	if (n->proxy_err >= 0)
+		close(n->proxy_err);
+	n->proxy_err = -1;
+}
+
+/* "; the ProxyCommand said: ..." from its stderr, or "". */
+static void proxy_said(struct ssh_node *n, char *dst, size_t size)
+{
+	char buf[512];
+	ssize_t r;
+	dst[0] = '\0';
+	if (n->proxy_err < 0)
+		return;
+	r = read(n->proxy_err, buf, sizeof(buf) - 1);
+	if (r <= 0)
+		return;
+	buf[r] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	str_printf(dst, size, "; the ProxyCommand said: %s", buf);
+}
+
 /* A bastion's side of the tunnel: the socketpair end and the buffers. */
 static void tunnel_close(struct ssh_node *n)
 {
@@ -594,6 +640,7 @@ static void teardown(struct ssh_node *n, bool polite)
 		n->fd = -1;
 	}
 	n->ss = SS_NONE;
+	proxy_stop(n);
 	tunnel_close(n);
 	/* The bastion's session exists for this node's tunnel only: it goes
 	 * too, and the next connection makes both anew. */
@@ -740,12 +787,64 @@ static void resolve_tick(void *arg)
 
 static void job_start(struct ssh_node *n, struct job *j, char *cmd);
 
+extern char **environ;
+
+static void proxy_start(struct ssh_node *n)
+{
+	posix_spawn_file_actions_t fa;
+	int sp[2], pe[2], rc;
+	pid_t pid;
+	char *script, *argv[4];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+		session_fail(n, NERR_INTERNAL, "no socketpair for the ProxyCommand: %s", strerror(errno));
+		return;
+	}
+	if (pipe2(pe, O_CLOEXEC) < 0) {
+		close(sp[0]);
+		close(sp[1]);
+		session_fail(n, NERR_INTERNAL, "no pipe for the ProxyCommand: %s", strerror(errno));
+		return;
+	}
+	script = xasprintf("exec %s", n->proxy_cmd);
+	argv[0] = "/bin/sh";
+	argv[1] = "-c";
+	argv[2] = script;
+	argv[3] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, sp[1], 0);
+	posix_spawn_file_actions_adddup2(&fa, sp[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
+	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	free(script);
+	close(sp[1]);
+	close(pe[1]);
+	if (rc != 0) {
+		close(sp[0]);
+		close(pe[0]);
+		session_fail(n, NERR_CONFIG, "cannot run the ProxyCommand for %s: %s", n->hostport, strerror(rc));
+		return;
+	}
+	fcntl(sp[0], F_SETFL, fcntl(sp[0], F_GETFL) | O_NONBLOCK);
+	fcntl(pe[0], F_SETFL, fcntl(pe[0], F_GETFL) | O_NONBLOCK);
+	n->fd = sp[0];
+	n->proxy_pid = pid;
+	n->proxy_err = pe[0];
+	start_handshake(n);
+}
+
 static void session_start(struct ssh_node *n)
 {
 	struct addrinfo hints, *ai = NULL;
 	char port[8];
 	struct gaicb *list[1];
 
+	if (n->proxy_cmd) {
+		n->au = AU_LIST;
+		proxy_start(n);
+		return;
+	}
 	if (n->jump) {
 		/* The bastion connects (checking its own host key, logging in)
 		 * and opens the channel; tunnel_ready or tunnel_failed go on. */
@@ -1496,11 +1595,14 @@ static void drive(struct ssh_node *n)
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			goto wait;
 		if (rc) {
+			char said[600];
+			proxy_said(n, said, sizeof(said));
 			session_fail(n, rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_RECV ||
 						rc == LIBSSH2_ERROR_BANNER_RECV
 					? NERR_UNREACHABLE
 					: NERR_PROTOCOL,
-				     "SSH handshake with %s failed (%s)", n->hostport, last_error(n));
+				     "SSH handshake with %s%s failed (%s)%s", n->hostport,
+				     n->proxy_cmd ? " through its ProxyCommand" : "", last_error(n), said);
 			return;
 		}
 		rc = verify_hostkey(n);
@@ -1802,8 +1904,8 @@ static char *pick_identity(const struct sshcfg *g, const struct sshcfg_tokens *t
 
 /* The node's own connection: explicit carptop.yaml values, then what the
  * ssh config says for ssh.host, then carptop's defaults. *jump gets the
- * ProxyJump, if any. */
-static int resolve_conf(const struct node_conf *nc, struct ssh_conf *eff, char **jump, char **cause)
+ * ProxyJump, *proxy the ProxyCommand (expanded), if any. */
+static int resolve_conf(const struct node_conf *nc, struct ssh_conf *eff, char **jump, char **proxy, char **cause)
 {
 	const struct ssh_conf *c = &nc->ssh;
 	struct sshcfg g;
@@ -1811,7 +1913,7 @@ static int resolve_conf(const struct node_conf *nc, struct ssh_conf *eff, char *
 	char *why = NULL;
 
 	conf_copy(eff, c);
-	*jump = NULL;
+	*jump = *proxy = NULL;
 	if (!c->ssh_config)
 		return 0;
 	if (sshcfg_lookup(c, c->host, &g, &why) < 0) {
@@ -1838,10 +1940,13 @@ static int resolve_conf(const struct node_conf *nc, struct ssh_conf *eff, char *
 		}
 	}
 	if (g.proxycommand) {
-		*cause = xasprintf("node '%s': the ssh config gives '%s' a ProxyCommand (%s), which carptop does not "
-				   "run; use ProxyJump, or set ssh_config: none", nc->name, c->host, g.proxycommand);
-		sshcfg_free(&g);
-		return -1;
+		*proxy = sshcfg_expand(g.proxycommand, &t, false, &why);
+		if (!*proxy) {
+			*cause = xasprintf("node '%s': ProxyCommand from the ssh config: %s", nc->name, why);
+			free(why);
+			sshcfg_free(&g);
+			return -1;
+		}
 	}
 	if (g.proxyjump)
 		*jump = xstrdup(g.proxyjump);
@@ -1932,6 +2037,7 @@ static struct ssh_node *node_new(struct backend *b, struct ssh_conf *eff)
 	n->c = &n->eff;
 	n->fd = -1;
 	n->pfd = -1;
+	n->proxy_err = -1;
 	n->backoff_s = SSH_BACKOFF_MIN_S;
 	n->jobs[JK_POLL] = &n->poll;
 	n->jobs[JK_ACT] = &n->act;
@@ -1977,6 +2083,7 @@ static void node_free(struct ssh_node *n)
 		free(n->passphrase);
 	}
 	conf_clear(&n->eff);
+	free(n->proxy_cmd);
 	free(n);
 }
 
@@ -1985,19 +2092,20 @@ static int ssh_open(struct backend *b, char **cause)
 	const struct node_conf *nc = b->conf;
 	struct ssh_conf eff, bc;
 	struct ssh_node *n;
-	char *jump = NULL;
+	char *jump = NULL, *proxy = NULL;
 
 	memset(&bc, 0, sizeof(bc));
 	if (!nc->ssh.host || !*nc->ssh.host) {
 		*cause = xasprintf("node '%s': ssh needs host, user and a port 1..65535", nc->name);
 		return -1;
 	}
-	if (resolve_conf(nc, &eff, &jump, cause) < 0 || conf_check(nc, &eff, "ssh", cause) < 0 ||
+	if (resolve_conf(nc, &eff, &jump, &proxy, cause) < 0 || conf_check(nc, &eff, "ssh", cause) < 0 ||
 	    (jump && (resolve_jump(nc, &eff, jump, &bc, cause) < 0 ||
 		      conf_check(nc, &bc, "its ProxyJump bastion", cause) < 0))) {
 		conf_clear(&eff);
 		conf_clear(&bc);
 		free(jump);
+		free(proxy);
 		return -1;
 	}
 	if (lib_users++ == 0 && libssh2_init(0) != 0) {
@@ -2005,10 +2113,12 @@ static int ssh_open(struct backend *b, char **cause)
 		conf_clear(&eff);
 		conf_clear(&bc);
 		free(jump);
+		free(proxy);
 		*cause = xstrdup("libssh2 could not be initialised");
 		return -1;
 	}
 	n = node_new(b, &eff);
+	n->proxy_cmd = proxy;
 	if (jump) {
 		n->jump = node_new(b, &bc);
 		n->jump->parent = n;

@@ -1173,8 +1173,12 @@ static void group_jump(void)
 			 "Host fw-behind\n    HostName 127.0.0.1\n    Port %d\n    ProxyJump root@bastion\n\n"
 			 "Host fw-nobody\n    HostName 127.0.0.1\n    Port %d\n    ProxyJump nobody@bastion\n\n"
 			 "Host bastion\n    HostName 127.0.0.1\n    Port %d\n\n"
-			 "Host fw-cmd\n    ProxyCommand nc %%h %%p\n",
-			 n0->port, n0->port, n0->port, bn->port);
+			 /* ssh -W through the bastion, as operators write it */
+			 "Host fw-cmd\n    HostName 127.0.0.1\n    Port %d\n"
+			 "    ProxyCommand /usr/bin/ssh -F /dev/null -i %s -o UserKnownHostsFile=%s -o BatchMode=yes "
+			 "-o StrictHostKeyChecking=yes -p %d -W %%h:%%p root@127.0.0.1\n\n"
+			 "Host fw-badcmd\n    HostName 127.0.0.1\n    ProxyCommand /nonexistent/proxy %%h %%p\n",
+			 n0->port, n0->port, n0->port, bn->port, n0->port, id, kh, bn->port);
 	spit(cfg, text);
 	free(text);
 
@@ -1187,12 +1191,33 @@ static void group_jump(void)
 	backend_free(b);
 	conf_alias_free(c);
 
-	test_current = "ProxyCommand is refused by name at start";
+	test_current = "ProxyCommand: the session runs over the command's stdio (ssh -W via the bastion)";
+	bmark = file_size(bn->log);
 	c = conf_alias("fw-cmd", id, kh, cfg);
-	CHECK(backend_new(c, H.loop, NULL, 0, 0, &cause) == NULL);
-	CHECK(cause && strstr(cause, "ProxyCommand (nc %h %p), which carptop does not run; use ProxyJump"));
-	free(cause);
-	cause = NULL;
+	b = backend_make(c);
+	s = poll_now(b, 20);
+	CHECK(s->reachable);
+	CHECK_INT_EQ(s->n_vips, 2);
+	s = poll_now(b, 20);
+	CHECK(s->reachable);
+	l = log_since(bn->log, bmark);
+	snprintf(expect, sizeof(expect), "target 127.0.0.1 port %d", n0->port);
+	CHECK_CONTAINS(l, expect);
+	CHECK_INT_EQ(count(l, "Accepted publickey for root"), 1);
+	free(l);
+	backend_free(b);
+	conf_alias_free(c);
+
+	test_current = "a ProxyCommand that fails: its own words in the error";
+	c = conf_alias("fw-badcmd", id, kh, cfg);
+	b = backend_make(c);
+	s = poll_now(b, 20);
+	CHECK(!s->reachable);
+	CHECK_INT_EQ(s->err, NERR_UNREACHABLE);
+	CHECK_CONTAINS(s->error, "SSH handshake with 127.0.0.1:22 through its ProxyCommand failed");
+	CHECK_CONTAINS(s->error, "the ProxyCommand said: ");
+	CHECK_CONTAINS(s->error, "/nonexistent/proxy");
+	backend_free(b);
 	conf_alias_free(c);
 
 	test_current = "a node behind a ProxyJump bastion is polled through it";
