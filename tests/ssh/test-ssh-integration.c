@@ -1269,8 +1269,32 @@ static void group_jump(void)
 	ssh_backend_retry_now(b);
 	s = poll_now(b, 20);
 	CHECK(s->reachable);
+	{
+		char route[640];
+		CHECK(ssh_backend_route(b, route, sizeof(route)));
+		snprintf(expect, sizeof(expect), "root@127.0.0.1:%d via root@127.0.0.1:%d", n0->port, bn->port);
+		CHECK_STR_EQ(route, expect);
+	}
 	backend_free(b);
 	conf_alias_free(c);
+
+	test_current = "without the OpenSSH client on PATH: the built-in reader, the same route";
+	{
+		char *path = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin"), route[640];
+		c = conf_alias("fw-behind", id, kh, cfg);
+		/* The lookup runs inside backend_new (ssh_open). */
+		setenv("PATH", "/nonexistent", 1);
+		b = backend_make(c);
+		setenv("PATH", path, 1);
+		free(path);
+		CHECK(ssh_backend_route(b, route, sizeof(route)));
+		snprintf(expect, sizeof(expect), "root@127.0.0.1:%d via root@127.0.0.1:%d", n0->port, bn->port);
+		CHECK_STR_EQ(route, expect);
+		s = poll_now(b, 20);
+		CHECK(s->reachable);
+		backend_free(b);
+		conf_alias_free(c);
+	}
 
 	test_current = "the bastion logs in as the ProxyJump's user";
 	c = conf_alias("fw-nobody", id, kh, cfg);
