@@ -26,14 +26,14 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pwd.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -175,7 +175,7 @@ struct ssh_node {
 
 	/* Jobs */
 	struct job poll, act, cfgjob, tunnel;
-	struct job *jobs[JK__COUNT]; /* the three, for loops */
+	struct job *jobs[JK__COUNT]; /* the four, for loops */
 	struct action action;
 	char nonce[SSH_NONCE_HEX + 1];
 	struct cx_config cfg;   /* config.xml cache */
@@ -1194,10 +1194,12 @@ static void tunnel_ready(void *arg)
 		start_handshake(n);
 }
 
+static bool restart_unsent(struct ssh_node *n, struct job *j);
+
 /* The bastion failed (session_fail on it): the node it serves fails with
  * the bastion's reason and error class — a refused bastion host key is a
- * refused host key. */
-static bool restart_unsent(struct ssh_node *n, struct job *j);
+ * refused host key — unless the tunnel was up and nothing is lost by
+ * starting over (below). */
 
 static void tunnel_failed(struct ssh_node *bastion, struct job *j)
 {
