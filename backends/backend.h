@@ -37,6 +37,11 @@ struct vip_spec {
 	char descr[64];
 };
 
+/* Check a VIP before anything is sent (every transport): interface a config
+ * key or "" (where the VHID's CARP VIP is), address by inet_pton, prefix
+ * within the family (need_prefix), vhid 1..255. false with *why set. */
+bool vip_spec_check(const struct vip_spec *v, bool need_prefix, const char **why);
+
 struct action {
 	enum action_kind kind;
 	struct vip_spec vip;        /* ACT_VIP_ADD / ACT_VIP_DELETE */

@@ -6,6 +6,9 @@ pkgs=(
   libncurses-dev libcurl4-openssl-dev libjson-c-dev libssh2-1-dev libyaml-dev libxml2-dev
   libmicrohttpd-dev
   libssl-dev jq time openssl openssh-server openssh-client csh tmux curl
+  # the ssh harness runs carptop's VIP program with the real PHP CLI
+  # (tests/ssh/phpstub); unshare gives it a private /tmp
+  php-cli util-linux
   # the fuzz targets (clang only recommends its libFuzzer runtime) and the
   # valgrind suite
   clang libclang-rt-14-dev valgrind

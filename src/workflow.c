@@ -50,85 +50,6 @@ const struct wf_def *wf_find(const char *name)
 	return NULL;
 }
 
-const char *wf_param(const struct wf_run *r, const char *key)
-{
-	size_t n = strlen(key);
-	int i;
-	for (i = 0; i < r->n_params; i++)
-		if (strncmp(r->params[i], key, n) == 0 && r->params[i][n] == '=')
-			return r->params[i] + n + 1;
-	return NULL;
-}
-
-const char *wf_record_get(const struct wf_run *r, const char *key)
-{
-	size_t n = strlen(key);
-	int i;
-	for (i = 0; i < r->n_records; i++)
-		if (strncmp(r->records[i], key, n) == 0 && r->records[i][n] == '=')
-			return r->records[i] + n + 1;
-	return NULL;
-}
-
-static void journal(struct wf_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-void wf_record_set(struct wf_run *r, const char *key, const char *fmt, ...)
-{
-	char value[128];
-	size_t n = strlen(key);
-	va_list ap;
-	int i;
-	va_start(ap, fmt);
-	vsnprintf(value, sizeof(value), fmt, ap);
-	va_end(ap);
-	for (i = 0; i < r->n_records; i++)
-		if (strncmp(r->records[i], key, n) == 0 && r->records[i][n] == '=')
-			break;
-	if (i == r->n_records) {
-		if (r->n_records == WF_MAX_RECORDS)
-			return;
-		r->n_records++;
-	}
-	str_printf(r->records[i], sizeof(r->records[i]), "%s=%s", key, value);
-	journal(r, "record %s", r->records[i]);
-}
-
-const struct snapshot *wf_snap(const struct wf_run *r, int node)
-{
-	return &r->app->clusters[r->cluster].node[node].snap;
-}
-
-bool wf_outcome(struct wf_run *r, char *msg, size_t n)
-{
-	if (!r->def || !r->def->outcome)
-		return false;
-	r->def->outcome(r, msg, n);
-	return true;
-}
-
-const char *wf_node_name(const struct wf_run *r, int node)
-{
-	if (node < 0 || node >= CLUSTER_NODES)
-		return "-";
-	return r->app->clusters[r->cluster].conf->nodes[node].name;
-}
-
-int wf_resolve(const struct wf_run *r, enum wf_node n)
-{
-	switch (n) {
-	case WF_PRIMARY:
-		return 0;
-	case WF_SECONDARY:
-		return 1;
-	case WF_TARGET:
-		return r->target;
-	case WF_OTHER:
-		return r->other;
-	default:
-		return -1;
-	}
-}
-
 static void line(struct wf_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void line(struct wf_run *r, const char *fmt, ...)
 {
@@ -153,26 +74,6 @@ static void audit(struct wf_run *r, int node, const char *result, const char *fm
 	va_end(ap);
 	audit_log(r->cluster_name, node >= 0 ? wf_node_name(r, node) : "-", r->def ? r->def->name : "workflow", result,
 		  detail);
-}
-
-static void journal(struct wf_run *r, const char *fmt, ...)
-{
-	char when[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	va_list ap;
-	if (!r->journal)
-		return;
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(r->journal, "%s ", when);
-	va_start(ap, fmt);
-	vfprintf(r->journal, fmt, ap);
-	va_end(ap);
-	fputc('\n', r->journal);
-	/* The journal is what survives kill -9: every record reaches the disk. */
-	fflush(r->journal);
-	fsync(fileno(r->journal));
 }
 
 /* "Disable CARP on %N" with %N replaced by the step's node name. */
@@ -363,7 +264,7 @@ static void finish(struct wf_run *r, enum wf_state st)
 		audit(r, -1, "completed", "every step verified");
 	else if (st == WF_ROLLED_BACK)
 		audit(r, -1, "rolled-back", "every undo step verified");
-	journal(r, "finished %s", st == WF_DONE ? "ok" : st == WF_ROLLED_BACK ? "rolled-back" : "failed");
+	wf_journal(r, "finished %s", st == WF_DONE ? "ok" : st == WF_ROLLED_BACK ? "rolled-back" : "failed");
 	/* A failed run keeps its journal for --resume / --rollback. */
 	journal_close(r, st != WF_FAILED);
 	lock_release(r);
@@ -387,7 +288,7 @@ static void fail(struct wf_run *r, const char *fmt, ...)
 		result_of(r)->state = WF_STEP_FAILED;
 		str_copy(result_of(r)->msg, r->status, sizeof(result_of(r)->msg));
 	}
-	journal(r, "step %d failed %s", r->step, r->status);
+	wf_journal(r, "step %d failed %s", r->step, r->status);
 	line(r, "[%2d/%d] %s ... FAILED: %s", r->step + 1, step_count(r), title, r->status);
 	if (!r->changed) {
 		/* Nothing was sent: there is nothing to resume or undo. */
@@ -395,7 +296,7 @@ static void fail(struct wf_run *r, const char *fmt, ...)
 		audit(r, -1, "refused", "step %d %s: %s; nothing was changed", r->step + 1, title, r->status);
 		r->state = WF_FAILED;
 		cancel_tick(r);
-		journal(r, "finished refused");
+		wf_journal(r, "finished refused");
 		journal_close(r, true);
 		lock_release(r);
 		if (r->ev.finished)
@@ -466,7 +367,7 @@ static void act(struct wf_run *r, const struct wf_step *s)
 	a.kind = s->action;
 	if (s->build)
 		s->build(r, &a);
-	journal(r, "step %d action-sent %s node=%s", r->step, action_name(a.kind), wf_node_name(r, node));
+	wf_journal(r, "step %d action-sent %s node=%s", r->step, action_name(a.kind), wf_node_name(r, node));
 	r->changed = true;
 	r->phase = PH_ACT;
 	r->phase_started = now_ms();
@@ -481,7 +382,7 @@ static void ask(struct wf_run *r, const char *title)
 	r->phase = PH_ASK;
 	r->state = WF_ASKING;
 	r->asked_at = now_ms();
-	journal(r, "step %d asking", r->step);
+	wf_journal(r, "step %d asking", r->step);
 	if (r->ev.ask)
 		r->ev.ask(r, title, r->ev.ctx);
 }
@@ -535,7 +436,7 @@ static void advance(struct wf_run *r)
 			fail(r, "%s cannot be reached: %s", wf_node_name(r, node), wf_snap(r, node)->error);
 			return;
 		}
-		journal(r, "step %d begin", r->step);
+		wf_journal(r, "step %d begin", r->step);
 		c = s->pre ? s->pre(r, msg, sizeof(msg)) : WF_YES;
 		if (c == WF_FAIL) {
 			fail(r, "%s", msg);
@@ -543,7 +444,7 @@ static void advance(struct wf_run *r)
 		}
 		if (c == WF_NO || s->action == ACT__COUNT) {
 			if (c == WF_NO) {
-				journal(r, "step %d skip-action %s", r->step, msg);
+				wf_journal(r, "step %d skip-action %s", r->step, msg);
 				audit(r, node, "step-skipped", "step %d %s: %s", r->step + 1, title, msg);
 				if (result_of(r)) {
 					result_of(r)->action_skipped = true;
@@ -572,7 +473,7 @@ static void advance(struct wf_run *r)
 			return;
 		}
 		if (c == WF_YES) {
-			journal(r, "step %d done %s", r->step, msg);
+			wf_journal(r, "step %d done %s", r->step, msg);
 			audit(r, node, "step-done", "step %d %s: %s", r->step + 1, title, msg);
 			if (result_of(r)) {
 				struct wf_step_result *res = result_of(r);
@@ -705,7 +606,7 @@ static void on_app_action(struct app_listener *l, size_t cluster, int node, cons
 		     res->message);
 		return;
 	}
-	journal(r, "step %d action-ok %s", r->step, res->message);
+	wf_journal(r, "step %d action-ok %s", r->step, res->message);
 	r->phase = PH_WAIT;
 	r->phase_started = now_ms();
 	want_fresh(r);
@@ -724,7 +625,7 @@ void wf_answer(struct wf_run *r, bool yes)
 		fail(r, "the operator declined");
 		return;
 	}
-	journal(r, "step %d confirmed", r->step);
+	wf_journal(r, "step %d confirmed", r->step);
 	audit(r, wf_resolve(r, s->node), "confirmed", "step %d %s", r->step + 1, title);
 	/* Read fresh state again before acting on the confirmation. */
 	r->confirmed = r->step;
@@ -951,15 +852,15 @@ void wf_start(struct wf_run *r)
 			r->ev.finished(r, r->ev.ctx);
 		return;
 	}
-	journal(r, "carptop-journal 1");
-	journal(r, "workflow %s", r->def->name);
-	journal(r, "cluster %s", r->cluster_name);
+	wf_journal(r, "carptop-journal 1");
+	wf_journal(r, "workflow %s", r->def->name);
+	wf_journal(r, "cluster %s", r->cluster_name);
 	for (i = 0; i < r->n_params; i++)
-		journal(r, "param %s", r->params[i]);
+		wf_journal(r, "param %s", r->params[i]);
 	for (i = 0; i < r->n_records; i++)
-		journal(r, "record %s", r->records[i]);
+		wf_journal(r, "record %s", r->records[i]);
 	if (r->force) {
-		journal(r, "force");
+		wf_journal(r, "force");
 		audit(r, -1, "forced", "interlocks overridden by the operator");
 	}
 	{
@@ -1085,7 +986,7 @@ struct wf_run *wf_resume(struct app *a, size_t cluster, bool rollback, bool forc
 	r->state = WF_RUNNING;
 	if (rollback) {
 		rollback_plan(r, done, done_upto);
-		journal(r, "rollback of %d step(s)", r->n_rollback_steps);
+		wf_journal(r, "rollback of %d step(s)", r->n_rollback_steps);
 		line(r, "Rolling back %s on cluster %s: %d step(s) to undo.", r->def->name, r->cluster_name,
 		     r->n_rollback_steps);
 		audit(r, -1, "workflow-rollback", "%d undo step(s)", r->n_rollback_steps);
@@ -1103,7 +1004,7 @@ struct wf_run *wf_resume(struct app *a, size_t cluster, bool rollback, bool forc
 		str_copy(r->result[i].msg, done[i] ? "done in the earlier run" : "not recorded as done in the earlier run",
 			 sizeof(r->result[i].msg));
 	}
-	journal(r, "resume at step %d", done_upto + 1);
+	wf_journal(r, "resume at step %d", done_upto + 1);
 	line(r, "Resuming %s on cluster %s at step %d of %d.", r->def->name, r->cluster_name, done_upto + 2,
 	     r->def->n_steps);
 	audit(r, -1, "workflow-resume", "at step %d", done_upto + 2);

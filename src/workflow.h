@@ -196,12 +196,14 @@ bool wf_succeeded(const struct wf_run *r);
 /* Failed before anything was sent: nothing to resume or roll back. */
 bool wf_refused(const struct wf_run *r);
 
-/* Helpers for step functions. */
+/* A run's state, for the step functions (wf_run.c). */
 const char *wf_param(const struct wf_run *r, const char *key);
 const char *wf_record_get(const struct wf_run *r, const char *key);
 void wf_record_set(struct wf_run *r, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const struct snapshot *wf_snap(const struct wf_run *r, int node);
 const char *wf_node_name(const struct wf_run *r, int node);
 int wf_resolve(const struct wf_run *r, enum wf_node n);
+/* One timestamped line in the run's journal, on disk before it returns. */
+void wf_journal(struct wf_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -1063,35 +1063,6 @@ static void action_req_done(struct api_node *n, struct req *r, enum node_error e
 	action_finish(n, res.err, res.message);
 }
 
-static bool iface_key_ok(const char *s)
-{
-	size_t i;
-	for (i = 0; s[i]; i++)
-		if (!(s[i] == '_' || s[i] == '-' || (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= 'A' && s[i] <= 'Z')))
-			return false;
-	return i > 0;
-}
-
-/* Check a VIP to add before anything is sent; *why on failure. */
-static bool vip_spec_ok(const struct vip_spec *v, bool need_prefix, const char **why)
-{
-	unsigned char buf[16];
-	int maxbits = inet_pton(AF_INET, v->address, buf) == 1 ? 32 : inet_pton(AF_INET6, v->address, buf) == 1 ? 128 : 0;
-	/* An empty interface means "where the VHID's CARP VIP is". */
-	if (v->interface[0] && !iface_key_ok(v->interface))
-		*why = "interface must be a config key such as lan, wan or opt1";
-	else if (!maxbits)
-		*why = "address is not an IPv4 or IPv6 address";
-	else if (need_prefix && (v->prefix < 1 || v->prefix > maxbits))
-		*why = "prefix length missing or out of range (use the interface's subnet size)";
-	else if (v->vhid < 1 || v->vhid > 255)
-		*why = "vhid must be 1..255";
-	else
-		return true;
-	return false;
-}
-
 /* {"vip":{"mode":"ipalias","interface":..,"network":"A/P","vhid":"N","descr":..}},
  * built with json-c so the description is escaped properly. */
 static char *vip_add_body(const struct vip_spec *v)
@@ -1133,7 +1104,7 @@ static int api_action_start(struct backend *b, const struct mutation_grant *g, c
 		if (a->vip.mode != VIP_MODE_IPALIAS)
 			why = "carptop adds IP aliases only (a CARP VIP needs its password)";
 		else
-			vip_spec_ok(&a->vip, true, &why);
+			vip_spec_check(&a->vip, true, &why);
 		if (why) {
 			action_finish(n, NERR_CONFIG, why);
 			break;
@@ -1147,7 +1118,7 @@ static int api_action_start(struct backend *b, const struct mutation_grant *g, c
 		free(body);
 		break;
 	case ACT_VIP_DELETE:
-		if (!vip_spec_ok(&a->vip, false, &why)) {
+		if (!vip_spec_check(&a->vip, false, &why)) {
 			action_finish(n, NERR_CONFIG, why);
 			break;
 		}

@@ -1,5 +1,6 @@
 #include "sim_world.h"
 
+#include <arpa/inet.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -900,6 +901,21 @@ int sim_vip_add(struct sim_world *w, int pi, int ni, const char *iface, enum vip
 		str_copy(reply, "{\"result\":\"failed\",\"validations\":{\"vip.network\":[\"A valid network address is required.\"]}}", len);
 		return 1;
 	}
+	{
+		/* Vip::performValidation: an IPv4 CARP or alias address on a
+		 * prefix up to /30 is neither the network nor the broadcast. */
+		struct in_addr a4;
+		if (prefix <= 30 && inet_pton(AF_INET, addr, &a4) == 1) {
+			uint32_t h = ntohl(a4.s_addr), mask = prefix ? 0xffffffffu << (32 - prefix) : 0;
+			const char *what = h == (h & mask) ? "network" : h == ((h & mask) | ~mask) ? "broadcast" : NULL;
+			if (what) {
+				snprintf(reply, len,
+					 "{\"result\":\"failed\",\"validations\":{\"vip.network\":[\"You cannot use the %s address.\"]}}",
+					 what);
+				return 1;
+			}
+		}
+	}
 	for (i = 0; i < n->n_vips; i++) {
 		if (str_eq(n->vips[i].addr, addr) && !n->vips[i].pending_delete) {
 			str_copy(reply, "{\"result\":\"failed\",\"validations\":{\"vip.network\":[\"Address already assigned.\"]}}", len);
@@ -970,7 +986,9 @@ int sim_vip_apply(struct sim_world *w, int pi, int ni, char *reply, size_t len)
 	if (!n)
 		return -1;
 	for (i = 0, k = 0; i < n->n_vips; i++) {
-		if (n->vips[i].pending_delete)
+		/* A deleted VIP whose address no todo file names stays on
+		 * the interface (still out of the config). */
+		if (n->vips[i].pending_delete && !n->vips[i].keep_addr)
 			continue;
 		n->vips[k] = n->vips[i];
 		n->vips[k++].applied = true;

@@ -40,6 +40,10 @@ struct sim_vip {
 	char descr[64];
 	bool applied;         /* reconfigure has run since it was added */
 	bool pending_delete;  /* deleted in config, still on the interface until reconfigure */
+	/* Deleted without a /tmp/delete_vip_<uuid>.todo naming its address
+	 * (the SSH harness's model edit): reconfigure_vips.php removes only
+	 * the addresses those files name, so it stays on the interface. */
+	bool keep_addr;
 };
 
 /* A firewall rule as config.xml holds it (legacy <filter><rule>), modelled

@@ -61,7 +61,7 @@ enum sess_state { SS_NONE = 0, SS_RESOLVING, SS_CONNECTING, SS_TUNNEL, SS_HANDSH
 
 enum auth_step { AU_LIST = 0, AU_FILE, AU_AGENT_START, AU_AGENT_TRY, AU_DONE };
 
-enum job_state { JS_IDLE = 0, JS_WAIT, JS_OPEN, JS_EXEC, JS_READ, JS_CLOSE, JS_WAITCLOSED, JS_FREE, JS_DONE };
+enum job_state { JS_IDLE = 0, JS_WAIT, JS_OPEN, JS_EXEC, JS_WRITE, JS_READ, JS_CLOSE, JS_WAITCLOSED, JS_FREE, JS_DONE };
 
 /* JK_TUNNEL runs only on a bastion: the direct-tcpip channel a node's
  * session goes through (ProxyJump). */
@@ -86,6 +86,11 @@ struct job {
 	enum job_state st;
 	LIBSSH2_CHANNEL *ch;
 	char *cmd;
+	/* Standard input for the command (the VIP program), sent whole and
+	 * then EOF; NULL: none. Kept over a restart on a fresh session (only
+	 * before the command was sent, so nothing of it went out yet). */
+	char *in;
+	size_t in_len, in_off;
 	struct strbuf out, err;
 	int exit_status;
 	bool exec_sent;         /* the command may have reached the node */
@@ -349,6 +354,16 @@ static void job_reset_buffers(struct job *j)
 	sb_free(&j->err);
 }
 
+static void job_drop_input(struct job *j)
+{
+	if (j->in) {
+		explicit_bzero(j->in, j->in_len);
+		free(j->in);
+	}
+	j->in = NULL;
+	j->in_len = j->in_off = 0;
+}
+
 /* End a job: stop its deadline, schedule delivery. */
 static void job_end(struct ssh_node *n, struct job *j)
 {
@@ -359,6 +374,7 @@ static void job_end(struct ssh_node *n, struct job *j)
 	j->ch = NULL;
 	j->st = JS_DONE;
 	job_reset_buffers(j);
+	job_drop_input(j);
 	if (j->kind == JK_POLL) {
 		/* Until config.xml is read again successfully, say why it is not. */
 		if (n->snap.reachable && n->cfg_err != NERR_NONE)
@@ -414,6 +430,10 @@ static void job_running_command(struct ssh_node *n, struct job *j, char *dst, si
 	}
 	if (j->kind == JK_TUNNEL) {
 		str_printf(dst, size, "the tunnel to %s:%d", n->tun_host, n->tun_port);
+		return;
+	}
+	if (j->kind == JK_ACT && (n->action.kind == ACT_VIP_ADD || n->action.kind == ACT_VIP_DELETE)) {
+		str_copy(dst, "the VIP program (" SSH_PHP_COMMAND ")", size);
 		return;
 	}
 	if (j->kind == JK_ACT) {
@@ -785,7 +805,7 @@ static void resolve_tick(void *arg)
 	connect_next(n);
 }
 
-static void job_start(struct ssh_node *n, struct job *j, char *cmd);
+static void job_start(struct ssh_node *n, struct job *j, char *cmd, char *in);
 
 extern char **environ;
 
@@ -850,7 +870,7 @@ static void session_start(struct ssh_node *n)
 		 * and opens the channel; tunnel_ready or tunnel_failed go on. */
 		n->ss = SS_TUNNEL;
 		n->au = AU_LIST;
-		job_start(n->jump, &n->jump->tunnel, NULL);
+		job_start(n->jump, &n->jump->tunnel, NULL, NULL);
 		return;
 	}
 	n->ss = SS_RESOLVING;
@@ -1403,6 +1423,8 @@ static void job_complete(struct ssh_node *n, struct job *j)
 		}
 		if (!j->out.buf)
 			free(buf);
+	} else if (n->action.kind == ACT_VIP_ADD || n->action.kind == ACT_VIP_DELETE) {
+		ssh_vip_reply(j->out.buf, j->err.buf, j->exit_status, &n->act_res);
 	} else {
 		ssh_action_reply(n->action.kind, j->out.buf ? j->out.buf : "", j->err.buf ? j->err.buf : "",
 				 j->exit_status, &n->act_res);
@@ -1528,9 +1550,33 @@ static bool job_step(struct ssh_node *n, struct job *j)
 			job_channel_error(n, j, rc);
 			return false;
 		}
+		j->st = j->in ? JS_WRITE : JS_READ;
+		if (j->st == JS_READ)
+			goto read;
+		/* fallthrough */
+	case JS_WRITE:
+		/* The whole input, then EOF (the PHP CLI runs its program once
+		 * stdin ends). A command that stops reading (php missing, csh
+		 * said so and exited) fails the write: its output and exit
+		 * status then tell what happened. */
+		while (j->in_off < j->in_len) {
+			r = libssh2_channel_write(j->ch, j->in + j->in_off, j->in_len - j->in_off);
+			if (r == LIBSSH2_ERROR_EAGAIN)
+				return true;
+			if (r < 0)
+				break;
+			j->in_off += (size_t)r;
+		}
+		if (j->in_off >= j->in_len) {
+			rc = libssh2_channel_send_eof(j->ch);
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				return true;
+		}
+		job_drop_input(j);
 		j->st = JS_READ;
 		/* fallthrough */
 	case JS_READ:
+	read:
 		for (;;) {
 			bool progress = false;
 			r = libssh2_channel_read(j->ch, buf, sizeof(buf));
@@ -1728,12 +1774,17 @@ static void job_timeout(void *arg)
 	session_fail(n, NERR_TIMEOUT, "%s", msg);
 }
 
-static void job_start(struct ssh_node *n, struct job *j, char *cmd)
+/* Start a job running cmd (taken over), with `in` (taken over, or NULL) as
+ * its standard input. */
+static void job_start(struct ssh_node *n, struct job *j, char *cmd, char *in)
 {
 	struct backend *b = n->b;
 
 	free(j->cmd);
 	j->cmd = cmd;
+	job_drop_input(j);
+	j->in = in;
+	j->in_len = in ? strlen(in) : 0;
 	j->active = true;
 	j->st = JS_WAIT;
 	j->exit_status = -1;
@@ -1775,7 +1826,7 @@ static int ssh_poll_start(struct backend *b)
 	for (i = 0; i < sizeof(rnd); i++)
 		str_printf(n->nonce + 2 * i, 3, "%02x", rnd[i]);
 	snapshot_clear(&n->snap);
-	job_start(n, &n->poll, ssh_poll_command(n->nonce, n->cfg.valid ? n->cfg.marker : "", fw_following(n)));
+	job_start(n, &n->poll, ssh_poll_command(n->nonce, n->cfg.valid ? n->cfg.marker : "", fw_following(n)), NULL);
 	return 0;
 }
 
@@ -1796,12 +1847,15 @@ static int ssh_action_start(struct backend *b, const struct mutation_grant *g, c
 		return 0;
 	}
 	if (a->kind == ACT_VIP_ADD || a->kind == ACT_VIP_DELETE) {
-		job_fail(n, &n->act, NERR_COMMAND,
-			 a->kind == ACT_VIP_ADD
-				 ? "adding a VIP needs the API transport (OPNsense has no configctl action that edits "
-				   "VIPs); configure an api: block for this node"
-				 : "deleting a VIP needs the API transport (OPNsense has no configctl action that edits "
-				   "VIPs); configure an api: block for this node");
+		/* No configctl action edits VIPs: the node's PHP CLI runs the
+		 * model change (ssh_vip.c), the program on stdin. */
+		char *cause = NULL, *prog = ssh_vip_program(a, &cause);
+		if (!prog) {
+			job_fail(n, &n->act, NERR_CONFIG, cause);
+			free(cause);
+			return 0;
+		}
+		job_start(n, &n->act, xstrdup(SSH_PHP_COMMAND), prog);
 		return 0;
 	}
 	if (a->kind == ACT_SYNC && b->conf->role != ROLE_PRIMARY) {
@@ -1814,7 +1868,7 @@ static int ssh_action_start(struct backend *b, const struct mutation_grant *g, c
 		job_fail(n, &n->act, NERR_INTERNAL, "action not supported by the ssh transport");
 		return 0;
 	}
-	job_start(n, &n->act, cmd);
+	job_start(n, &n->act, cmd, NULL);
 	return 0;
 }
 
@@ -1823,16 +1877,16 @@ static int ssh_config_start(struct backend *b)
 	struct ssh_node *n = b->priv;
 	if (!n || n->cfgjob.active)
 		return -1;
-	job_start(n, &n->cfgjob, xstrdup(SSH_CONFIG_COMMAND));
+	job_start(n, &n->cfgjob, xstrdup(SSH_CONFIG_COMMAND), NULL);
 	return 0;
 }
 
-/* No configctl action edits <virtualip> (CONTRACT §3): VIP changes need
- * the API. Saying so here lets a workflow refuse before its first step. */
+/* Every action: configctl ones, and VIP add/delete through the node's PHP
+ * CLI (ssh_vip.c). */
 static bool ssh_supports(const struct backend *b, enum action_kind k)
 {
 	(void)b;
-	return ssh_action_words(k) != NULL;
+	return ssh_action_words(k) != NULL || k == ACT_VIP_ADD || k == ACT_VIP_DELETE;
 }
 
 static unsigned ssh_mutations(const struct backend *b)
@@ -2073,6 +2127,7 @@ static void node_free(struct ssh_node *n)
 		node_free(n->jump);
 	for (k = 0; k < JK__COUNT; k++) {
 		job_reset_buffers(n->jobs[k]);
+		job_drop_input(n->jobs[k]);
 		free(n->jobs[k]->cmd);
 	}
 	cfg_text_wipe(n);

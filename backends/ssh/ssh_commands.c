@@ -573,8 +573,8 @@ const char *ssh_action_words(enum action_kind k)
 	/* -d: configd detaches, rc.reboot never returns. */
 	case ACT_REBOOT: return "-d system reboot";
 	case ACT_SYNC: return "filter sync";
-	/* OPNsense has no configctl action that edits <virtualip>: only the
-	 * API's vip_settings controller does (CONTRACT §3). */
+	/* No configctl action edits <virtualip>: VIP add and delete run the
+	 * node's PHP CLI instead (ssh_vip.c). */
 	default: return NULL;
 	}
 }

@@ -188,7 +188,8 @@ enum node_error ssh_build_snapshot(struct ssh_output *o, struct cx_config *cache
 int ssh_parse_show_carp(const char *text, struct snapshot *s, bool fill_sysctl, char **cause);
 
 /* The configctl words of an action, or NULL when the ssh transport cannot
- * run it (VIP add/delete: no configctl action edits VIPs). */
+ * run it as a configctl action (VIP add/delete: none edits VIPs; ssh_vip.c runs
+ * them through the node's PHP CLI). */
 const char *ssh_action_words(enum action_kind k);
 /* What rc.filter_synchronize logs when a sync worked. */
 #define SSH_SYNC_OK_TEXT "Filter sync successfully completed"
@@ -198,6 +199,19 @@ char *ssh_action_command(enum action_kind k);
  * the exit status. */
 void ssh_action_reply(enum action_kind k, const char *out, const char *err, int exit_status,
 		      struct action_result *r);
+
+/* ---- VIP add and delete (ssh_vip.c, vip_edit.php) ------------------- */
+
+/* The fixed command line of a VIP change: the PHP CLI reading the program
+ * from the channel's standard input. */
+#define SSH_PHP_COMMAND "/usr/local/bin/php"
+/* The program for ACT_VIP_ADD / ACT_VIP_DELETE with the action's values
+ * checked and embedded (a new string), or NULL with *cause set when a value
+ * is not acceptable (nothing is to be sent then). */
+char *ssh_vip_program(const struct action *a, char **cause);
+/* Judge the program's reply (the API's vip_settings JSON on one line; PHP's
+ * own error text when it did not get that far). */
+void ssh_vip_reply(const char *out, const char *err, int exit_status, struct action_result *r);
 
 /* ---- /conf/config.xml (ssh_configxml.c) ------------------------------- */
 

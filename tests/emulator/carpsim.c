@@ -5,6 +5,7 @@
  * break things on purpose. See doc/testing.md. */
 #include <errno.h>
 #include <getopt.h>
+#include <json-c/json.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -351,6 +352,8 @@ static int parse_pn(const char **p, int *pair, int *node)
 	return enode_at(*pair, *node) ? 0 : -1;
 }
 
+static void render_vip_json(const struct sim_node *n, struct strbuf *sb);
+
 static void text_for(const char *what, int pair, int node, struct strbuf *sb, int *status)
 {
 	struct sim_node *n = sim_node_get(E.w, pair, node);
@@ -379,6 +382,8 @@ static void text_for(const char *what, int pair, int node, struct strbuf *sb, in
 		sim_render_show_carp(E.w, pair, node, sb);
 	else if (str_eq(what, "config-xml"))
 		sim_render_config_xml(E.w, pair, node, sb);
+	else if (str_eq(what, "vip-json"))
+		render_vip_json(n, sb);
 	else if (str_eq(what, "date")) {
 		char d[64];
 		sim_node_date(E.w->t, d, sizeof(d));
@@ -399,6 +404,94 @@ static void text_for(const char *what, int pair, int node, struct strbuf *sb, in
 		*status = 404;
 		sb_printf(sb, "unknown text '%s'\n", what);
 	}
+}
+
+/* The SSH harness's stand-in of the node's MVC model (tests/ssh/phpstub,
+ * run by the real PHP CLI for carptop's VIP program) reads the node's
+ * interfaces and configured VIPs from text "vip-json" and saves its
+ * changes through POST /ctl/vip/<pair>/<node>, one per request:
+ *   add <uuid> <iface> <mode> <addr> <prefix> <vhid|-> <descr...>
+ *   del <uuid>     (stays on the interface after reconfigure ...)
+ *   drop <addr>    (... unless a /tmp/delete_vip_<uuid>.todo names it: the
+ *                   configctl shim sends this for each before reconfigure)
+ * add and del check as the model does (sim_vip_add, sim_vip_delete). */
+static void render_vip_json(const struct sim_node *n, struct strbuf *sb)
+{
+	json_object *root = json_object_new_object(), *ifs = json_object_new_array(), *vips = json_object_new_array();
+	int i;
+	for (i = 0; i < n->n_ifs; i++)
+		json_object_array_add(ifs, json_object_new_string(n->ifs[i].key));
+	for (i = 0; i < n->n_vips; i++) {
+		const struct sim_vip *v = &n->vips[i];
+		json_object *o;
+		if (v->pending_delete)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "uuid", json_object_new_string(v->uuid));
+		json_object_object_add(o, "interface", json_object_new_string(v->iface));
+		json_object_object_add(o, "mode", json_object_new_string(vip_mode_name(v->mode)));
+		json_object_object_add(o, "subnet", json_object_new_string(v->addr));
+		json_object_object_add(o, "subnet_bits", json_object_new_int(v->prefix));
+		json_object_object_add(o, "vhid", v->vhid ? json_object_new_int(v->vhid) : json_object_new_string(""));
+		json_object_object_add(o, "descr", json_object_new_string(v->descr));
+		json_object_array_add(vips, o);
+	}
+	json_object_object_add(root, "interfaces", ifs);
+	json_object_object_add(root, "vips", vips);
+	sb_add(sb, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	sb_add(sb, "\n");
+	json_object_put(root);
+}
+
+static bool uuid_chars_ok(const char *u)
+{
+	size_t i;
+	for (i = 0; u[i]; i++)
+		if (!(u[i] == '-' || (u[i] >= '0' && u[i] <= '9') || (u[i] >= 'a' && u[i] <= 'f')))
+			return false;
+	return i > 0 && i < sizeof(((struct sim_vip *)0)->uuid);
+}
+
+static void ctl_vip(const char *body, int pair, int node, int *status, struct strbuf *out, bool *mut)
+{
+	struct sim_node *n = sim_node_get(E.w, pair, node);
+	char op[8] = "", uuid[64] = "", iface[32] = "", mode[16] = "", addr[64] = "", vhid[8] = "", reply[512];
+	int prefix = 0, used = 0, rc = -1, i;
+
+	if (sscanf(body, "%7s", op) != 1) {
+		*status = 400;
+		sb_add(out, "need add|del|drop\n");
+		return;
+	}
+	if (str_eq(op, "add") && sscanf(body, "add %63s %31s %15s %63s %d %7s %n", uuid, iface, mode, addr, &prefix, vhid,
+					&used) == 6 && uuid_chars_ok(uuid)) {
+		*mut = true;
+		rc = sim_vip_add(E.w, pair, node, iface, str_eq(mode, "carp") ? VIP_MODE_CARP : VIP_MODE_IPALIAS, addr,
+				 prefix, str_eq(vhid, "-") ? 0 : atoi(vhid), used ? body + used : "", reply, sizeof(reply));
+		if (rc == 0)
+			str_copy(n->vips[n->n_vips - 1].uuid, uuid, sizeof(n->vips[0].uuid));
+	} else if (str_eq(op, "del") && sscanf(body, "del %63s", uuid) == 1) {
+		*mut = true;
+		rc = sim_vip_delete(E.w, pair, node, uuid, reply, sizeof(reply));
+		for (i = 0; rc == 0 && i < n->n_vips; i++)
+			if (str_eq(n->vips[i].uuid, uuid))
+				n->vips[i].keep_addr = true;
+	} else if (str_eq(op, "drop") && sscanf(body, "drop %63s", addr) == 1) {
+		int k = 0;
+		for (i = 0; i < n->n_vips; i++)
+			if (n->vips[i].pending_delete && str_eq(n->vips[i].addr, addr)) {
+				n->vips[i].keep_addr = false;
+				k++;
+			}
+		str_printf(reply, sizeof(reply), "{\"dropped\":%d}", k);
+		rc = 0;
+	} else {
+		*status = 400;
+		sb_printf(out, "malformed vip control: %s\n", body);
+		return;
+	}
+	*status = rc == 0 ? 200 : rc > 0 ? 409 : 503;
+	sb_printf(out, "%s\n", reply);
 }
 
 /* configctl <words>, as configd answers them (CONTRACT §2, §5, §7). */
@@ -582,6 +675,17 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 		}
 		configctl(body, pair, node, out, &mut);
 		log_request(en, "SSH", "configctl", 200, mut);
+	} else if (ROUTE("/ctl/vip/")) {
+		bool mut = false;
+		en = enode_at(pair, node);
+		sim_world_advance(E.w);
+		if (!sim_node_get(E.w, pair, node)->up) {
+			*status = 503;
+			sb_add(out, "node is down\n");
+			return;
+		}
+		ctl_vip(body ? body : "", pair, node, status, out, &mut);
+		log_request(en, "SSH", "vip", *status, mut);
 	} else if (ROUTE("/ctl/plug/")) {
 		en = enode_at(pair, node);
 		en->plug = str_eq(p, "refuse") ? PLUG_REFUSE : str_eq(p, "hang") ? PLUG_HANG : PLUG_UP;

@@ -4,9 +4,9 @@
 # node: tests/ssh/harness.sh). Checks the emulator's transition log for
 # split brain and for moments without a MASTER, injects faults at each step,
 # kills carptop with SIGKILL mid-run and resumes, rolls back, and tests the
-# interlocks. Over SSH, VIP changes are refused up front (no configctl action
-# edits VIPs), so the fault, resume and rollback runs use failover-test
-# instead of add-alias, with faults injected on the shims' configctl calls.
+# interlocks. Over SSH the fault, resume and rollback runs use failover-test
+# (faults injected on the shims' configctl calls); add-alias, its refusals
+# and its undo run on both transports.
 . "$(dirname "$0")/lib.sh"
 TRANSPORT=${TRANSPORT:-api}
 if [ "$TRANSPORT" = ssh ]; then
@@ -40,7 +40,9 @@ journal_exists() { ls "$XDG_STATE_HOME"/carptop/journal/pair1.journal >/dev/null
 allow_of() { ctl GET "/ctl/text/0/$1/sysctl-carp" | awk -F': ' '/carp.allow/ { print $2 }'; }
 
 # --- add-alias end to end ------------------------------------------------
-if [ "$TRANSPORT" = api ]; then
+# Over SSH the alias is added by the node's PHP CLI on its MVC model
+# (backends/ssh/vip_edit.php on stdin of /usr/local/bin/php; in the harness
+# the real PHP CLI against tests/ssh/phpstub, whose data is carpsim's).
 start_sim alias --speed 5 && use_transport
 t0=$(simtime)
 run_wf "$WORK/alias.txt" --run add-alias vhid=3 address=192.168.1.5/24 --yes
@@ -48,42 +50,71 @@ check "add-alias: exit 0" [ "$RC" -eq 0 ]
 check "add-alias: one line per step, all ok" [ "$(grep -c '\] .* \.\.\. ok' "$WORK/alias.txt")" -eq 9 ]
 check "add-alias: the alias is live on fw1 and fw2" has_alias 0
 check "add-alias: ... and on fw2" has_alias 1
+check "add-alias: ... and saved in both configs" sh -c "curl -s $CARPSIM_CTL/ctl/text/0/0/config-xml | grep -q '<subnet>192.168.1.5</subnet>' && curl -s $CARPSIM_CTL/ctl/text/0/1/config-xml | grep -q '<subnet>192.168.1.5</subnet>'"
 check "add-alias: CARP enabled again on fw2" [ "$(allow_of 1)" = 1 ]
 check "add-alias: no split brain in the transition log" [ "$(health "$t0" split_brains)" -eq 0 ]
 check "add-alias: no moment without a MASTER" [ "$(health "$t0" no_master)" -eq 0 ]
 check "add-alias: audit log has every change" [ "$(grep -c 'result=ok' "$XDG_STATE_HOME/carptop/audit.log")" -ge 6 ]
 check "add-alias: no unfinished journal left" sh -c "! ls $XDG_STATE_HOME/carptop/journal/pair1.journal 2>/dev/null"
+if [ "$TRANSPORT" = ssh ]; then
+	check "add-alias over ssh: the VIP program ran in the PHP CLI on both nodes" sh -c "grep -q '^php' '$SIM_DIR/ssh/node-0-0/shim.log' && grep -q '^php' '$SIM_DIR/ssh/node-0-1/shim.log'"
+	check "add-alias over ssh: one model save per node" [ "$(ctl GET /ctl/requests/0/0 | grep -c 'SSH vip 200 MUTATING')$(ctl GET /ctl/requests/0/1 | grep -c 'SSH vip 200 MUTATING')" = 11 ]
+fi
 [ "$RC" -eq 0 ] || diag <"$WORK/alias.txt"
+
+# --- the model refuses: a clear error, nothing changed -------------------
+# A VHID without a CARP VIP is refused before anything is sent. Past that
+# check, a value the node's model rejects (the network address itself:
+# Vip::performValidation) stops the run at the add, with the node's words,
+# and nothing saved anywhere; the rollback re-enables CARP.
+start_sim refuse --speed 5 && use_transport
+t0=$(simtime)
+run_wf "$WORK/novhid.txt" --run add-alias vhid=9 address=192.168.1.5/24 --yes
+check "VHID without a CARP VIP: refused (exit $RC)" [ "$RC" -ne 0 ]
+check "VHID without a CARP VIP: says so" grep -q "VHID 9 is not a CARP VIP on both nodes" "$WORK/novhid.txt"
+check "VHID without a CARP VIP: zero mutating calls" [ "$(stat_of 0 0 mutations)$(stat_of 0 1 mutations)" = 00 ]
+run_wf "$WORK/netaddr.txt" --run add-alias vhid=3 address=192.168.1.0/24 --yes
+check "model refuses the network address: stops (exit $RC)" [ "$RC" -eq 2 ]
+check "model refuses the network address: stops at the add, with the node's words" grep -q "\[ 3/9\].*FAILED.*rejected by the node: .*You cannot use the network address" "$WORK/netaddr.txt"
+check "model refuses the network address: nothing saved on either node" sh -c "! curl -s $CARPSIM_CTL/ctl/text/0/0/config-xml $CARPSIM_CTL/ctl/text/0/1/config-xml | grep -q '<subnet>192.168.1.0</subnet>'"
+check "model refuses the network address: CARP never off on fw1" [ "$(allow_of 0)" = 1 ]
+run_wf "$WORK/netaddr-rb.txt" --rollback --yes
+check "model refuses the network address: rollback re-enables CARP on fw2" [ "$RC" -eq 0 -a "$(allow_of 1)" = 1 ]
+check "model refuses: no split brain, always a MASTER" [ "$(health "$t0" split_brains)$(health "$t0" no_master)" = 00 ]
+grep -q "\[ 3/9\].*FAILED" "$WORK/netaddr.txt" || diag <"$WORK/netaddr.txt"
 
 # --- without --yes: the plan, nothing changed ----------------------------
 start_sim plan && use_transport
 run_wf "$WORK/plan.txt" --run add-alias vhid=3 address=192.168.1.5/24
 check "plan only: exit 0 and says so" [ "$RC" -eq 0 -a "$(grep -c 'nothing was changed' "$WORK/plan.txt")" -eq 1 ]
-check "plan only: zero mutating calls" [ "$(stat_of 0 0 mutations)$(stat_of 0 1 mutations)" = 00 ]
-else
-# Over SSH a VIP cannot be added (no configctl action edits <virtualip>):
-# the workflow must refuse before its first step, with or without --yes.
-start_sim alias --speed 5 && use_transport
-t0=$(simtime)
-run_wf "$WORK/alias.txt" --run add-alias vhid=3 address=192.168.1.5/24 --yes
-check "add-alias over ssh: refused (exit $RC)" [ "$RC" -ne 0 ]
-check "add-alias over ssh: says VIP add needs the API" grep -q "ssh transport cannot vip-add; configure an api: block" "$WORK/alias.txt"
-check "add-alias over ssh: says nothing was changed" grep -q "nothing was changed" "$WORK/alias.txt"
-check "add-alias over ssh: no step started" absent '\[ 1/9\]' "$WORK/alias.txt"
-check "add-alias over ssh: zero mutating calls" [ "$(stat_of 0 0 mutations)$(stat_of 0 1 mutations)" = 00 ]
-check "add-alias over ssh: CARP still enabled on both" [ "$(allow_of 0)$(allow_of 1)" = 11 ]
-check "add-alias over ssh: no alias anywhere" sh -c "! curl -s $CARPSIM_CTL/ctl/text/0/0/config-xml $CARPSIM_CTL/ctl/text/0/1/config-xml | grep -q '<subnet>192.168.1.5</subnet>'"
-check "add-alias over ssh: no journal left" sh -c "! ls $XDG_STATE_HOME/carptop/journal/pair1.journal 2>/dev/null"
-check "add-alias over ssh: no moment without a MASTER" [ "$(health "$t0" no_master)" -eq 0 ]
-grep -q "cannot vip-add" "$WORK/alias.txt" || diag <"$WORK/alias.txt"
-
-start_sim plan && use_transport
-run_wf "$WORK/plan.txt" --run add-alias vhid=3 address=192.168.1.5/24
-check "add-alias plan over ssh: refused too, nothing changed" [ "$RC" -ne 0 -a "$(grep -c 'nothing was changed' "$WORK/plan.txt")" -eq 1 ]
 run_wf "$WORK/plan2.txt" --run failover-test
-check "failover-test plan over ssh: exit 0 and says so" [ "$RC" -eq 0 -a "$(grep -c 'nothing was changed' "$WORK/plan2.txt")" -eq 1 ]
-check "plan only over ssh: zero mutating calls" [ "$(stat_of 0 0 mutations)$(stat_of 0 1 mutations)" = 00 ]
+check "failover-test plan: exit 0 and says so" [ "$RC" -eq 0 -a "$(grep -c 'nothing was changed' "$WORK/plan2.txt")" -eq 1 ]
+check "plan only: zero mutating calls" [ "$(stat_of 0 0 mutations)$(stat_of 0 1 mutations)" = 00 ]
+check "plan only: no alias anywhere" sh -c "! curl -s $CARPSIM_CTL/ctl/text/0/0/config-xml $CARPSIM_CTL/ctl/text/0/1/config-xml | grep -q '<subnet>192.168.1.5</subnet>'"
+
+# --- the undo of add-alias removes the address -----------------------------
+# Enabling CARP on fw2 fails (configd's Execute error, nothing done) after
+# the alias is live on both: --rollback deletes it on both and applies, and
+# the address must leave the interfaces (over SSH the delete writes
+# /tmp/delete_vip_<uuid>.todo, without which reconfigure leaves it there).
+start_sim undo --speed 5 && use_transport
+t0=$(simtime)
+if [ "$TRANSPORT" = ssh ]; then
+	ctl POST "/ctl/fault/0/1?path=configctl/interface%20carp_set_status%20enable&count=1&status=500" >/dev/null
+else
+	ctl POST "/ctl/fault/0/1?path=/api/diagnostics/interface/carp_status/enable&count=1&status=500" >/dev/null
 fi
+run_wf "$WORK/undo.txt" --run add-alias vhid=3 address=192.168.1.5/24 --yes
+check "undo: the run stops at Enable CARP (exit $RC)" [ "$RC" -eq 2 ]
+check "undo: the alias was live on both before" grep -q "\[ 6/9\].*ok" "$WORK/undo.txt"
+run_wf "$WORK/undo-rb.txt" --rollback --yes
+check "undo: rollback exit 0" [ "$RC" -eq 0 ]
+check "undo: the address left fw1's interface" sh -c "! curl -s $CARPSIM_CTL/ctl/text/0/0/ifconfig | grep -q 'inet 192.168.1.5 '"
+check "undo: the address left fw2's interface" sh -c "! curl -s $CARPSIM_CTL/ctl/text/0/1/ifconfig | grep -q 'inet 192.168.1.5 '"
+check "undo: gone from both configs" sh -c "! curl -s $CARPSIM_CTL/ctl/text/0/0/config-xml $CARPSIM_CTL/ctl/text/0/1/config-xml | grep -q '<subnet>192.168.1.5</subnet>'"
+check "undo: CARP enabled on fw2 again" [ "$(allow_of 1)" = 1 ]
+check "undo: no split brain, always a MASTER" [ "$(health "$t0" split_brains)$(health "$t0" no_master)" = 00 ]
+[ "$RC" -eq 0 ] || { diag <"$WORK/undo.txt"; diag <"$WORK/undo-rb.txt"; }
 
 # --- a reconfigure that answers ok but applies nothing on the target ------
 # While CARP is disabled on fw2, get_vip_status lists every configured VIP

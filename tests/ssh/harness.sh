@@ -1,7 +1,8 @@
 # The SSH side of carpsim for the shell suites (workflow-suite.sh with
 # TRANSPORT=ssh, parity.sh): one real sshd per emulated node on loopback,
 # as test-ssh-integration.c starts them. Sourced; needs root (sshd), sshd,
-# ssh-keygen, csh and curl (ssh_harness_usable says which is missing).
+# ssh-keygen, csh, curl, php-cli and unshare (ssh_harness_usable says which
+# is missing).
 #
 #   ssh_harness_config SIM_DIR API_CFG > ssh.yaml
 #
@@ -49,7 +50,7 @@ ssh_harness_usable() {
 		echo "sshd needs root"
 		return 1
 	fi
-	for t in /usr/sbin/sshd /usr/bin/ssh-keygen /bin/csh /usr/bin/curl; do
+	for t in /usr/sbin/sshd /usr/bin/ssh-keygen /bin/csh /usr/bin/curl /usr/bin/php /usr/bin/unshare; do
 		if [ ! -x "$t" ]; then
 			echo "$t is missing (scripts/deps.sh installs it)"
 			return 1
@@ -220,6 +221,8 @@ CARPSIM_CTL=$CARPSIM_CTL
 CARPSIM_PAIR=$p
 CARPSIM_NODE=$nd
 CARPSIM_SHIM_LOG=$d/shim.log
+CARPSIM_NODE_TMP=$d/tmp
+CARPSIM_PHPSTUB=$SSH_HARNESS_DIR/phpstub
 CARPSIM_DROP_ON_DOWN=1
 SHIMS=$d/shims
 EOF

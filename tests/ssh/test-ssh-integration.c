@@ -349,7 +349,7 @@ static char *hostkey_fingerprint(const struct tnode *n)
 static struct tnode *node_setup(int index, bool with_pfctl)
 {
 	static const char *const shims[] = { "_ctl.sh", "ifconfig", "pfctl", "sysctl", "configctl",
-					     "opnsense-version", "stat", "cat", "date", "grep", "opnsense-shell" };
+					     "opnsense-version", "stat", "cat", "date", "grep", "opnsense-shell", "php" };
 	struct tnode *n = xcalloc(1, sizeof(*n));
 	char *text;
 	size_t i;
@@ -366,9 +366,12 @@ static struct tnode *node_setup(int index, bool with_pfctl)
 		   shims[i], n->dir, shims[i]);
 	}
 	hostkey_make(n);
+	/* The php shim runs the real PHP CLI against the MVC stub, with the
+	 * node's own /tmp (tests/ssh/phpstub/README.md). */
 	text = xasprintf("CARPSIM_CTL=%s\nCARPSIM_PAIR=0\nCARPSIM_NODE=%d\nCARPSIM_FAULTS=%s/faults\n"
-			 "CARPSIM_SHIM_LOG=%s/shim.log\nSHIMS=%s/shims\n",
-			 H.ctl_url, index, n->dir, n->dir, n->dir);
+			 "CARPSIM_SHIM_LOG=%s/shim.log\nSHIMS=%s/shims\nCARPSIM_NODE_TMP=%s/tmp\n"
+			 "CARPSIM_PHPSTUB=%s/phpstub\n",
+			 H.ctl_url, index, n->dir, n->dir, n->dir, n->dir, SSH_TEST_DIR);
 	{
 		char *p = xasprintf("%s/node.env", n->dir);
 		spit(p, text);
@@ -570,20 +573,12 @@ static const struct snapshot *poll_now(struct backend *b, double max_s)
 	return &R.snap;
 }
 
-static const struct action_result *act_now(struct backend *b, enum action_kind k)
+static const struct action_result *act_run(struct backend *b, const struct action *ap)
 {
-	struct action a;
+	struct action a = *ap;
+	enum action_kind k = a.kind;
 	char *cause = NULL;
 	double t0 = now_ms();
-	memset(&a, 0, sizeof(a));
-	a.kind = k;
-	if (k == ACT_VIP_ADD || k == ACT_VIP_DELETE) {
-		str_copy(a.vip.interface, "lan", sizeof(a.vip.interface));
-		a.vip.mode = VIP_MODE_IPALIAS;
-		str_copy(a.vip.address, "192.168.1.5", sizeof(a.vip.address));
-		a.vip.prefix = 24;
-		a.vip.vhid = 3;
-	}
 	R.got_act = false;
 	memset(&R.res, 0, sizeof(R.res));
 	R.res.err = NERR_INTERNAL;
@@ -598,6 +593,39 @@ static const struct action_result *act_now(struct backend *b, enum action_kind k
 		loop_run_once(H.loop, 50);
 	printf("# action %s: %s \"%s\"\n", action_name(k), node_error_label(R.res.err), R.res.message);
 	return &R.res;
+}
+
+static const struct action_result *act_now(struct backend *b, enum action_kind k)
+{
+	struct action a;
+	memset(&a, 0, sizeof(a));
+	a.kind = k;
+	return act_run(b, &a);
+}
+
+/* An IP alias change as the add-alias workflow makes it. */
+static const struct action_result *act_alias(struct backend *b, enum action_kind k, const char *iface,
+					     const char *addr, int vhid)
+{
+	struct action a;
+	memset(&a, 0, sizeof(a));
+	a.kind = k;
+	a.vip.mode = VIP_MODE_IPALIAS;
+	str_copy(a.vip.interface, iface, sizeof(a.vip.interface));
+	str_copy(a.vip.address, addr, sizeof(a.vip.address));
+	a.vip.prefix = 24;
+	a.vip.vhid = vhid;
+	str_copy(a.vip.descr, "added by carptop add-alias", sizeof(a.vip.descr));
+	return act_run(b, &a);
+}
+
+static const struct vip_row *vip_addr(const struct snapshot *s, const char *addr)
+{
+	size_t i;
+	for (i = 0; i < s->n_vips; i++)
+		if (str_eq(s->vips[i].address, addr))
+			return &s->vips[i];
+	return NULL;
 }
 
 static const struct vip_row *vip(const struct snapshot *s, int vhid)
@@ -771,9 +799,9 @@ static void group_healthy(void)
 		CHECK_INT_EQ(count(log, "Accepted publickey"), 1);
 		free(log);
 	}
-	/* No configctl action edits VIPs: a workflow asks before it starts. */
-	CHECK(!backend_supports(b0, ACT_VIP_ADD));
-	CHECK(!backend_supports(b0, ACT_VIP_DELETE));
+	/* VIP add/delete through the node's PHP CLI (the carpsim group runs them). */
+	CHECK(backend_supports(b0, ACT_VIP_ADD));
+	CHECK(backend_supports(b0, ACT_VIP_DELETE));
 	CHECK(backend_supports(b0, ACT_MAINTENANCE_TOGGLE));
 	CHECK(backend_supports(b0, ACT_VIP_APPLY));
 
@@ -799,14 +827,6 @@ static void group_healthy(void)
 	CHECK_CONTAINS(clog, "POST /ctl/configctl/0/0 interface carp_set_status maintenance");
 	CHECK_INT_EQ(count(clog, "POST "), 1);
 	free(clog);
-
-	r = act_now(b0, ACT_VIP_ADD);
-	CHECK_INT_EQ(r->err, NERR_COMMAND);
-	CHECK_CONTAINS(r->message, "adding a VIP needs the API transport");
-	CHECK_CONTAINS(r->message, "configure an api: block");
-	r = act_now(b0, ACT_VIP_DELETE);
-	CHECK_INT_EQ(r->err, NERR_COMMAND);
-	CHECK_INT_EQ(b0->ops->mutations(b0), m + 1);
 
 	r = act_now(b0, ACT_VIP_APPLY);
 	CHECK_INT_EQ(r->err, NERR_NONE);
@@ -1620,6 +1640,55 @@ static void group_carpsim(void)
 	CHECK(count(req, "SSH ifconfig 200") >= 1);
 	free(req);
 
+	/* The VIP program runs in the real PHP CLI against the MVC stub, whose
+	 * data is carpsim's: saved, applied, seen in ifconfig; deleted,
+	 * applied, gone (the .todo file decides that, as in
+	 * reconfigure_vips.php). */
+	test_current = "add an IP alias over ssh (PHP CLI on the model)";
+	r = act_alias(b1, ACT_VIP_ADD, "", "192.168.1.5", 3);
+	CHECK_INT_EQ(r->err, NERR_NONE);
+	CHECK_CONTAINS(r->message, "saved (uuid ");
+	s = poll_now(b1, 20);
+	CHECK(s->reachable && vip_addr(s, "192.168.1.5") == NULL); /* pending until applied */
+	r = act_now(b1, ACT_VIP_APPLY);
+	CHECK_INT_EQ(r->err, NERR_NONE);
+	s = poll_now(b1, 20);
+	CHECK(vip_addr(s, "192.168.1.5") && vip_addr(s, "192.168.1.5")->vhid == 3 &&
+	      vip_addr(s, "192.168.1.5")->status == CARP_ST_BACKUP);
+
+	test_current = "the model refuses an alias without its CARP VIP: nothing saved";
+	r = act_alias(b1, ACT_VIP_ADD, "lan", "192.168.1.6", 9);
+	CHECK_INT_EQ(r->err, NERR_COMMAND);
+	CHECK_CONTAINS(r->message, "VHID 9 must be defined on interface lan as a CARP VIP first.");
+	r = act_alias(b1, ACT_VIP_ADD, "lan", "192.168.1.5", 3);
+	CHECK_INT_EQ(r->err, NERR_COMMAND);
+	CHECK_CONTAINS(r->message, "Address already assigned.");
+	r = act_alias(b1, ACT_VIP_ADD, "lan", "192.168.1.7'); system('id", 3);
+	CHECK_INT_EQ(r->err, NERR_CONFIG); /* refused before anything is sent */
+	req = carpsim_requests(1);
+	CHECK_INT_EQ(count(req, "SSH vip 200 MUTATING"), 1);
+	CHECK_INT_EQ(count(req, "SSH vip "), 1);
+	free(req);
+
+	test_current = "delete the alias over ssh: the address leaves the interface";
+	r = act_alias(b1, ACT_VIP_DELETE, "", "192.168.1.5", 3);
+	CHECK_INT_EQ(r->err, NERR_NONE);
+	CHECK_CONTAINS(r->message, "deleted");
+	s = poll_now(b1, 20);
+	CHECK(vip_addr(s, "192.168.1.5") != NULL); /* on the interface until applied */
+	r = act_now(b1, ACT_VIP_APPLY);
+	CHECK_INT_EQ(r->err, NERR_NONE);
+	s = poll_now(b1, 20);
+	CHECK(s->reachable && vip_addr(s, "192.168.1.5") == NULL);
+	r = act_alias(b1, ACT_VIP_DELETE, "", "192.168.1.5", 3);
+	CHECK_INT_EQ(r->err, NERR_NOT_FOUND);
+	/* The CARP VIP itself is never what a delete matches. */
+	r = act_alias(b1, ACT_VIP_DELETE, "", "192.168.1.1", 3);
+	CHECK_INT_EQ(r->err, NERR_NOT_FOUND);
+	req = carpsim_requests(1);
+	CHECK_INT_EQ(count(req, "SSH vip 200 MUTATING"), 2);
+	free(req);
+
 	snapshot_clear(&s0);
 	backend_free(b0);
 	backend_free(b1);
@@ -1758,7 +1827,8 @@ int main(int argc, char **argv)
 {
 	const char *group = argc > 1 ? argv[1] : "";
 	static const char *const tools[] = { "/usr/sbin/sshd", "/usr/bin/ssh-keygen", "/usr/bin/ssh-agent",
-					     "/usr/bin/ssh-add", "/bin/csh", "/usr/bin/curl" };
+					     "/usr/bin/ssh-add", "/bin/csh", "/usr/bin/curl", "/usr/bin/php",
+					     "/usr/bin/unshare" };
 	size_t i;
 	int rc;
 
