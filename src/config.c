@@ -39,7 +39,6 @@
  * generated monster from costing much memory before it is refused. */
 #define CONFIG_MAX_BYTES (1024 * 1024)
 #define APIKEY_MAX_BYTES (64 * 1024)
-#define MAX_CLUSTERS 256
 #define NAME_MAX_LEN 64
 #define SHOWN_MAX 48 /* how much of a user's value is echoed in a message */
 #define MAX_KEYS 16  /* keys per mapping level */
@@ -824,7 +823,7 @@ static int parse_api(struct loader *L, const struct field *f)
 	if (f->val->type != YAML_MAPPING_NODE)
 		return type_error(L, f, "a mapping");
 	node->api.timeout = DEFAULT_API_TIMEOUT;
-	node->api.connections = 3;
+	node->api.connections = 0; /* unset: chosen by fleet size in build() */
 	where = xasprintf("the api section of %s", f->where);
 	rc = map_walk(L, f->val, &api_table, &node->api, where, &seen);
 	/* Skipping verification while also asking for it is a mistake either way. */
@@ -1113,9 +1112,8 @@ static int parse_clusters(struct loader *L, const struct field *f)
 	n = (size_t)(f->val->data.sequence.items.top - items);
 	if (n == 0)
 		return fail(L, f->val, "the list of clusters is empty (key 'clusters'); add one entry per CARP pair");
-	if (n > MAX_CLUSTERS)
-		return fail(L, f->val, "%zu clusters is more than carptop handles (key 'clusters'); "
-			    "split them into several config files of at most %d", n, MAX_CLUSTERS);
+	/* No fixed limit: CONFIG_MAX_BYTES bounds the list, memory the rest
+	 * (xcalloc says "out of memory" and stops rather than crash later). */
 	cfg->clusters = xcalloc(n, sizeof(*cfg->clusters));
 	cfg->n_clusters = n;
 	names = xcalloc(n, sizeof(*names));
@@ -1150,6 +1148,35 @@ _Static_assert(ARRAY_LEN(top_keys) <= MAX_KEYS && ARRAY_LEN(cluster_keys) <= MAX
 	       ARRAY_LEN(node_keys) <= MAX_KEYS && ARRAY_LEN(api_keys) <= MAX_KEYS &&
 	       ARRAY_LEN(ssh_keys) <= MAX_KEYS, "struct seen is too small for a key table");
 
+size_t config_fds_needed(const struct config *cfg)
+{
+	size_t i, j, need = CONFIG_FDS_SPARE;
+	for (i = 0; i < cfg->n_clusters; i++)
+		for (j = 0; j < CLUSTER_NODES; j++) {
+			const struct node_conf *n = &cfg->clusters[i].nodes[j];
+			if (n->transport == TRANSPORT_API)
+				need += (size_t)(n->api.connections > 0 ? n->api.connections : CONFIG_CONNECTIONS_SMALL) + 2;
+			else if (n->transport == TRANSPORT_SSH)
+				need += 2;
+		}
+	return need;
+}
+
+/* api.connections left out: by the number of API nodes (config.h). */
+static void choose_connections(struct config *cfg)
+{
+	size_t i, j, n_api = 0;
+	int dflt;
+	for (i = 0; i < cfg->n_clusters; i++)
+		for (j = 0; j < CLUSTER_NODES; j++)
+			n_api += cfg->clusters[i].nodes[j].transport == TRANSPORT_API;
+	dflt = n_api > CONFIG_CONNECTIONS_FLEET ? 1 : CONFIG_CONNECTIONS_SMALL;
+	for (i = 0; i < cfg->n_clusters; i++)
+		for (j = 0; j < CLUSTER_NODES; j++)
+			if (cfg->clusters[i].nodes[j].api.connections == 0)
+				cfg->clusters[i].nodes[j].api.connections = dflt;
+}
+
 static int build(struct loader *L, const yaml_node_t *root, struct config *cfg)
 {
 	struct seen seen;
@@ -1173,6 +1200,7 @@ static int build(struct loader *L, const yaml_node_t *root, struct config *cfg)
 		if (!cl->theme)
 			cl->theme = xstrdup(cfg->theme);
 	}
+	choose_connections(cfg);
 	return 0;
 }
 

@@ -19,8 +19,25 @@ struct api_conf {
 	char *ca_file;    /* PEM bundle or NULL (system store) */
 	bool insecure;    /* skip TLS verification: only when spelled out */
 	double timeout;   /* seconds per request, default 5 */
-	int connections;  /* parallel connections to the node, 1-8, default 3 (1: one TLS handshake, requests in turn) */
+	int connections;  /* parallel connections to the node, 1-8 (1: one TLS handshake, requests in turn);
+			   * unset: CONFIG_CONNECTIONS_SMALL, or 1 past CONFIG_CONNECTIONS_FLEET API nodes */
 };
+
+/* api.connections when the config leaves it out: parallel reads pay off for
+ * a few pairs, but past a fleet of CONFIG_CONNECTIONS_FLEET API nodes every
+ * extra connection is memory, descriptors and TLS handshakes for nothing
+ * (doc/performance.md: at 250 pairs 3 connections cost 40 % more RSS and
+ * twice the CPU of 1), so each node gets one. */
+#define CONFIG_CONNECTIONS_SMALL 3
+#define CONFIG_CONNECTIONS_FLEET 100
+
+/* File descriptors carptop may hold for this configuration at once: per API
+ * node its connections plus an action's and the config.xml download's, per
+ * SSH node a session and a spare, plus CONFIG_FDS_SPARE for the terminal,
+ * logs, recorder and libraries. main() raises its soft limit to this. */
+#define CONFIG_FDS_SPARE 64
+struct config;
+size_t config_fds_needed(const struct config *cfg);
 
 struct ssh_conf {
 	char *host;

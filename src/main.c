@@ -265,11 +265,23 @@ int main(int argc, char **argv)
 			cfg.clusters[i].interval = o.interval;
 	}
 
-	/* Hundreds of pairs need a few sockets each: use what the hard limit allows. */
+	/* Hundreds of pairs need a few sockets each: raise the soft limit to
+	 * what the configuration needs, and say so plainly when the hard limit
+	 * is lower, rather than failing node by node with "too many open files". */
 	{
 		struct rlimit rl;
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-			rl.rlim_cur = rl.rlim_max;
+		rlim_t need = o.cluster ? (rlim_t)CONFIG_FDS_SPARE * 2 : (rlim_t)config_fds_needed(&cfg);
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+			if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+				fprintf(stderr,
+					"carptop: %zu clusters need about %llu file descriptors, but the hard limit is %llu;"
+					" raise it (ulimit -Hn, LimitNOFILE=) or watch fewer clusters (--cluster)\n",
+					cfg.n_clusters, (unsigned long long)need, (unsigned long long)rl.rlim_max);
+				config_free(&cfg);
+				sim_world_free(world);
+				return EXIT_USAGE;
+			}
+			rl.rlim_cur = need;
 			setrlimit(RLIMIT_NOFILE, &rl);
 		}
 	}

@@ -896,11 +896,28 @@ static void test_robust(void)
 	sb_free(&deep);
 	EXPECT_ERR("clusters: &a [*a]\n", "t.yaml:1:11: cluster #1 is a list, expected a mapping", "; ");
 	EXPECT_ERR("&a {x: *a}\n", "t.yaml:1:5: unknown key 'x' in the top level", "; ");
-	sb_printf(&deep, "clusters: [");
-	for (i = 0; i < 1000; i++)
-		sb_add(&deep, "{name: x, nodes: []},");
-	sb_add(&deep, "]\n");
-	EXPECT_ERR(deep.buf, "t.yaml:1:11: 1000 clusters is more than carptop handles", "at most 256");
+	/* No fixed cluster limit: a NOC's 1000 pairs load (the 1 MB file cap
+	 * bounds memory), and a duplicate far down the list is still found. */
+	sb_add(&deep, "clusters:\n");
+	for (i = 0; i < 1000; i++) {
+		sb_printf(&deep, "  - name: c%zu\n    nodes:\n", i);
+		sb_add(&deep, API_NODE("fw1", "primary") API_NODE("fw2", "secondary"));
+	}
+	{
+		struct config c;
+		char *cause = NULL;
+		int rc = load_str(deep.buf, &c, &cause);
+		CHECK_INT_EQ(rc, 0);
+		if (rc == 0) {
+			CHECK(c.n_clusters == 1000);
+			CHECK_STR_EQ(c.clusters[999].name, "c999");
+			config_free(&c);
+		}
+		free(cause);
+	}
+	sb_printf(&deep, "  - name: c7\n    nodes:\n");
+	sb_add(&deep, API_NODE("fw1", "primary") API_NODE("fw2", "secondary"));
+	EXPECT_ERR(deep.buf, "t.yaml:12002:11: duplicate cluster name 'c7'", "first used at line 86");
 	sb_free(&deep);
 	sb_add(&deep, "theme: ");
 	for (i = 0; i < 100000; i++)
@@ -1045,6 +1062,42 @@ static void test_demo_and_names(void)
 	CHECK_STR_EQ(node_role_name(ROLE_SECONDARY), "secondary");
 }
 
+/* api.connections left out: 3 for a few pairs, 1 per node past
+ * CONFIG_CONNECTIONS_FLEET API nodes; a value written out always wins. */
+static void test_connections_by_fleet(void)
+{
+	static const size_t fleets[] = { 1, CONFIG_CONNECTIONS_FLEET / 2, CONFIG_CONNECTIONS_FLEET / 2 + 1 };
+	size_t f, i;
+	for (f = 0; f < ARRAY_LEN(fleets); f++) {
+		struct strbuf sb;
+		struct config c;
+		char *cause = NULL;
+		int want = fleets[f] * 2 > CONFIG_CONNECTIONS_FLEET ? 1 : CONFIG_CONNECTIONS_SMALL;
+		sb_init(&sb);
+		sb_add(&sb, "clusters:\n");
+		for (i = 0; i < fleets[f]; i++) {
+			sb_printf(&sb, "  - name: c%zu\n    nodes:\n", i);
+			sb_add(&sb, API_NODE("fw1", "primary"));
+			/* The last pair's secondary names its own number. */
+			sb_add(&sb, i + 1 == fleets[f] ? API_NODE("fw2", "secondary") "          connections: 2\n"
+						    : API_NODE("fw2", "secondary"));
+		}
+		CHECK_INT_EQ(load_str(sb.buf, &c, &cause), 0);
+		if (!cause) {
+			CHECK_INT_EQ(c.clusters[0].nodes[0].api.connections, want);
+			CHECK_INT_EQ(c.clusters[fleets[f] - 1].nodes[0].api.connections, want);
+			CHECK_INT_EQ(c.clusters[fleets[f] - 1].nodes[1].api.connections, 2);
+			/* Descriptors: each node's connections, an action's and the
+			 * config download's, and the spare. */
+			CHECK_INT_EQ((int)config_fds_needed(&c),
+				     CONFIG_FDS_SPARE + (int)(fleets[f] * 2 - 1) * (want + 2) + (2 + 2));
+			config_free(&c);
+		}
+		free(cause);
+		sb_free(&sb);
+	}
+}
+
 int main(void)
 {
 	char *dir;
@@ -1086,6 +1139,7 @@ int main(void)
 	RUN(test_sim_nodes);
 	RUN(test_err_secret_files);
 	RUN(test_robust);
+	RUN(test_connections_by_fleet);
 	RUN(test_depth_limit);
 	RUN(test_apikey);
 	RUN(test_default_path);

@@ -1,9 +1,10 @@
 /* The OPNsense HTTP API transport: libcurl's multi interface driven by the
  * one event loop (src/loop.h). One CURLM serves every api backend in the
  * process; its connection cache keeps each node's HTTPS connection alive
- * between polls, and easy handles come from a process-wide idle pool (a
- * connection belongs to the multi handle, not to an easy handle, so a
- * per-node handle would only cost memory at 500 pairs). A poll issues its
+ * between polls. Each node keeps the easy handles it used (at most its
+ * api.connections plus the action and config.xml requests) and reuses them
+ * every poll: re-creating handles each round cost more CPU and heap churn
+ * at 500 pairs than the few KB a kept handle holds. A poll issues its
  * reads in parallel; get_vip_status decides whether the node is reachable,
  * the other reads only add partial notes when they fail. User callbacks
  * (on_snapshot, on_action) run from a 0 ms loop timer, never from inside
@@ -32,10 +33,33 @@
 /* Slow-changing reads (HA settings, peer version, firmware, system info)
  * are refreshed at most this often; the CARP state is read every poll. */
 #define API_SLOW_READ_MS 30000.0
-#define API_IDLE_HANDLES_MAX 64
+/* Idle easy handles a node keeps: its reads' connections (max 8), the
+ * action and the config.xml download. */
+#define API_IDLE_HANDLES_MAX 10
+/* Per transfer buffers. libcurl 7.88 gives every HTTP/1.1 transfer a 64 KB
+ * upload buffer although carptop sends at most a small JSON body: its
+ * minimum (16 KB) is plenty. Replies are read in 4 KB pieces rather than
+ * 16 KB; the largest (config.xml) only takes more calls of write_cb. */
+#define API_UPLOAD_BUFFER 16384L
+#define API_RECV_BUFFER 4096L
 /* How long (node clock) the progress log may stay the previous job's after
  * an update request before "it never started" (fwjob.h). */
 #define API_FW_START_WAIT_S 120.0
+/* Nodes that may be connecting (TCP + TLS handshake) at once. A round of
+ * 1000 nodes started together would otherwise ask for 1000+ handshakes in
+ * the same instant; on a loaded host or a slow network many then miss their
+ * timeout, and every failed one is retried next round: a re-handshake storm
+ * that never settles. Queued nodes start as slots come free; a transfer's
+ * timeout only runs from its start. Nodes with a live connection bypass it.
+ * A slot is given back once connected (CURLOPT_PREREQFUNCTION), when the
+ * read ends, or after API_SLOT_LEASE_MS, so nodes that never answer delay
+ * the queue by at most that each. */
+#define API_MAX_CONNECTING 32
+#define API_SLOT_LEASE_MS 500.0
+/* After consecutive timeouts a node is not asked again for a while: the
+ * 2nd timeout in a row waits one timeout, each further one twice as long,
+ * at most API_BACKOFF_MAX_MS. Its snapshot keeps saying why meanwhile. */
+#define API_BACKOFF_MAX_MS 8000.0
 /* When the backup list cannot be read: how often config.xml is read again
  * anyway (the app's own refresh without a marker, src/confcache.h). */
 #define API_MARKERLESS_S 300.0
@@ -49,11 +73,12 @@ static struct {
 	struct loop *loop;
 	uint64_t timer;
 	int users;
-	CURL *idle[API_IDLE_HANDLES_MAX];
-	int n_idle;
 	int *fds;               /* sockets curl asked us to watch */
 	size_t n_fds, cap_fds;
 	bool global_init;
+	int connecting;         /* nodes holding a connect slot (API_MAX_CONNECTING) */
+	struct api_node **waiting; /* nodes waiting for one, oldest first */
+	size_t n_waiting, cap_waiting;
 } M;
 
 static void check_done(void);
@@ -188,8 +213,10 @@ static void multi_release(void)
 	if (M.timer)
 		loop_timer_cancel(M.loop, M.timer);
 	M.timer = 0;
-	while (M.n_idle > 0)
-		curl_easy_cleanup(M.idle[--M.n_idle]);
+	free(M.waiting);
+	M.waiting = NULL;
+	M.n_waiting = M.cap_waiting = 0;
+	M.connecting = 0;
 	curl_multi_cleanup(M.multi);
 	curl_share_cleanup(M.share);
 	for (i = 0; i < M.n_fds; i++)
@@ -202,28 +229,6 @@ static void multi_release(void)
 	M.loop = NULL;
 	curl_global_cleanup();
 	M.global_init = false;
-}
-
-/* An easy handle from the idle pool; reset keeps its DNS/session caches. */
-static CURL *easy_get(void)
-{
-	CURL *e;
-	if (M.n_idle > 0) {
-		e = M.idle[--M.n_idle];
-		curl_easy_reset(e);
-		return e;
-	}
-	return curl_easy_init();
-}
-
-static void easy_put(CURL *e)
-{
-	if (!e)
-		return;
-	if (M.n_idle < API_IDLE_HANDLES_MAX)
-		M.idle[M.n_idle++] = e;
-	else
-		curl_easy_cleanup(e);
 }
 
 /* ------------------------------------------------------------------ */
@@ -312,6 +317,12 @@ struct api_node {
 	char vip_msg[SNAP_MSG_LEN];
 	struct snapshot snap;
 	uint64_t snap_timer;
+	/* Connection state for API_MAX_CONNECTING and the back-off. */
+	bool connected;                /* the last read got an HTTP answer: a connection lives */
+	bool has_slot, wants_slot;     /* holds / waits for a connect slot */
+	uint64_t slot_timer;           /* the lease, or 0 ms once connected */
+	int timeouts;                  /* consecutive polls that timed out */
+	double backoff_until;          /* monotonic ms: no poll before */
 
 	/* Action */
 	struct req act_req;
@@ -340,7 +351,32 @@ struct api_node {
 	uint64_t cfg_timer;
 	enum node_error cfg_err;       /* the last read's failure, NERR_NONE after a good one */
 	char cfg_msg[SNAP_MSG_LEN];
+
+	CURL *idle[API_IDLE_HANDLES_MAX]; /* easy handles kept for the next request */
+	int n_idle;
 };
+
+/* An easy handle from the node's own idle ones; reset keeps its caches. */
+static CURL *easy_get(struct api_node *n)
+{
+	CURL *e;
+	if (n->n_idle > 0) {
+		e = n->idle[--n->n_idle];
+		curl_easy_reset(e);
+		return e;
+	}
+	return curl_easy_init();
+}
+
+static void easy_put(struct api_node *n, CURL *e)
+{
+	if (!e)
+		return;
+	if (n->n_idle < API_IDLE_HANDLES_MAX)
+		n->idle[n->n_idle++] = e;
+	else
+		curl_easy_cleanup(e);
+}
 
 /* ------------------------------------------------------------------ */
 /* Requests                                                            */
@@ -385,6 +421,8 @@ static void setup_tls(CURL *e, const struct api_conf *c)
 	}
 }
 
+static int prereq_cb(void *clientp, char *ip, char *local_ip, int port, int local_port);
+
 static void setup_easy(struct api_node *n, struct req *r, const char *url, const char *post)
 {
 	CURL *e = r->easy;
@@ -414,6 +452,12 @@ static void setup_easy(struct api_node *n, struct req *r, const char *url, const
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "carptop");
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)API_BODY_MAX);
+	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, API_RECV_BUFFER);
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, prereq_cb);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, r);
+#if LIBCURL_VERSION_NUM >= 0x073e00
+	curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, API_UPLOAD_BUFFER);
+#endif
 	if (post) {
 		/* Action POSTs send "{}": an empty body declared as JSON is a 400
 		 * "Invalid JSON syntax" on OPNsense (CONTRACT §0, parseJsonBodyData). */
@@ -430,7 +474,7 @@ static void req_release(struct req *r)
 {
 	if (r->easy) {
 		curl_multi_remove_handle(M.multi, r->easy);
-		easy_put(r->easy);
+		easy_put(r->node, r->easy);
 		r->easy = NULL;
 	}
 	curl_slist_free_all(r->headers);
@@ -448,7 +492,7 @@ static int req_start(struct api_node *n, struct req *r, const char *path, const 
 	r->errbuf[0] = '\0';
 	str_copy(r->path, path, sizeof(r->path));
 	sb_free(&r->body);
-	r->easy = easy_get();
+	r->easy = easy_get(n);
 	if (!r->easy)
 		return -1;
 	url = xasprintf("%s%s", n->url, path);
@@ -791,6 +835,96 @@ static bool is_slow_read(int i)
 
 static void poll_read_done(struct api_node *n, struct req *r, enum node_error err, const char *msg);
 
+/* How many reads may be on the wire: one until a read got through (its
+ * handshake leaves a TLS session the others resume), none while waiting
+ * for a connect slot. */
+static int read_limit(const struct api_node *n)
+{
+	if (n->wants_slot)
+		return 0;
+	return n->connected ? n->max_inflight : 1;
+}
+
+static void slot_drop(struct api_node *n);
+
+static void slot_timer_cb(void *arg)
+{
+	struct api_node *n = arg;
+	n->slot_timer = 0;
+	slot_drop(n);
+}
+
+static void slot_grant(struct api_node *n)
+{
+	M.connecting++;
+	n->has_slot = true;
+	n->slot_timer = loop_timer_add(n->b->loop, API_SLOT_LEASE_MS, slot_timer_cb, n);
+}
+
+/* CURLOPT_PREREQFUNCTION: connected (TCP and TLS), the request goes out.
+ * Inside curl no transfer may be added: the slot goes from a loop timer. */
+static int prereq_cb(void *clientp, char *ip, char *local_ip, int port, int local_port)
+{
+	struct api_node *n = ((struct req *)clientp)->node;
+	(void)ip, (void)local_ip, (void)port, (void)local_port;
+	if (n->has_slot && n->slot_timer) {
+		loop_timer_cancel(n->b->loop, n->slot_timer);
+		n->slot_timer = loop_timer_add(n->b->loop, 0, slot_timer_cb, n);
+	}
+	return CURL_PREREQFUNC_OK;
+}
+
+/* A node without a live connection needs a connect slot to start. */
+static void slot_take(struct api_node *n)
+{
+	if (n->connected || n->has_slot || n->wants_slot)
+		return;
+	if (M.connecting < API_MAX_CONNECTING) {
+		slot_grant(n);
+		return;
+	}
+	if (M.n_waiting == M.cap_waiting) {
+		M.cap_waiting = M.cap_waiting ? M.cap_waiting * 2 : 64;
+		M.waiting = xrealloc(M.waiting, M.cap_waiting * sizeof(*M.waiting));
+	}
+	M.waiting[M.n_waiting++] = n;
+	n->wants_slot = true;
+}
+
+static void read_next(struct api_node *n);
+
+/* Give up a slot (or a place in the queue); the oldest waiting node
+ * takes the free slot and starts its reads. */
+static void slot_drop(struct api_node *n)
+{
+	size_t i;
+	if (n->wants_slot) {
+		for (i = 0; i < M.n_waiting; i++)
+			if (M.waiting[i] == n) {
+				memmove(&M.waiting[i], &M.waiting[i + 1], (M.n_waiting - i - 1) * sizeof(*M.waiting));
+				M.n_waiting--;
+				break;
+			}
+		n->wants_slot = false;
+		return;
+	}
+	if (!n->has_slot)
+		return;
+	if (n->slot_timer)
+		loop_timer_cancel(n->b->loop, n->slot_timer);
+	n->slot_timer = 0;
+	n->has_slot = false;
+	M.connecting--;
+	while (M.n_waiting > 0 && M.connecting < API_MAX_CONNECTING) {
+		struct api_node *w = M.waiting[0];
+		memmove(&M.waiting[0], &M.waiting[1], (M.n_waiting - 1) * sizeof(*M.waiting));
+		M.n_waiting--;
+		w->wants_slot = false;
+		slot_grant(w);
+		read_next(w);
+	}
+}
+
 static void read_start(struct api_node *n, struct req *r)
 {
 	n->inflight++;
@@ -801,7 +935,7 @@ static void read_start(struct api_node *n, struct req *r)
 /* A connection came free: the next queued read of this poll takes it. */
 static void read_next(struct api_node *n)
 {
-	if (n->n_queue > 0 && n->inflight < n->max_inflight && n->vip_err == NERR_NONE) {
+	while (n->n_queue > 0 && n->inflight < read_limit(n) && n->vip_err == NERR_NONE) {
 		int i = n->queue[0];
 		memmove(&n->queue[0], &n->queue[1], (size_t)(n->n_queue - 1) * sizeof(n->queue[0]));
 		n->n_queue--;
@@ -851,6 +985,23 @@ static void slow_cache_apply(struct api_node *n)
 		s->partial[s->n_partial++] = c->partial[k];
 }
 
+/* The CARP read decides: a timeout counts towards the back-off, any
+ * other end resets it; a failed one also means no live connection. */
+static void backoff_note(struct api_node *n, enum node_error err)
+{
+	n->connected = err == NERR_NONE;
+	if (err != NERR_TIMEOUT) {
+		n->timeouts = 0;
+		n->backoff_until = 0;
+		return;
+	}
+	n->timeouts++;
+	if (n->timeouts >= 2) {
+		double wait = (double)n->timeout_ms * (double)(1u << (n->timeouts - 2 < 4 ? n->timeouts - 2 : 4));
+		n->backoff_until = now_ms() + (wait < API_BACKOFF_MAX_MS ? wait : API_BACKOFF_MAX_MS);
+	}
+}
+
 static void poll_read_done(struct api_node *n, struct req *r, enum node_error err, const char *msg)
 {
 	const struct poll_read *rd = r->rd;
@@ -892,7 +1043,10 @@ static void poll_read_done(struct api_node *n, struct req *r, enum node_error er
 	free(cause);
 	if (r->slot == RD_BACKUPS && err == NERR_NONE)
 		n->marker_failed = false;
+	if (r->slot == RD_VIP)
+		backoff_note(n, err);
 	n->inflight--;
+	slot_drop(n); /* the connecting read is over, one way or the other */
 	read_next(n);
 	poll_read_settle(n);
 }
@@ -912,6 +1066,16 @@ static int api_poll_start(struct backend *b)
 	n->vip_msg[0] = '\0';
 	n->n_queue = 0;
 	snapshot_clear(&n->snap);
+	if (now_ms() < n->backoff_until) {
+		/* Backing off after timeouts: say so without asking the node. */
+		n->vip_err = NERR_TIMEOUT;
+		str_printf(n->vip_msg, sizeof(n->vip_msg), "%s timed out %d times in a row; next try in %.0f s",
+			   n->hostport, n->timeouts, (n->backoff_until - now_ms()) / 1000.0 + 0.5);
+		n->starting = false;
+		poll_finish(n);
+		return 0;
+	}
+	slot_take(n);
 	/* Slow reads: when due, while an update is followed, and whenever the
 	 * node was not read fully last time (first poll, after an outage). */
 	n->slow_this_poll = now_ms() >= n->slow_due || fw_following(n);
@@ -930,7 +1094,7 @@ static int api_poll_start(struct backend *b)
 		r->slot = i;
 		r->rd = rd;
 		n->outstanding++;
-		if (n->inflight >= n->max_inflight) {
+		if (n->inflight >= read_limit(n)) {
 			n->queue[n->n_queue++] = i; /* waits for a connection */
 			continue;
 		}
@@ -1274,6 +1438,7 @@ static void api_close(struct backend *b)
 	}
 	req_release(&n->act_req);
 	sb_free(&n->act_req.body);
+	slot_drop(n);
 	if (n->cfg_timer)
 		loop_timer_cancel(b->loop, n->cfg_timer);
 	req_release(&n->cfg_req);
@@ -1281,6 +1446,8 @@ static void api_close(struct backend *b)
 	cfg_wipe(n);
 	fw_reads_clear(n);
 	snapshot_clear(&n->snap);
+	while (n->n_idle > 0)
+		curl_easy_cleanup(n->idle[--n->n_idle]);
 	if (n->key)
 		explicit_bzero(n->key, strlen(n->key));
 	if (n->secret)

@@ -222,6 +222,55 @@ static const struct sim_vip *carp_vip_on(const struct sim_node *n, const char *i
 	return NULL;
 }
 
+/* Bulk content for --config-size: a real firewall's config.xml is 100 KB to
+ * 1 MB, mostly filter rules and aliases. Rules fill 3/4 of the budget,
+ * aliases (render_bulk_aliases) the rest. Derived from the pair number and
+ * the index only, so both nodes of a pair hold the same (no drift). */
+#define BULK_RULE_SHARE 0.75
+
+static void render_bulk_rules(const struct sim_world *w, int pair, struct strbuf *sb)
+{
+	size_t start = sb->len, budget = (size_t)((double)w->config_size * BULK_RULE_SHARE);
+	unsigned i;
+	char descr[64];
+	for (i = 0; w->config_size && sb->len - start < budget; i++) {
+		snprintf(descr, sizeof(descr), "bulk rule %u of pair %d", i + 1, pair + 1);
+		sb_printf(sb, "    <rule uuid=\"00000000-0000-4000-8000-%012x\">\n", i);
+		xml_elem(sb, "      ", "type", i % 7 ? "pass" : "block");
+		xml_elem(sb, "      ", "interface", i % 2 ? "lan" : "wan");
+		xml_elem(sb, "      ", "ipprotocol", "inet");
+		xml_elem(sb, "      ", "protocol", i % 3 ? "tcp" : "udp");
+		sb_printf(sb, "      <source>\n        <network>10.%u.%u.0/24</network>\n      </source>\n", (i >> 8) & 255, i & 255);
+		sb_printf(sb, "      <destination>\n        <address>bulk_hosts_%u</address>\n        <port>%u</port>\n"
+			      "      </destination>\n", i % 97, 1024 + i % 50000);
+		xml_elem(sb, "      ", "descr", descr);
+		sb_printf(sb, "      <created>\n        <time>1700000000.%04u</time>\n        <username>root@10.0.0.1</username>\n"
+			      "      </created>\n", i % 10000);
+		sb_add(sb, "    </rule>\n");
+	}
+}
+
+static void render_bulk_aliases(const struct sim_world *w, struct strbuf *sb, size_t start)
+{
+	unsigned i, k;
+	if (!w->config_size)
+		return;
+	sb_add(sb, "  <OPNsense>\n    <Firewall>\n      <Alias version=\"1.0.1\">\n        <aliases>\n");
+	for (i = 0; sb->len - start < w->config_size; i++) {
+		sb_printf(sb, "          <alias uuid=\"00000000-0000-4000-9000-%012x\">\n", i);
+		xml_elem(sb, "            ", "enabled", "1");
+		sb_printf(sb, "            <name>bulk_hosts_%u</name>\n", i);
+		xml_elem(sb, "            ", "type", "host");
+		sb_add(sb, "            <content>");
+		for (k = 0; k < 16; k++)
+			sb_printf(sb, "%s192.0.%u.%u", k ? "\n" : "", i & 255, k + 1);
+		sb_add(sb, "</content>\n");
+		xml_elem(sb, "            ", "description", "bulk alias");
+		sb_add(sb, "          </alias>\n");
+	}
+	sb_add(sb, "        </aliases>\n      </Alias>\n    </Firewall>\n  </OPNsense>\n");
+}
+
 /* Firewall rules, manual outbound NAT to the WAN CARP VIP, and DHCP with
  * the LAN VIP as gateway and DNS and the peer as failover partner: the
  * how-to's setup, in the example pair's legacy shapes. */
@@ -249,6 +298,7 @@ static void render_rules_nat_dhcp(struct sim_world *w, int pair, int node, struc
 		xml_elem(sb, "      ", "descr", r->descr);
 		sb_add(sb, "    </rule>\n");
 	}
+	render_bulk_rules(w, pair, sb);
 	sb_add(sb, "  </filter>\n  <nat>\n    <outbound>\n");
 	xml_elem(sb, "      ", "mode", "advanced");
 	if (vwan && lan) {
@@ -287,6 +337,7 @@ void sim_render_config_xml(struct sim_world *w, int pair, int node, struct strbu
 	struct sim_node *n = node_of(w, pair, node);
 	char num[32];
 	int i;
+	size_t start = sb->len;
 	sb_add(sb, "<?xml version=\"1.0\"?>\n<opnsense>\n  <version>11.2</version>\n");
 	snprintf(num, sizeof(num), "%u", n->serial);
 	sb_add(sb, "  <revision>\n");
@@ -349,5 +400,6 @@ void sim_render_config_xml(struct sim_world *w, int pair, int node, struct strbu
 	sb_add(sb, "  </hasync>\n");
 	if (n->maintenance)
 		sb_add(sb, "  <virtualip_carp_maintenancemode>1</virtualip_carp_maintenancemode>\n");
+	render_bulk_aliases(w, sb, start);
 	sb_add(sb, "</opnsense>\n");
 }

@@ -157,6 +157,10 @@ struct sim_world {
 	size_t n_log, cap_log;
 	FILE *log_file;          /* --demo-log: transitions as they happen */
 	int uuid_counter;
+	/* carpsim --config-size: config.xml grows to about this many bytes
+	 * with bulk filter rules and aliases, the same on both nodes of a pair
+	 * (0: the small file of the scenario). */
+	size_t config_size;
 };
 
 struct sim_scenario {

@@ -2,9 +2,11 @@
  * shims serve must parse to what the API shows. */
 #include <string.h>
 
+#include "drift.h"
 #include "parse/parse.h"
 #include "sim/sim_render.h"
 #include "testlib.h"
+#include "xmlconf.h"
 
 static struct sim_world *world(const char *scenario)
 {
@@ -132,8 +134,49 @@ static void test_counters_roundtrip(void)
 	sim_world_free(w);
 }
 
+/* carpsim --config-size: the file grows to about the size asked for, stays
+ * a config.xml carptop reads, and both nodes of the pair hold the same bulk
+ * (the synced sections show no drift). */
+static void test_config_size(void)
+{
+	struct sim_world *w = world("healthy");
+	struct strbuf sb[2];
+	struct xmlconf c[2];
+	struct drift_list dl = { 0 };
+	char unknown[256] = "", *cause = NULL;
+	int k;
+	w->config_size = 300 * 1024;
+	for (k = 0; k < 2; k++) {
+		sb_init(&sb[k]);
+		sim_render_config_xml(w, 0, k, &sb[k]);
+		CHECK(sb[k].len >= w->config_size);
+		CHECK(sb[k].len < w->config_size + 8 * 1024);
+		CHECK_CONTAINS(sb[k].buf, "<name>bulk_hosts_0</name>");
+		CHECK_CONTAINS(sb[k].buf, "bulk rule 1 of pair 1");
+		CHECK_INT_EQ(xmlconf_parse(sb[k].buf, sb[k].len, "bulk.xml", &c[k], &cause), 0);
+		free(cause);
+		cause = NULL;
+	}
+	CHECK_INT_EQ(c[0].n_vips, c[1].n_vips);
+	CHECK_INT_EQ(drift_compare_synced(&c[0], &c[1], &dl, unknown, sizeof(unknown)), 0);
+	free(dl.items);
+	for (k = 0; k < 2; k++) {
+		xmlconf_free(&c[k]);
+		sb_free(&sb[k]);
+	}
+	/* Without the option the file stays the scenario's small one. */
+	w->config_size = 0;
+	sb_init(&sb[0]);
+	sim_render_config_xml(w, 0, 0, &sb[0]);
+	CHECK(sb[0].len < 8 * 1024);
+	CHECK(strstr(sb[0].buf, "bulk_hosts") == NULL);
+	sb_free(&sb[0]);
+	sim_world_free(w);
+}
+
 int main(void)
 {
+	RUN(test_config_size);
 	RUN(test_ifconfig_roundtrip);
 	RUN(test_disabled_has_no_vhid_addresses);
 	RUN(test_counters_roundtrip);

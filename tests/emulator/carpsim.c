@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -280,6 +281,43 @@ static void api_notify(void *cls, struct MHD_Connection *c, void **socket_contex
 	}
 }
 
+/* poll() rather than MHD's default select(): select() fails for descriptors
+ * past FD_SETSIZE (1024), which 1000 nodes' listeners alone exceed. A thread
+ * per connection stays because the handlers sleep on purpose (/ctl/latency,
+ * a hanging plug) and one slow connection must not stall the node's others.
+ * The threads only run small handlers: a small stack keeps thousands cheap. */
+#define DAEMON_FLAGS (MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG)
+#define THREAD_STACK (256 * 1024)
+/* Descriptors a node may hold: its listener and a client's parallel
+ * connections (api.connections, SSH shim commands) with some slack. */
+#define FDS_PER_NODE 8
+#define FDS_SPARE 64
+
+/* Raise the soft descriptor limit to the hard one; say plainly when even the
+ * hard limit cannot hold the nodes asked for, instead of failing later with
+ * "cannot listen" or refused connections in the middle of a run. */
+static int raise_fd_limit(int n_nodes)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)n_nodes * FDS_PER_NODE + FDS_SPARE;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		fprintf(stderr,
+			"carpsim: %d nodes need about %llu file descriptors, but the limit is %llu (hard %llu);"
+			" raise it (ulimit -Hn / LimitNOFILE) or ask for fewer pairs\n",
+			n_nodes, (unsigned long long)need, (unsigned long long)rl.rlim_cur,
+			(unsigned long long)rl.rlim_max);
+		return -1;
+	}
+	return 0;
+}
+
 static int node_listen(struct enode *en)
 {
 	struct sockaddr_in sin;
@@ -289,13 +327,12 @@ static int node_listen(struct enode *en)
 	sin.sin_port = htons(en->port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	en->stopping = false;
-	en->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS |
-					      MHD_USE_ERROR_LOG,
+	en->daemon = MHD_start_daemon(DAEMON_FLAGS | MHD_USE_TLS,
 				      en->port, NULL, NULL, api_access, en, MHD_OPTION_SOCK_ADDR, &sin,
 				      MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_HTTPS_MEM_KEY, en->privkey,
 				      MHD_OPTION_HTTPS_MEM_CERT, en->cert, MHD_OPTION_NOTIFY_COMPLETED, api_completed, NULL,
 				      MHD_OPTION_NOTIFY_CONNECTION, api_notify, en, MHD_OPTION_CONNECTION_TIMEOUT,
-				      (unsigned)60, MHD_OPTION_END);
+				      (unsigned)60, MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK, MHD_OPTION_END);
 	if (!en->daemon)
 		return -1;
 	info = MHD_get_daemon_info(en->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -317,11 +354,15 @@ static void *watcher(void *arg)
 {
 	while (!E.stop) {
 		int i;
+		/* The world once per sweep, not once per node: each advance
+		 * evaluates every pair, which at 1000 nodes kept the lock held. */
+		pthread_mutex_lock(&E.lock);
+		sim_world_advance(E.w);
+		pthread_mutex_unlock(&E.lock);
 		for (i = 0; i < E.n_nodes; i++) {
 			struct enode *en = &E.nodes[i];
 			bool want;
 			pthread_mutex_lock(&E.lock);
-			sim_world_advance(E.w);
 			want = en->plug != PLUG_REFUSE && sim_node_get(E.w, en->pair, en->node)->up;
 			pthread_mutex_unlock(&E.lock);
 			if (want && !en->daemon && node_listen(en) < 0)
@@ -414,7 +455,8 @@ static void text_for(const char *what, int pair, int node, struct strbuf *sb, in
  *   del <uuid>     (stays on the interface after reconfigure ...)
  *   drop <addr>    (... unless a /tmp/delete_vip_<uuid>.todo names it: the
  *                   configctl shim sends this for each before reconfigure)
- * add and del check as the model does (sim_vip_add, sim_vip_delete). */
+ * add and del check as the model does (sim_vip_add, sim_vip_delete). A
+ * fault with path "vip" fails the save. */
 static void render_vip_json(const struct sim_node *n, struct strbuf *sb)
 {
 	json_object *root = json_object_new_object(), *ifs = json_object_new_array(), *vips = json_object_new_array();
@@ -647,6 +689,22 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 		}
 		return;
 	}
+	if (str_eq(url, "/ctl/stats-all")) {
+		/* The fleet's totals for bench/scale.sh: every connection is one
+		 * TLS handshake, so max_connections per node proves reuse. */
+		unsigned req = 0, conn = 0, maxc = 0, minc = ~0u;
+		int i;
+		for (i = 0; i < E.n_nodes; i++) {
+			const struct enode *e = &E.nodes[i];
+			req += e->requests;
+			conn += e->connections;
+			maxc = e->connections > maxc ? e->connections : maxc;
+			minc = e->connections < minc ? e->connections : minc;
+		}
+		sb_printf(out, "nodes %d\nrequests %u\nconnections %u\nmax_connections %u\nmin_connections %u\n", E.n_nodes,
+			  req, conn, maxc, E.n_nodes ? minc : 0);
+		return;
+	}
 #define ROUTE(prefix) (str_starts(url, prefix) && (p = url + strlen(prefix), parse_pn(&p, &pair, &node) == 0))
 	if (ROUTE("/ctl/text/")) {
 		char fpath[200];
@@ -683,6 +741,17 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 			*status = 503;
 			sb_add(out, "node is down\n");
 			return;
+		}
+		{
+			/* /ctl/fault/...?path=vip: the model's save fails (the
+			 * stub's Config::save() throws, nothing is saved). */
+			struct fault f;
+			if (fault_take(en, "vip", &f)) {
+				*status = f.status && f.status != 200 ? f.status : 500;
+				sb_add(out, "injected failure of the config save\n");
+				log_request(en, "SSH", "vip", *status, false);
+				return;
+			}
 		}
 		ctl_vip(body ? body : "", pair, node, status, out, &mut);
 		log_request(en, "SSH", "vip", *status, mut);
@@ -885,8 +954,11 @@ static void usage(FILE *f)
 {
 	fputs("Usage: carpsim --dir DIR [--pairs N] [--scenario NAME] [--speed X] [--interval S]\n"
 	      "               [--timeout S] [--cert PAIR:NODE:good|expired|wrongname|selfsigned]\n"
+	      "               [--config-size BYTES]\n"
 	      "Serves N emulated OPNsense CARP pairs over HTTPS on 127.0.0.1, writes DIR/carptop.yaml,\n"
-	      "DIR/carpsim.env (ports, control URL, pins) and DIR/ready, then runs until SIGTERM.\n",
+	      "DIR/carpsim.env (ports, control URL, pins) and DIR/ready, then runs until SIGTERM.\n"
+	      "--config-size grows each config.xml to about BYTES (at most 4 MB) with filter rules\n"
+	      "and aliases, the same on both nodes of a pair, to measure memory on real sizes.\n",
 	      f);
 }
 
@@ -897,11 +969,13 @@ int main(int argc, char **argv)
 		{ "scenario", required_argument, NULL, 's' }, { "speed", required_argument, NULL, 'x' },
 		{ "interval", required_argument, NULL, 'i' }, { "timeout", required_argument, NULL, 't' },
 		{ "cert", required_argument, NULL, 'c' },     { "help", no_argument, NULL, 'h' },
+		{ "config-size", required_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *scenario = NULL;
 	int pairs = 1, c, i;
 	double speed = 1, interval = 1, timeout = 3;
+	long long config_size = 0;
 	struct { int pair, node; enum cert_mode mode; } certs[16];
 	int n_certs = 0;
 	struct emu_ca *ca;
@@ -917,6 +991,7 @@ int main(int argc, char **argv)
 		case 'x': speed = atof(optarg); break;
 		case 'i': interval = atof(optarg); break;
 		case 't': timeout = atof(optarg); break;
+		case 'z': config_size = atoll(optarg); break;
 		case 'c': {
 			char mode[32] = "";
 			if (n_certs < 16 && sscanf(optarg, "%d:%d:%31s", &certs[n_certs].pair, &certs[n_certs].node, mode) == 3) {
@@ -930,16 +1005,19 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!E.dir || pairs < 1 || pairs > 1000 || speed <= 0) {
+	if (!E.dir || pairs < 1 || pairs > 1000 || speed <= 0 || config_size < 0 || config_size > 4 * 1024 * 1024) {
 		usage(stderr);
 		return 2;
 	}
+	if (raise_fd_limit(pairs * 2) < 0)
+		return 2;
 	mkdir(E.dir, 0700);
 	E.w = sim_world_new(scenario, pairs, speed, &cause);
 	if (!E.w) {
 		fprintf(stderr, "carpsim: %s\n", cause);
 		return 2;
 	}
+	E.w->config_size = (size_t)config_size;
 	for (i = 0; i < pairs; i++)
 		snprintf(E.w->pairs[i].name, sizeof(E.w->pairs[i].name), "pair%d", i + 1);
 	path = xasprintf("%s/ca.pem", E.dir);
@@ -979,9 +1057,9 @@ int main(int argc, char **argv)
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	E.ctl = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
-				 NULL, ctl_access, NULL, MHD_OPTION_SOCK_ADDR, &sin, MHD_OPTION_NOTIFY_COMPLETED,
-				 api_completed, NULL, MHD_OPTION_END);
+	E.ctl = MHD_start_daemon(DAEMON_FLAGS, 0, NULL, NULL, ctl_access, NULL, MHD_OPTION_SOCK_ADDR, &sin,
+				 MHD_OPTION_NOTIFY_COMPLETED, api_completed, NULL, MHD_OPTION_THREAD_STACK_SIZE,
+				 (size_t)THREAD_STACK, MHD_OPTION_END);
 	if (!E.ctl) {
 		fprintf(stderr, "carpsim: cannot start control server\n");
 		return 2;

@@ -10,8 +10,25 @@ export XDG_STATE_HOME="$WORK/state"
 n=0
 failed=0
 SIM_PID=
+SCALE_PID=
+
+# CARPSIM_SCALE_PAIRS=N (bench/scale.sh --api-suite): every emulator serves
+# N pairs, the suite's carptop talks to pair 1 only, and a second carptop
+# polls the other N-1 pairs in the background the whole time (not pair 1,
+# whose request and connection counters the suite checks).
+scale_stop() {
+	[ -n "$SCALE_PID" ] || return 0
+	if kill -0 "$SCALE_PID" 2>/dev/null; then
+		kill "$SCALE_PID"
+		wait "$SCALE_PID" 2>/dev/null
+	else
+		not_ok "scale: the carptop polling all ${CARPSIM_SCALE_PAIRS} pairs died"
+	fi
+	SCALE_PID=
+}
 
 cleanup() {
+	scale_stop
 	[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
 	[ -n "${EXTRA_CLEANUP:-}" ] && eval "$EXTRA_CLEANUP"
 	# CARPTOP_KEEP_TMP=1 keeps the logs for a look afterwards (as the C tests).
@@ -33,19 +50,25 @@ check() { # check "description" command...
 absent() { ! grep -q "$@"; } # absent PATTERN FILE...: true when nowhere found
 diag() { sed 's/^/# /'; }
 done_testing() {
+	scale_stop
 	echo "1..$n"
 	[ "$n" -gt 0 ] && [ "$failed" -eq 0 ]
 }
 
 # start_sim NAME [carpsim options...]: a fresh emulator in $WORK/NAME.
 start_sim() {
-	local name=$1
+	local name=$1 wait=100
 	shift
+	scale_stop
 	[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
 	SIM_DIR="$WORK/$name"
+	if [ -n "${CARPSIM_SCALE_PAIRS:-}" ]; then
+		set -- "$@" --pairs "$CARPSIM_SCALE_PAIRS"
+		wait=1200
+	fi
 	"$CARPSIM" --dir "$SIM_DIR" "$@" 2>"$WORK/$name.carpsim.log" &
 	SIM_PID=$!
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 $wait); do
 		[ -f "$SIM_DIR/ready" ] && break
 		sleep 0.05
 	done
@@ -55,6 +78,14 @@ start_sim() {
 	CFG="$SIM_DIR/carptop.yaml"
 	# Each emulated world gets its own journals, locks and audit log.
 	export XDG_STATE_HOME="$SIM_DIR/state"
+	if [ -n "${CARPSIM_SCALE_PAIRS:-}" ]; then
+		awk '/^  - name: / && ++k > 1 { exit } { print }' "$CFG" >"$SIM_DIR/pair1.yaml"
+		awk '/^  - name: / { k++ } k != 1 { print }' "$CFG" >"$SIM_DIR/others.yaml"
+		XDG_STATE_HOME="$SIM_DIR/scale-state" "$CARPTOP" -c "$SIM_DIR/others.yaml" --read-only --batch --watch \
+			--format json >/dev/null 2>"$WORK/$name.scale.log" &
+		SCALE_PID=$!
+		CFG="$SIM_DIR/pair1.yaml"
+	fi
 }
 
 ctl() { # ctl METHOD PATH [body]

@@ -1,0 +1,147 @@
+#!/usr/bin/python3
+"""One row of bench/scale.sh: run carptop --batch --watch against a running
+carpsim, measure a window after warm-up, print the row, exit 1 on a missed
+target. Targets are issue 16's (doc/performance.md)."""
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+MB = 1024 * 1024
+
+
+def ctl(base, path):
+    with urllib.request.urlopen(base + path, timeout=30) as r:
+        text = r.read().decode()
+    return {k: int(v) for k, v in (line.split() for line in text.splitlines() if line.strip())}
+
+
+def proc_cpu_s(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def proc_kb(pid, path, key):
+    with open(f"/proc/{pid}/{path}") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+class Rounds(threading.Thread):
+    """Reads carptop's JSON documents, timestamps each round's arrival."""
+
+    def __init__(self, stream):
+        super().__init__(daemon=True)
+        self.stream = stream
+        self.times = []
+        self.last = None
+        self.lock = threading.Lock()
+
+    def run(self):
+        dec = json.JSONDecoder()
+        buf = ""
+        for line in self.stream:
+            buf += line
+            if line.rstrip() != "}":
+                continue
+            try:
+                doc, end = dec.raw_decode(buf.strip())
+            except ValueError:
+                continue
+            buf = ""
+            with self.lock:
+                self.times.append(time.monotonic())
+                self.last = doc
+
+
+def reachable(doc):
+    up = total = 0
+    for c in (doc or {}).get("clusters", []):
+        for n in c.get("nodes", []):
+            total += 1
+            up += 1 if n.get("reachable") else 0
+    return up, total
+
+
+def targets(a, row):
+    """(description, ok) for every target that applies to this N."""
+    t = [("every round inside its interval", row["late"] == 0),
+         ("every node reachable", row["up"] == row["nodes"])]
+    if a.pairs == 1 and a.interval <= 1:
+        t += [("CPU <= 0.3 % of one core", row["cpu"] <= 0.3),
+              ("own memory (Anonymous) <= 2 MB", row["own"] <= 2 * MB)]
+    if a.pairs >= 500:
+        t += [("CPU <= 30 % of one core", row["cpu"] <= 30),
+              ("<= 1 TLS handshake per node per run", row["tls_max"] <= 1)]
+        if a.config_size >= 1024 * 1024:
+            t.append(("RSS <= 200 MB with 1 MB config.xml", row["rss"] <= 200 * MB))
+        else:
+            t.append(("RSS <= 150 MB", row["rss"] <= 150 * MB))
+    return t
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--carptop", required=True)
+    p.add_argument("--config", required=True)
+    p.add_argument("--ctl", required=True)
+    p.add_argument("--pairs", type=int, required=True)
+    p.add_argument("--interval", type=float, required=True)
+    p.add_argument("--warmup", type=float, default=15)
+    p.add_argument("--window", type=float, default=60)
+    p.add_argument("--config-size", type=int, default=0)
+    a = p.parse_args()
+
+    proc = subprocess.Popen([a.carptop, "-c", a.config, "--batch", "--watch", "--format", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    rounds = Rounds(proc.stdout)
+    rounds.start()
+    err = []
+    threading.Thread(target=lambda: err.extend(proc.stderr), daemon=True).start()
+    try:
+        time.sleep(a.warmup)
+        if proc.poll() is not None:
+            raise RuntimeError(f"carptop exited with {proc.returncode}: {''.join(err)[-2000:]}")
+        cpu0, t0 = proc_cpu_s(proc.pid), time.monotonic()
+        own = 0
+        while time.monotonic() - t0 < a.window:
+            time.sleep(1)
+            own = max(own, proc_kb(proc.pid, "smaps_rollup", "Anonymous") * 1024)
+        cpu1, t1 = proc_cpu_s(proc.pid), time.monotonic()
+        rss = proc_kb(proc.pid, "status", "VmHWM") * 1024
+        stats = ctl(a.ctl, "/ctl/stats-all")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    with rounds.lock:
+        times = [x for x in rounds.times if x >= t0 - a.interval]
+        last = rounds.last
+    gaps = [b - x for x, b in zip(times, times[1:]) if b <= t1]
+    # A round is late when its result comes more than 10 % (+ 0.1 s of
+    # scheduling slack) after the previous one.
+    late = sum(1 for g in gaps if g > a.interval * 1.1 + 0.1)
+    up, total = reachable(last)
+    row = dict(cpu=100.0 * (cpu1 - cpu0) / (t1 - t0), rss=rss, own=own, late=late, rounds=len(gaps),
+               tls=stats["connections"] / max(stats["nodes"], 1), tls_max=stats["max_connections"],
+               up=up, nodes=stats["nodes"])
+    missed = [d for d, ok in targets(a, row) if not ok]
+    print("%6d %8gs %8.2f %9.1f %10.2f %4d/%-4d %12.2f %10d %5d/%-5d  %s" %
+          (a.pairs, a.interval, row["cpu"], rss / MB, own / MB, late, len(gaps), row["tls"], row["tls_max"],
+           up, total, "ok" if not missed else "MISSED: " + "; ".join(missed)), flush=True)
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
