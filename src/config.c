@@ -30,6 +30,7 @@
 #define DEFAULT_SSH_PORT 22
 #define DEFAULT_SSH_USER "root"
 #define DEFAULT_KNOWN_HOSTS "~/.ssh/known_hosts"
+#define DEFAULT_SSH_CONFIG "~/.ssh/config"
 #define DEFAULT_SSH_TIMEOUT 10.0
 #define DEFAULT_MAINTENANCE_MAX_AGE (4 * 3600.0)
 #define DEFAULT_STATE_RATIO 0.2
@@ -840,6 +841,19 @@ static int parse_api(struct loader *L, const struct field *f)
 	return rc;
 }
 
+/* `none`: the OpenSSH client configuration is not consulted. */
+static int parse_ssh_config(struct loader *L, const struct field *f)
+{
+	const char *s;
+	if (get_text(L, f, &s) < 0)
+		return -1;
+	if (strcmp(s, "none") == 0) {
+		set_str(f->dst, NULL);
+		return 0;
+	}
+	return parse_path(L, f);
+}
+
 static const struct key_def ssh_keys[] = {
 	{ "host", parse_host, offsetof(struct ssh_conf, host), true, 0,
 	  "set the node's address, e.g. 'host: 10.0.0.2'" },
@@ -854,6 +868,8 @@ static const struct key_def ssh_keys[] = {
 	  "write 'trust_on_first_use: true' or 'trust_on_first_use: false'" },
 	{ "timeout", parse_seconds, offsetof(struct ssh_conf, timeout), false, 600,
 	  "write seconds, e.g. 'timeout: 10'" },
+	{ "ssh_config", parse_ssh_config, offsetof(struct ssh_conf, ssh_config), false, 0,
+	  "name an OpenSSH client config, e.g. 'ssh_config: ~/.ssh/config', or write 'ssh_config: none'" },
 };
 static const struct table ssh_table = TABLE(ssh_keys);
 
@@ -875,6 +891,12 @@ static int parse_ssh(struct loader *L, const struct field *f)
 	rc = map_walk(L, f->val, &ssh_table, ssh, where, &seen);
 	if (rc == 0 && !ssh->known_hosts)
 		ssh->known_hosts = path_expand(DEFAULT_KNOWN_HOSTS);
+	ssh->port_set = seen_key(&ssh_table, &seen, "port") != NULL;
+	ssh->user_set = seen_key(&ssh_table, &seen, "user") != NULL;
+	if (rc == 0 && !seen_key(&ssh_table, &seen, "ssh_config")) {
+		ssh->ssh_config = path_expand(DEFAULT_SSH_CONFIG);
+		ssh->ssh_config_default = true;
+	}
 	free(where);
 	return rc;
 }
@@ -1403,6 +1425,7 @@ static void node_free(struct node_conf *n)
 	free(n->ssh.user);
 	free(n->ssh.identity_file);
 	free(n->ssh.known_hosts);
+	free(n->ssh.ssh_config);
 	free(n->sim.scenario);
 }
 

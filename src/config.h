@@ -48,6 +48,11 @@ struct ssh_conf {
 	bool agent;              /* try ssh-agent (default true) */
 	bool trust_on_first_use; /* write unknown host keys to known_hosts (default false) */
 	double timeout;          /* seconds, default 10 */
+	/* OpenSSH client configuration consulted for host (ssh_config.h):
+	 * a path, or NULL (`ssh_config: none`, or a conf made in code). */
+	char *ssh_config;
+	bool ssh_config_default; /* the default ~/.ssh/config: ssh also reads /etc/ssh/ssh_config */
+	bool port_set, user_set; /* written in carptop.yaml: ssh_config does not override them */
 };
 
 /* A node of the in-process simulator (the demo's): no firewall needed. */

@@ -182,6 +182,10 @@ static void check_full(const struct config *c)
 	CHECK(!n->ssh.agent);
 	CHECK(n->ssh.trust_on_first_use);
 	CHECK(n->ssh.timeout == 30);
+	/* Written: ~/.ssh/config (consulted by default) does not override them. */
+	CHECK(n->ssh.port_set && n->ssh.user_set);
+	CHECK(n->ssh.ssh_config && strstr(n->ssh.ssh_config, "/.ssh/config"));
+	CHECK(n->ssh.ssh_config_default);
 	CHECK(n->api.url == NULL);
 
 	br = &c->clusters[1];
@@ -301,6 +305,23 @@ static void test_defaults(void)
 		CHECK(!cl->nodes[1].ssh.trust_on_first_use);
 		CHECK(cl->nodes[1].ssh.timeout == 10);
 		CHECK(cl->nodes[1].ssh.identity_file == NULL);
+		CHECK(!cl->nodes[1].ssh.port_set && !cl->nodes[1].ssh.user_set);
+		config_free(&c);
+	} else {
+		printf("# %s\n", cause);
+	}
+	free(cause);
+	cause = NULL;
+	/* ssh_config: a file of its own (ssh -F: no system file), or none. */
+	rc = load_str("clusters:\n  - name: hq\n    nodes:\n"
+		      "      - {name: s, role: secondary, ssh: {host: s, ssh_config: /etc/carptop/ssh.conf}}\n"
+		      "      - {name: p, role: primary, ssh: {host: p, ssh_config: none}}\n",
+		      &c, &cause);
+	CHECK_INT_EQ(rc, 0);
+	if (rc == 0) {
+		CHECK_STR_EQ(c.clusters[0].nodes[1].ssh.ssh_config, "/etc/carptop/ssh.conf");
+		CHECK(!c.clusters[0].nodes[1].ssh.ssh_config_default);
+		CHECK(c.clusters[0].nodes[0].ssh.ssh_config == NULL);
 		config_free(&c);
 	} else {
 		printf("# %s\n", cause);
@@ -523,7 +544,7 @@ static void test_err_unknown_key(void)
 		   "key_file, pin, ca_file, insecure, timeout", "did you mean 'url'?");
 	EXPECT_ERR(FIRST("      - name: fw1\n        role: primary\n        ssh: {hostname: x}\n"),
 		   "t.yaml:6:15: unknown key 'hostname' in the ssh section of node 'fw1' of cluster 'hq'; known keys: "
-		   "host, port, user, identity_file, known_hosts, agent, trust_on_first_use, timeout", "; ");
+		   "host, port, user, identity_file, known_hosts, agent, trust_on_first_use, timeout, ssh_config", "; ");
 	/* No name yet: the cluster is counted instead. */
 	EXPECT_ERR("clusters:\n  - foo: 1\n", "t.yaml:2:5: unknown key 'foo' in cluster #1;", "known keys");
 	/* Keys are echoed made inert and cut short. */

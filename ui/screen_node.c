@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ssh/ssh_backend.h"
 #include "util.h"
 
 struct line {
@@ -53,7 +54,7 @@ static void build(struct ui *u, size_t ci, int n, struct lines *l)
 	const struct node_conf *nc = &ac->conf->nodes[n];
 	const struct app_node *an = &ac->node[n];
 	const struct snapshot *s = &an->snap;
-	char age[24], clock[16];
+	char age[24], clock[16], route[640];
 	size_t i;
 	int k;
 
@@ -61,7 +62,9 @@ static void build(struct ui *u, size_t ci, int n, struct lines *l)
 	add(l, TP_TEXT, "transport", "%s", transport_name(nc->transport));
 	if (nc->transport == TRANSPORT_API && nc->api.url)
 		add(l, TP_TEXT, "url", "%s", nc->api.url);
-	if (nc->transport == TRANSPORT_SSH && nc->ssh.host)
+	if (nc->transport == TRANSPORT_SSH && ssh_backend_route(an->backend, route, sizeof(route)))
+		add(l, TP_TEXT, "ssh", "%s", route); /* after ~/.ssh/config */
+	else if (nc->transport == TRANSPORT_SSH && nc->ssh.host)
 		add(l, TP_TEXT, "ssh", "%s@%s:%d", nc->ssh.user ? nc->ssh.user : "root", nc->ssh.host, nc->ssh.port);
 	add(l, TP_TEXT, "polls", "%u completed", an->polls);
 	if (s->taken > 0) {

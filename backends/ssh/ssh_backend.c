@@ -19,20 +19,27 @@
 #include "backend.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ssh/ssh_backend.h"
+#include "ssh/ssh_config.h"
 #include "ssh/ssh_int.h"
 #include "parse/fwjob.h"
 #include "util.h"
@@ -49,18 +56,26 @@
  * gives up silently when a check holds the lock). */
 #define SSH_FW_START_WAIT_S 120.0
 
-enum sess_state { SS_NONE = 0, SS_RESOLVING, SS_CONNECTING, SS_HANDSHAKE, SS_AUTH, SS_READY };
+/* SS_TUNNEL: waiting for the ProxyJump bastion's direct-tcpip channel. */
+enum sess_state { SS_NONE = 0, SS_RESOLVING, SS_CONNECTING, SS_TUNNEL, SS_HANDSHAKE, SS_AUTH, SS_READY };
 
 enum auth_step { AU_LIST = 0, AU_FILE, AU_AGENT_START, AU_AGENT_TRY, AU_DONE };
 
 enum job_state { JS_IDLE = 0, JS_WAIT, JS_OPEN, JS_EXEC, JS_WRITE, JS_READ, JS_CLOSE, JS_WAITCLOSED, JS_FREE, JS_DONE };
 
-enum job_kind { JK_POLL = 0, JK_ACT, JK_CFG, JK__COUNT };
+/* JK_TUNNEL runs only on a bastion: the direct-tcpip channel a node's
+ * session goes through (ProxyJump). */
+enum job_kind { JK_POLL = 0, JK_ACT, JK_CFG, JK_TUNNEL, JK__COUNT };
 
 /* config_start's command. Its own exec, not part of the poll's: the app
  * asks for it only when the marker the poll reports has changed. */
 #define SSH_CONFIG_COMMAND "sh -c 'exec cat /conf/config.xml'"
 #define SSH_CONFIG_TIMEOUT_FACTOR 4.0
+/* `ssh -G` reads local files only; it answers in milliseconds. */
+#define SSH_G_TIMEOUT_S 5.0
+#define SSH_TUNNEL_BUF 32768
+/* What a node's messages say before its bastion's. */
+#define TUNNEL_PREFIX "ProxyJump bastion: "
 
 struct ssh_node;
 
@@ -97,8 +112,30 @@ struct resolve {
 
 struct ssh_node {
 	struct backend *b;
-	const struct ssh_conf *c;
+	const struct ssh_conf *c; /* = &eff */
+	/* What the node's connection uses: carptop.yaml over ~/.ssh/config
+	 * over carptop's defaults (resolve_conf). Owns its strings. */
+	struct ssh_conf eff;
 	char hostport[300];     /* "127.0.0.1:2201", "[fd00::1]:22" for messages */
+
+	/* ProxyJump. On a node: its bastion (a node of its own that runs
+	 * only the tunnel job), or NULL. On a bastion: the node it serves. */
+	struct ssh_node *jump, *parent;
+	uint64_t tunnel_timer;  /* node: the handshake over the new tunnel, from the loop */
+	/* Bastion: the far end of the tunnel and the socketpair end the
+	 * node's session does not hold; bytes on their way each direction. */
+	char tun_host[256];
+	int tun_port;
+	int pfd;
+	short pwatching;
+	bool down_eof, up_eof;
+	size_t down_len, down_off, up_len, up_off;
+	char *down, *up;        /* SSH_TUNNEL_BUF each, while the tunnel is open */
+	/* ProxyCommand (tokens expanded), or NULL; while connected, the
+	 * command's pid and the read end of its stderr (for messages). */
+	char *proxy_cmd;
+	pid_t proxy_pid;
+	int proxy_err;
 
 	/* The session */
 	enum sess_state ss;
@@ -142,8 +179,8 @@ struct ssh_node {
 	char fail_msg[SNAP_MSG_LEN];
 
 	/* Jobs */
-	struct job poll, act, cfgjob;
-	struct job *jobs[JK__COUNT]; /* the three, for loops */
+	struct job poll, act, cfgjob, tunnel;
+	struct job *jobs[JK__COUNT]; /* the four, for loops */
 	struct action action;
 	char nonce[SSH_NONCE_HEX + 1];
 	struct cx_config cfg;   /* config.xml cache */
@@ -350,6 +387,10 @@ static void job_end(struct ssh_node *n, struct job *j)
 		if (n->cfg_err != NERR_NONE)
 			cfg_text_wipe(n);
 		n->cfg_timer = loop_timer_add(n->b->loop, 0, deliver_config, n);
+	} else if (j->kind == JK_TUNNEL) {
+		/* Nothing to deliver: the node it served learns from tunnel_failed. */
+		j->active = false;
+		j->st = JS_IDLE;
 	} else {
 		text_sanitize_inplace(n->act_res.message);
 		n->act_timer = loop_timer_add(n->b->loop, 0, deliver_action, n);
@@ -387,6 +428,10 @@ static void job_running_command(struct ssh_node *n, struct job *j, char *dst, si
 		str_copy(dst, "cat /conf/config.xml", size);
 		return;
 	}
+	if (j->kind == JK_TUNNEL) {
+		str_printf(dst, size, "the tunnel to %s:%d", n->tun_host, n->tun_port);
+		return;
+	}
 	if (j->kind == JK_ACT && (n->action.kind == ACT_VIP_ADD || n->action.kind == ACT_VIP_DELETE)) {
 		str_copy(dst, "the VIP program (" SSH_PHP_COMMAND ")", size);
 		return;
@@ -409,11 +454,17 @@ static void job_running_command(struct ssh_node *n, struct job *j, char *dst, si
 }
 
 /* A session failure as seen by one job. */
+static void tunnel_failed(struct ssh_node *bastion, struct job *j);
+
 static void job_fail_session(struct ssh_node *n, struct job *j)
 {
 	char msg[SNAP_MSG_LEN];
 	double wait = (n->retry_at - now_ms()) / 1000.0;
 
+	if (j->kind == JK_TUNNEL) {
+		tunnel_failed(n, j);
+		return;
+	}
 	if (n->held || n->fail_err == NERR_HOSTKEY_CHANGED || n->fail_err == NERR_HOSTKEY_UNKNOWN)
 		str_copy(msg, n->fail_msg, sizeof(msg));
 	else
@@ -498,10 +549,81 @@ static void resolve_drop(struct ssh_node *n)
 	n->res = NULL;
 }
 
+/* ProxyCommand: the command's stdin and stdout are one end of a
+ * socketpair whose other end is the session's socket (libssh2 needs a
+ * socket; a socketpair is one), run as ssh runs it: sh -c 'exec CMD'. Its
+ * stderr goes to a pipe, never to the terminal: the first line is quoted
+ * when the handshake fails. */
+static void proxy_stop(struct ssh_node *n)
+{
+	int status;
+	if (n->proxy_pid > 0) {
+		kill(n->proxy_pid, SIGTERM);
+		if (waitpid(n->proxy_pid, &status, WNOHANG) == 0) {
+			kill(n->proxy_pid, SIGKILL);
+			waitpid(n->proxy_pid, &status, 0);
+		}
+	}
+	n->proxy_pid = 0;
+	if (n->proxy_err >= 0)
+		close(n->proxy_err);
+	n->proxy_err = -1;
+}
+
+/* "; the ProxyCommand said: ..." from its stderr, or "". */
+static void proxy_said(struct ssh_node *n, char *dst, size_t size)
+{
+	char buf[512];
+	ssize_t r;
+	dst[0] = '\0';
+	if (n->proxy_err < 0)
+		return;
+	r = read(n->proxy_err, buf, sizeof(buf) - 1);
+	if (r <= 0)
+		return;
+	buf[r] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	str_printf(dst, size, "; the ProxyCommand said: %s", buf);
+}
+
+/* A bastion's side of the tunnel: the socketpair end and the buffers. */
+static void tunnel_close(struct ssh_node *n)
+{
+	if (n->pfd >= 0) {
+		if (n->pwatching)
+			loop_fd_set(n->b->loop, n->pfd, 0, NULL, NULL);
+		close(n->pfd);
+	}
+	n->pfd = -1;
+	n->pwatching = 0;
+	free(n->down);
+	free(n->up);
+	n->down = n->up = NULL;
+	n->down_len = n->down_off = n->up_len = n->up_off = 0;
+	n->down_eof = n->up_eof = false;
+}
+
+/* The bastion's tunnel job, stopped without a word to anyone. */
+static void tunnel_job_reset(struct ssh_node *bastion)
+{
+	struct job *j = &bastion->tunnel;
+	if (j->timer) {
+		loop_timer_cancel(bastion->b->loop, j->timer);
+		j->timer = 0;
+	}
+	j->ch = NULL;
+	j->active = false;
+	j->st = JS_IDLE;
+}
+
 static void teardown(struct ssh_node *n, bool polite)
 {
 	n->gen++;
 	resolve_drop(n);
+	if (n->tunnel_timer) {
+		loop_timer_cancel(n->b->loop, n->tunnel_timer);
+		n->tunnel_timer = 0;
+	}
 	if (n->ai_list) {
 		freeaddrinfo(n->ai_list);
 		n->ai_list = n->ai_cur = NULL;
@@ -516,6 +638,7 @@ static void teardown(struct ssh_node *n, bool polite)
 	n->poll.ch = NULL;
 	n->act.ch = NULL;
 	n->cfgjob.ch = NULL;
+	n->tunnel.ch = NULL;
 	if (n->sess) {
 		int i;
 		if (polite && n->ss == SS_READY)
@@ -537,6 +660,14 @@ static void teardown(struct ssh_node *n, bool polite)
 		n->fd = -1;
 	}
 	n->ss = SS_NONE;
+	proxy_stop(n);
+	tunnel_close(n);
+	/* The bastion's session exists for this node's tunnel only: it goes
+	 * too, and the next connection makes both anew. */
+	if (n->jump) {
+		tunnel_job_reset(n->jump);
+		teardown(n->jump, polite);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -674,12 +805,74 @@ static void resolve_tick(void *arg)
 	connect_next(n);
 }
 
+static void job_start(struct ssh_node *n, struct job *j, char *cmd, char *in);
+
+extern char **environ;
+
+static void proxy_start(struct ssh_node *n)
+{
+	posix_spawn_file_actions_t fa;
+	int sp[2], pe[2], rc;
+	pid_t pid;
+	char *script, *argv[4];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+		session_fail(n, NERR_INTERNAL, "no socketpair for the ProxyCommand: %s", strerror(errno));
+		return;
+	}
+	if (pipe2(pe, O_CLOEXEC) < 0) {
+		close(sp[0]);
+		close(sp[1]);
+		session_fail(n, NERR_INTERNAL, "no pipe for the ProxyCommand: %s", strerror(errno));
+		return;
+	}
+	script = xasprintf("exec %s", n->proxy_cmd);
+	argv[0] = "/bin/sh";
+	argv[1] = "-c";
+	argv[2] = script;
+	argv[3] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, sp[1], 0);
+	posix_spawn_file_actions_adddup2(&fa, sp[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
+	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	free(script);
+	close(sp[1]);
+	close(pe[1]);
+	if (rc != 0) {
+		close(sp[0]);
+		close(pe[0]);
+		session_fail(n, NERR_CONFIG, "cannot run the ProxyCommand for %s: %s", n->hostport, strerror(rc));
+		return;
+	}
+	fcntl(sp[0], F_SETFL, fcntl(sp[0], F_GETFL) | O_NONBLOCK);
+	fcntl(pe[0], F_SETFL, fcntl(pe[0], F_GETFL) | O_NONBLOCK);
+	n->fd = sp[0];
+	n->proxy_pid = pid;
+	n->proxy_err = pe[0];
+	start_handshake(n);
+}
+
 static void session_start(struct ssh_node *n)
 {
 	struct addrinfo hints, *ai = NULL;
 	char port[8];
 	struct gaicb *list[1];
 
+	if (n->proxy_cmd) {
+		n->au = AU_LIST;
+		proxy_start(n);
+		return;
+	}
+	if (n->jump) {
+		/* The bastion connects (checking its own host key, logging in)
+		 * and opens the channel; tunnel_ready or tunnel_failed go on. */
+		n->ss = SS_TUNNEL;
+		n->au = AU_LIST;
+		job_start(n->jump, &n->jump->tunnel, NULL, NULL);
+		return;
+	}
 	n->ss = SS_RESOLVING;
 	n->au = AU_LIST;
 	n->last_errno = 0;
@@ -723,6 +916,9 @@ static int verify_hostkey(struct ssh_node *n)
 	const char *key = libssh2_session_hostkey(n->sess, &len, &type);
 	const char *hash = libssh2_hostkey_hash(n->sess, LIBSSH2_HOSTKEY_HASH_SHA256);
 	char msg[SNAP_MSG_LEN], *cause = NULL;
+	/* A bastion's refusal reaches the node's snapshot behind
+	 * TUNNEL_PREFIX: leave room, so that no suggested command is cut. */
+	size_t room = n->parent ? sizeof(msg) - strlen(TUNNEL_PREFIX) : sizeof(msg);
 	enum kh_verdict v;
 
 	if (!key || !len || !hash) {
@@ -751,12 +947,12 @@ static int verify_hostkey(struct ssh_node *n)
 			return 0;
 		}
 		n->hk_unknown = true;
-		kh_msg_unknown(msg, sizeof(msg), n->c->host, n->c->port, type, n->hk_fp, n->c->known_hosts);
+		kh_msg_unknown(msg, room, n->c->host, n->c->port, type, n->hk_fp, n->c->known_hosts);
 		session_fail(n, NERR_HOSTKEY_UNKNOWN, "%s", msg);
 		return -1;
 	default:
 		/* Never overwritten, also not with trust_on_first_use. */
-		kh_msg_changed(msg, sizeof(msg), v, n->c->host, n->c->port, type, known_type, n->hk_fp,
+		kh_msg_changed(msg, room, v, n->c->host, n->c->port, type, known_type, n->hk_fp,
 			       n->c->known_hosts);
 		session_fail(n, NERR_HOSTKEY_CHANGED, "%s", msg);
 		return -1;
@@ -863,8 +1059,9 @@ static void auth_failed(struct ssh_node *n)
 			     who, idf ? " " : " from ssh-agent", idf ? idf : "", libssh2_version(0));
 	} else if (idf) {
 		session_fail(n, NERR_AUTH,
-			     "%s refused %s key %s: its public key is not in %s's authorized keys on the node "
-			     "(System: Access: Users)%s", who, id_type_label(n->id.type), idf, c->user,
+			     "%s refused %s key %s: its public key is not in %s's authorized keys on the %s%s", who,
+			     id_type_label(n->id.type), idf, c->user,
+			     n->parent ? "bastion" : "node (System: Access: Users)",
 			     n->agent_tried + n->agent_rsa_tried ? ", nor any ssh-agent key" : "");
 	} else if (n->agent_note[0]) {
 		session_fail(n, NERR_CONFIG, "no key to log in to %s with: identity_file is not set and %s", n->hostport,
@@ -873,8 +1070,8 @@ static void auth_failed(struct ssh_node *n)
 		session_fail(n, NERR_CONFIG, "no key to log in to %s with: ssh-agent holds no keys (ssh-add one)",
 			     n->hostport);
 	} else {
-		session_fail(n, NERR_AUTH, "%s refused all %d ssh-agent keys: add one to %s's authorized keys on the node",
-			     who, n->agent_keys, c->user);
+		session_fail(n, NERR_AUTH, "%s refused all %d ssh-agent keys: add one to %s's authorized keys on the %s",
+			     who, n->agent_keys, c->user, n->parent ? "bastion" : "node");
 	}
 }
 
@@ -969,6 +1166,196 @@ static int auth_step(struct ssh_node *n)
 		auth_failed(n);
 		return -1;
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* ProxyJump: the node's session through its bastion's channel          */
+
+/* The bastion (a node of its own: connect, host key, login as any node)
+ * opens a direct-tcpip channel to the node's HostName:Port, as `ssh -J`
+ * does. libssh2 runs a session over a socket only, so the node's session
+ * gets one end of a socketpair and the bastion's tunnel job pumps bytes
+ * between the other end and the channel. Both sessions and the pump are
+ * driven from the one loop: the node's session watches its socketpair end
+ * as it would a TCP socket, the bastion watches its TCP socket and the
+ * other end. No thread. */
+
+static const char *channel_error_text(struct ssh_node *n, int rc);
+
+static void on_pump_fd(int fd, short revents, void *arg)
+{
+	struct ssh_node *n = arg;
+	(void)fd, (void)revents;
+	if (n->sess)
+		drive(n);
+}
+
+static void pump_watch(struct ssh_node *n)
+{
+	short ev = 0;
+	if (n->pfd < 0)
+		return;
+	if (!n->up_eof && n->up_off == n->up_len)
+		ev |= POLLIN;
+	if (n->down_off < n->down_len)
+		ev |= POLLOUT;
+	if (ev != n->pwatching) {
+		loop_fd_set(n->b->loop, n->pfd, ev, on_pump_fd, n);
+		n->pwatching = ev;
+	}
+}
+
+/* From the loop: the node's handshake, now that its socket exists. */
+static void tunnel_ready(void *arg)
+{
+	struct ssh_node *n = arg;
+	n->tunnel_timer = 0;
+	if (n->ss == SS_TUNNEL && n->fd >= 0)
+		start_handshake(n);
+}
+
+static bool restart_unsent(struct ssh_node *n, struct job *j);
+
+/* The bastion failed (session_fail on it): the node it serves fails with
+ * the bastion's reason and error class — a refused bastion host key is a
+ * refused host key — unless the tunnel was up and nothing is lost by
+ * starting over (below). */
+
+static void tunnel_failed(struct ssh_node *bastion, struct job *j)
+{
+	struct ssh_node *n = bastion->parent;
+	bool idle = true, fresh = true;
+	int k;
+	(void)j;
+	tunnel_job_reset(bastion);
+	if (!n || n->ss == SS_NONE)
+		return;
+	for (k = 0; k < JK__COUNT; k++) {
+		if (n->jobs[k]->active) {
+			idle = false;
+			fresh = fresh && !n->jobs[k]->retried && n->jobs[k]->on_reused;
+		}
+	}
+	/* A tunnel that was up and broke, as a session that dies while idle
+	 * (the bastion restarted): nothing is lost by starting over once, on
+	 * a new bastion session — found out now rather than at the next use,
+	 * since the bastion's socket is always watched. */
+	if (n->ss == SS_READY && (idle || fresh)) {
+		bastion->failing = false;
+		bastion->retry_at = 0;
+		bastion->backoff_s = SSH_BACKOFF_MIN_S;
+		if (idle) {
+			teardown(n, false);
+			return;
+		}
+		for (k = 0; k < JK__COUNT; k++)
+			n->jobs[k]->retried = n->jobs[k]->active;
+		if (restart_unsent(n, NULL))
+			return;
+	}
+	session_fail(n, bastion->fail_err, TUNNEL_PREFIX "%s", bastion->fail_msg);
+}
+
+/* Bytes both ways until neither moves. False when it failed the session. */
+static bool tunnel_pump(struct ssh_node *n, struct job *j)
+{
+	for (;;) {
+		bool moved = false;
+		ssize_t r;
+		/* channel -> the node's session */
+		if (n->down_off == n->down_len && !n->down_eof) {
+			n->down_off = n->down_len = 0;
+			r = libssh2_channel_read(j->ch, n->down, SSH_TUNNEL_BUF);
+			if (r > 0) {
+				n->down_len = (size_t)r;
+				moved = true;
+			} else if (r < 0 && r != LIBSSH2_ERROR_EAGAIN) {
+				session_fail(n, NERR_UNREACHABLE, "the tunnel through %s to %s:%d broke (%s)", n->hostport,
+					     n->tun_host, n->tun_port, channel_error_text(n, (int)r));
+				return false;
+			} else if (libssh2_channel_eof(j->ch)) {
+				/* The node's sshd closed: its session sees the end. */
+				n->down_eof = true;
+				shutdown(n->pfd, SHUT_WR);
+				moved = true;
+			}
+		}
+		if (n->down_off < n->down_len) {
+			r = send(n->pfd, n->down + n->down_off, n->down_len - n->down_off, MSG_NOSIGNAL);
+			if (r > 0) {
+				n->down_off += (size_t)r;
+				moved = true;
+			} else if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+				n->down_off = n->down_len; /* the node's session is gone: its teardown ends this */
+			}
+		}
+		/* the node's session -> channel */
+		if (n->up_off == n->up_len && !n->up_eof) {
+			n->up_off = n->up_len = 0;
+			r = recv(n->pfd, n->up, SSH_TUNNEL_BUF, 0);
+			if (r > 0) {
+				n->up_len = (size_t)r;
+				moved = true;
+			} else if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+				n->up_eof = true;
+			}
+		}
+		if (n->up_off < n->up_len) {
+			r = libssh2_channel_write(j->ch, n->up + n->up_off, n->up_len - n->up_off);
+			if (r > 0) {
+				n->up_off += (size_t)r;
+				moved = true;
+			} else if (r < 0 && r != LIBSSH2_ERROR_EAGAIN) {
+				session_fail(n, NERR_UNREACHABLE, "the tunnel through %s to %s:%d broke (%s)", n->hostport,
+					     n->tun_host, n->tun_port, channel_error_text(n, (int)r));
+				return false;
+			}
+		}
+		if (!moved)
+			break;
+	}
+	pump_watch(n);
+	return true;
+}
+
+/* The bastion's tunnel job: open the channel, then pump for as long as
+ * the node's session lives. */
+static bool tunnel_step(struct ssh_node *n, struct job *j)
+{
+	struct ssh_node *node = n->parent;
+	int sp[2];
+
+	if (j->st == JS_WAIT || j->st == JS_OPEN) {
+		j->st = JS_OPEN;
+		j->ch = libssh2_channel_direct_tcpip_ex(n->sess, n->tun_host, n->tun_port, "127.0.0.1", 22);
+		if (!j->ch) {
+			if (libssh2_session_last_errno(n->sess) == LIBSSH2_ERROR_EAGAIN)
+				return true;
+			session_fail(n, NERR_UNREACHABLE, "%s could not open a connection to %s:%d (%s)", n->hostport,
+				     n->tun_host, n->tun_port, last_error(n));
+			return false;
+		}
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp) < 0) {
+			session_fail(n, NERR_INTERNAL, "no socketpair for the tunnel through %s: %s", n->hostport,
+				     strerror(errno));
+			return false;
+		}
+		/* Open: the deadline was for getting here. The bastion works. */
+		if (j->timer) {
+			loop_timer_cancel(n->b->loop, j->timer);
+			j->timer = 0;
+		}
+		n->failing = n->held = false;
+		n->backoff_s = SSH_BACKOFF_MIN_S;
+		n->retry_at = 0;
+		n->pfd = sp[1];
+		n->down = xmalloc(SSH_TUNNEL_BUF);
+		n->up = xmalloc(SSH_TUNNEL_BUF);
+		node->fd = sp[0];
+		node->tunnel_timer = loop_timer_add(n->b->loop, 0, tunnel_ready, node);
+		j->st = JS_READ;
+	}
+	return tunnel_pump(n, j);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1073,35 +1460,38 @@ static const char *channel_error_text(struct ssh_node *n, int rc)
 	}
 }
 
+/* Start over on a new session when no job has sent its command yet (j
+ * may be still opening its channel; NULL: none is). Returns false when
+ * some job has: then whether it ran is unknown and the caller fails. */
+static bool restart_unsent(struct ssh_node *n, struct job *j)
+{
+	int k;
+	for (k = 0; k < JK__COUNT; k++) {
+		struct job *o = n->jobs[k];
+		if (o != j && job_running(o) && !(o->st == JS_OPEN && !o->exec_sent))
+			return false;
+	}
+	teardown(n, false);
+	for (k = 0; k < JK__COUNT; k++) {
+		struct job *o = n->jobs[k];
+		if (o->active && (o == j || o->st == JS_OPEN)) {
+			o->st = JS_WAIT;
+			o->on_reused = false;
+		}
+	}
+	session_start(n);
+	return true;
+}
+
 static void job_channel_error(struct ssh_node *n, struct job *j, int rc)
 {
 	char cmd[96];
 	const char *why = channel_error_text(n, rc);
 
 	if (j->st == JS_OPEN && j->on_reused && !j->retried) {
-		bool others_idle = true;
-		int k;
 		j->retried = true;
-		/* Start over only when no other job has sent its command yet. */
-		for (k = 0; k < JK__COUNT; k++) {
-			struct job *o = n->jobs[k];
-			if (o != j && job_running(o) && !(o->st == JS_OPEN && !o->exec_sent))
-				others_idle = false;
-		}
-		if (others_idle) {
-			teardown(n, false);
-			j->st = JS_WAIT;
-			j->on_reused = false;
-			for (k = 0; k < JK__COUNT; k++) {
-				struct job *o = n->jobs[k];
-				if (o != j && o->active && o->st == JS_OPEN) {
-					o->st = JS_WAIT;
-					o->on_reused = false;
-				}
-			}
-			session_start(n);
+		if (restart_unsent(n, j))
 			return;
-		}
 	}
 	job_running_command(n, j, cmd, sizeof(cmd));
 	if (j->st == JS_OPEN)
@@ -1129,6 +1519,8 @@ static bool job_step(struct ssh_node *n, struct job *j)
 	ssize_t r;
 	int rc;
 
+	if (j->kind == JK_TUNNEL)
+		return tunnel_step(n, j);
 	switch (j->st) {
 	case JS_WAIT:
 		j->st = JS_OPEN;
@@ -1251,11 +1643,14 @@ static void drive(struct ssh_node *n)
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			goto wait;
 		if (rc) {
+			char said[600];
+			proxy_said(n, said, sizeof(said));
 			session_fail(n, rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_RECV ||
 						rc == LIBSSH2_ERROR_BANNER_RECV
 					? NERR_UNREACHABLE
 					: NERR_PROTOCOL,
-				     "SSH handshake with %s failed (%s)", n->hostport, last_error(n));
+				     "SSH handshake with %s%s failed (%s)%s", n->hostport,
+				     n->proxy_cmd ? " through its ProxyCommand" : "", last_error(n), said);
 			return;
 		}
 		rc = verify_hostkey(n);
@@ -1311,7 +1706,7 @@ wait:
 	if (n->gen == gen && n->fd >= 0 && n->ss != SS_CONNECTING) {
 		short ev = POLLIN;
 		bool busy = n->ss == SS_HANDSHAKE || n->ss == SS_AUTH || job_running(&n->poll) || job_running(&n->act) ||
-			    job_running(&n->cfgjob);
+			    job_running(&n->cfgjob) || job_running(&n->tunnel);
 		if (!busy)
 			ev = 0;
 		else if (libssh2_session_block_directions(n->sess) & LIBSSH2_SESSION_BLOCK_OUTBOUND)
@@ -1332,34 +1727,51 @@ static void on_fd(int fd, short revents, void *arg)
 	(void)revents;
 }
 
+/* Where a connection stands when a deadline passes, for the message. */
+static void stall_text(struct ssh_node *n, struct job *j, double t, char *msg, size_t size)
+{
+	char cmd[96], inner[SNAP_MSG_LEN];
+
+	switch (n->ss) {
+	case SS_RESOLVING:
+		str_printf(msg, size, "cannot resolve %s within %.0f s", n->c->host, t);
+		break;
+	case SS_CONNECTING:
+		str_printf(msg, size, "no TCP connection to %s within %.0f s", n->hostport, t);
+		break;
+	case SS_TUNNEL:
+		stall_text(n->jump, &n->jump->tunnel, t, inner, sizeof(inner));
+		str_printf(msg, size, TUNNEL_PREFIX "%s", inner);
+		break;
+	case SS_HANDSHAKE:
+		str_printf(msg, size, "SSH handshake with %s did not finish within %.0f s", n->hostport, t);
+		break;
+	case SS_AUTH:
+		str_printf(msg, size, "SSH login to %s did not finish within %.0f s", n->hostport, t);
+		break;
+	default:
+		if (j->kind == JK_TUNNEL) {
+			str_printf(msg, size, "%s opened no connection to %s:%d within %.0f s", n->hostport, n->tun_host,
+				   n->tun_port, t);
+			break;
+		}
+		/* The command hangs on the node. Dropping the session is the only
+		 * way to stop waiting for it without blocking. */
+		job_running_command(n, j, cmd, sizeof(cmd));
+		str_printf(msg, size, "`%s` on %s did not finish within %.0f s", cmd, n->hostport, t);
+		break;
+	}
+}
+
 static void job_timeout(void *arg)
 {
 	struct job *j = arg;
 	struct ssh_node *n = j->node;
-	double t = job_timeout_s(n, j);
-	char cmd[96];
+	char msg[SNAP_MSG_LEN];
 
 	j->timer = 0;
-	switch (n->ss) {
-	case SS_RESOLVING:
-		session_fail(n, NERR_TIMEOUT, "cannot resolve %s within %.0f s", n->c->host, t);
-		break;
-	case SS_CONNECTING:
-		session_fail(n, NERR_TIMEOUT, "no TCP connection to %s within %.0f s", n->hostport, t);
-		break;
-	case SS_HANDSHAKE:
-		session_fail(n, NERR_TIMEOUT, "SSH handshake with %s did not finish within %.0f s", n->hostport, t);
-		break;
-	case SS_AUTH:
-		session_fail(n, NERR_TIMEOUT, "SSH login to %s did not finish within %.0f s", n->hostport, t);
-		break;
-	default:
-		/* The command hangs on the node. Dropping the session is the only
-		 * way to stop waiting for it without blocking. */
-		job_running_command(n, j, cmd, sizeof(cmd));
-		session_fail(n, NERR_TIMEOUT, "`%s` on %s did not finish within %.0f s", cmd, n->hostport, t);
-		break;
-	}
+	stall_text(n, j, job_timeout_s(n, j), msg, sizeof(msg));
+	session_fail(n, NERR_TIMEOUT, "%s", msg);
 }
 
 /* Start a job running cmd (taken over), with `in` (taken over, or NULL) as
@@ -1483,49 +1895,294 @@ static unsigned ssh_mutations(const struct backend *b)
 	return n ? n->mutations : 0;
 }
 
-static int ssh_open(struct backend *b, char **cause)
-{
-	const struct node_conf *nc = b->conf;
-	const struct ssh_conf *c = &nc->ssh;
-	struct ssh_node *n;
+/* ------------------------------------------------------------------ */
+/* What the connection uses: carptop.yaml, ~/.ssh/config, defaults     */
 
+static void conf_copy(struct ssh_conf *dst, const struct ssh_conf *src)
+{
+	*dst = *src;
+	dst->host = src->host ? xstrdup(src->host) : NULL;
+	dst->user = src->user ? xstrdup(src->user) : NULL;
+	dst->identity_file = src->identity_file ? xstrdup(src->identity_file) : NULL;
+	dst->known_hosts = src->known_hosts ? xstrdup(src->known_hosts) : NULL;
+	dst->ssh_config = src->ssh_config ? xstrdup(src->ssh_config) : NULL;
+}
+
+static void conf_clear(struct ssh_conf *c)
+{
+	free(c->host);
+	free(c->user);
+	free(c->identity_file);
+	free(c->known_hosts);
+	free(c->ssh_config);
+	memset(c, 0, sizeof(*c));
+}
+
+/* OpenSSH's own answer when its client is installed, else the built-in
+ * reader of the same files. */
+static int sshcfg_lookup(const struct ssh_conf *c, const char *alias, struct sshcfg *out, char **cause)
+{
+	char *ssh = sshcfg_find_ssh();
+	int rc;
+	if (ssh) {
+		rc = sshcfg_from_ssh(ssh, alias, c->ssh_config_default ? NULL : c->ssh_config, SSH_G_TIMEOUT_S, out,
+				     cause);
+		free(ssh);
+		return rc;
+	}
+	return sshcfg_read(alias, c->ssh_config, c->ssh_config_default ? "/etc/ssh/ssh_config" : NULL, NULL, out,
+			   cause);
+}
+
+/* The first IdentityFile that exists (as ssh tries them in turn and skips
+ * missing ones), else the first, whose absence the login then names. */
+static char *pick_identity(const struct sshcfg *g, const struct sshcfg_tokens *t, char **cause)
+{
+	char *first = NULL;
+	size_t i;
+	for (i = 0; i < g->n_identity; i++) {
+		char *p = sshcfg_expand(g->identity[i], t, true, cause);
+		if (!p) {
+			free(first);
+			return NULL;
+		}
+		if (access(p, R_OK) == 0) {
+			free(first);
+			return p;
+		}
+		if (first)
+			free(p);
+		else
+			first = p;
+	}
+	return first;
+}
+
+/* The node's own connection: explicit carptop.yaml values, then what the
+ * ssh config says for ssh.host, then carptop's defaults. *jump gets the
+ * ProxyJump, *proxy the ProxyCommand (expanded), if any. */
+static int resolve_conf(const struct node_conf *nc, struct ssh_conf *eff, char **jump, char **proxy, char **cause)
+{
+	const struct ssh_conf *c = &nc->ssh;
+	struct sshcfg g;
+	struct sshcfg_tokens t;
+	char *why = NULL;
+
+	conf_copy(eff, c);
+	*jump = *proxy = NULL;
+	if (!c->ssh_config)
+		return 0;
+	if (sshcfg_lookup(c, c->host, &g, &why) < 0) {
+		*cause = xasprintf("node '%s': reading the ssh config for '%s': %s", nc->name, c->host, why);
+		free(why);
+		return -1;
+	}
+	free(eff->host);
+	eff->host = xstrdup(g.hostname);
+	if (!c->user_set && g.user) {
+		free(eff->user);
+		eff->user = xstrdup(g.user);
+	}
+	if (!c->port_set && g.port)
+		eff->port = g.port;
+	t = (struct sshcfg_tokens){ .host = eff->host, .alias = c->host, .user = eff->user, .port = eff->port };
+	if (!c->identity_file && g.n_identity) {
+		eff->identity_file = pick_identity(&g, &t, &why);
+		if (!eff->identity_file) {
+			*cause = xasprintf("node '%s': IdentityFile from the ssh config: %s", nc->name, why);
+			free(why);
+			sshcfg_free(&g);
+			return -1;
+		}
+	}
+	if (g.proxycommand) {
+		*proxy = sshcfg_expand(g.proxycommand, &t, false, &why);
+		if (!*proxy) {
+			*cause = xasprintf("node '%s': ProxyCommand from the ssh config: %s", nc->name, why);
+			free(why);
+			sshcfg_free(&g);
+			return -1;
+		}
+	}
+	if (g.proxyjump)
+		*jump = xstrdup(g.proxyjump);
+	sshcfg_free(&g);
+	return 0;
+}
+
+/* The bastion's connection: [user@]host[:port] of the ProxyJump, then the
+ * ssh config for that host, then OpenSSH's defaults (the local user, port
+ * 22); the node's key, agent and known_hosts unless the config gives the
+ * bastion an IdentityFile. */
+static int resolve_jump(const struct node_conf *nc, const struct ssh_conf *node, const char *spec,
+			struct ssh_conf *bc, char **cause)
+{
+	struct sshcfg g;
+	struct sshcfg_tokens t;
+	char *user = NULL, *host = NULL, *why = NULL;
+	const struct passwd *pw;
+	int port = 0, rc = 0;
+
+	memset(bc, 0, sizeof(*bc));
+	if (sshcfg_parse_jump(spec, &user, &host, &port, &why) < 0 || sshcfg_lookup(node, host, &g, &why) < 0) {
+		*cause = xasprintf("node '%s': %s", nc->name, why);
+		free(why);
+		free(user);
+		free(host);
+		return -1;
+	}
+	if (g.proxyjump || g.proxycommand) {
+		*cause = xasprintf("node '%s': its ProxyJump bastion '%s' has a %s of its own in the ssh config (%s); "
+				   "carptop goes through one bastion (exclude the bastion, e.g. 'Host * !%s')",
+				   nc->name, host, g.proxyjump ? "ProxyJump" : "ProxyCommand",
+				   g.proxyjump ? g.proxyjump : g.proxycommand, host);
+		sshcfg_free(&g);
+		free(user);
+		free(host);
+		return -1;
+	}
+	pw = getpwuid(getuid());
+	bc->host = xstrdup(g.hostname);
+	bc->user = user ? user : g.user ? xstrdup(g.user) : xstrdup(pw && pw->pw_name ? pw->pw_name : "root");
+	bc->port = port ? port : g.port ? g.port : 22;
+	t = (struct sshcfg_tokens){ .host = bc->host, .alias = host, .user = bc->user, .port = bc->port };
+	if (g.n_identity) {
+		bc->identity_file = pick_identity(&g, &t, &why);
+		if (!bc->identity_file) {
+			*cause = xasprintf("node '%s': IdentityFile of bastion '%s': %s", nc->name, host, why);
+			free(why);
+			rc = -1;
+		}
+	} else if (node->identity_file) {
+		bc->identity_file = xstrdup(node->identity_file);
+	}
+	bc->known_hosts = xstrdup(node->known_hosts);
+	bc->agent = node->agent;
+	bc->trust_on_first_use = node->trust_on_first_use;
+	bc->timeout = node->timeout;
+	sshcfg_free(&g);
+	free(host);
+	return rc;
+}
+
+static int conf_check(const struct node_conf *nc, const struct ssh_conf *c, const char *what, char **cause)
+{
 	if (!c->host || !*c->host || !c->user || !*c->user || c->port <= 0 || c->port > 65535) {
-		*cause = xasprintf("node '%s': ssh needs host, user and a port 1..65535", nc->name);
+		*cause = xasprintf("node '%s': %s needs host, user and a port 1..65535", nc->name, what);
 		return -1;
 	}
 	if (!c->known_hosts) {
-		*cause = xasprintf("node '%s': ssh needs a known_hosts file", nc->name);
+		*cause = xasprintf("node '%s': %s needs a known_hosts file", nc->name, what);
 		return -1;
 	}
 	if (!c->identity_file && !c->agent) {
-		*cause = xasprintf("node '%s': ssh has no key to log in with; set identity_file, or agent: true",
-				   nc->name);
+		*cause = xasprintf("node '%s': %s has no key to log in with; set identity_file, or agent: true",
+				   nc->name, what);
+		return -1;
+	}
+	return 0;
+}
+
+/* A node (or a bastion) with its jobs, not connected. */
+static struct ssh_node *node_new(struct backend *b, struct ssh_conf *eff)
+{
+	struct ssh_node *n = xcalloc(1, sizeof(*n));
+	int k;
+	n->b = b;
+	n->eff = *eff; /* takes the strings */
+	n->c = &n->eff;
+	n->fd = -1;
+	n->pfd = -1;
+	n->proxy_err = -1;
+	n->backoff_s = SSH_BACKOFF_MIN_S;
+	n->jobs[JK_POLL] = &n->poll;
+	n->jobs[JK_ACT] = &n->act;
+	n->jobs[JK_CFG] = &n->cfgjob;
+	n->jobs[JK_TUNNEL] = &n->tunnel;
+	for (k = 0; k < JK__COUNT; k++) {
+		n->jobs[k]->kind = (enum job_kind)k;
+		n->jobs[k]->node = n;
+	}
+	snapshot_init(&n->snap);
+	if (strchr(n->c->host, ':'))
+		str_printf(n->hostport, sizeof(n->hostport), "[%s]:%d", n->c->host, n->c->port);
+	else
+		str_printf(n->hostport, sizeof(n->hostport), "%s:%d", n->c->host, n->c->port);
+	return n;
+}
+
+static void node_free(struct ssh_node *n)
+{
+	struct loop *l = n->b->loop;
+	int k;
+	uint64_t *timers[] = { &n->snap_timer, &n->act_timer, &n->cfg_timer };
+	for (k = 0; k < (int)ARRAY_LEN(timers); k++)
+		if (*timers[k])
+			loop_timer_cancel(l, *timers[k]);
+	for (k = 0; k < JK__COUNT; k++)
+		if (n->jobs[k]->timer)
+			loop_timer_cancel(l, n->jobs[k]->timer);
+	teardown(n, true);
+	if (n->jump)
+		node_free(n->jump);
+	for (k = 0; k < JK__COUNT; k++) {
+		job_reset_buffers(n->jobs[k]);
+		job_drop_input(n->jobs[k]);
+		free(n->jobs[k]->cmd);
+	}
+	cfg_text_wipe(n);
+	cx_free(&n->cfg);
+	ssh_fw_read_free(&n->fwr);
+	snapshot_clear(&n->snap);
+	free(n->hk);
+	if (n->passphrase) {
+		explicit_bzero(n->passphrase, strlen(n->passphrase));
+		free(n->passphrase);
+	}
+	conf_clear(&n->eff);
+	free(n->proxy_cmd);
+	free(n);
+}
+
+static int ssh_open(struct backend *b, char **cause)
+{
+	const struct node_conf *nc = b->conf;
+	struct ssh_conf eff, bc;
+	struct ssh_node *n;
+	char *jump = NULL, *proxy = NULL;
+
+	memset(&bc, 0, sizeof(bc));
+	if (!nc->ssh.host || !*nc->ssh.host) {
+		*cause = xasprintf("node '%s': ssh needs host, user and a port 1..65535", nc->name);
+		return -1;
+	}
+	if (resolve_conf(nc, &eff, &jump, &proxy, cause) < 0 || conf_check(nc, &eff, "ssh", cause) < 0 ||
+	    (jump && (resolve_jump(nc, &eff, jump, &bc, cause) < 0 ||
+		      conf_check(nc, &bc, "its ProxyJump bastion", cause) < 0))) {
+		conf_clear(&eff);
+		conf_clear(&bc);
+		free(jump);
+		free(proxy);
 		return -1;
 	}
 	if (lib_users++ == 0 && libssh2_init(0) != 0) {
 		lib_users--;
+		conf_clear(&eff);
+		conf_clear(&bc);
+		free(jump);
+		free(proxy);
 		*cause = xstrdup("libssh2 could not be initialised");
 		return -1;
 	}
-	n = xcalloc(1, sizeof(*n));
-	n->b = b;
-	n->c = c;
-	n->fd = -1;
-	n->backoff_s = SSH_BACKOFF_MIN_S;
-	n->poll.kind = JK_POLL;
-	n->act.kind = JK_ACT;
-	n->cfgjob.kind = JK_CFG;
-	n->jobs[JK_POLL] = &n->poll;
-	n->jobs[JK_ACT] = &n->act;
-	n->jobs[JK_CFG] = &n->cfgjob;
-	n->poll.node = n;
-	n->act.node = n;
-	n->cfgjob.node = n;
-	snapshot_init(&n->snap);
-	if (strchr(c->host, ':'))
-		str_printf(n->hostport, sizeof(n->hostport), "[%s]:%d", c->host, c->port);
-	else
-		str_printf(n->hostport, sizeof(n->hostport), "%s:%d", c->host, c->port);
+	n = node_new(b, &eff);
+	n->proxy_cmd = proxy;
+	if (jump) {
+		n->jump = node_new(b, &bc);
+		n->jump->parent = n;
+		str_copy(n->jump->tun_host, n->c->host, sizeof(n->jump->tun_host));
+		n->jump->tun_port = n->c->port;
+		free(jump);
+	}
 	b->priv = n;
 	return 0;
 }
@@ -1535,36 +2192,7 @@ static void ssh_close(struct backend *b)
 	struct ssh_node *n = b->priv;
 	if (!n)
 		return;
-	if (n->snap_timer)
-		loop_timer_cancel(b->loop, n->snap_timer);
-	if (n->act_timer)
-		loop_timer_cancel(b->loop, n->act_timer);
-	if (n->poll.timer)
-		loop_timer_cancel(b->loop, n->poll.timer);
-	if (n->act.timer)
-		loop_timer_cancel(b->loop, n->act.timer);
-	if (n->cfgjob.timer)
-		loop_timer_cancel(b->loop, n->cfgjob.timer);
-	if (n->cfg_timer)
-		loop_timer_cancel(b->loop, n->cfg_timer);
-	teardown(n, true);
-	job_reset_buffers(&n->poll);
-	job_reset_buffers(&n->act);
-	job_reset_buffers(&n->cfgjob);
-	job_drop_input(&n->act);
-	cfg_text_wipe(n);
-	free(n->poll.cmd);
-	free(n->act.cmd);
-	free(n->cfgjob.cmd);
-	cx_free(&n->cfg);
-	ssh_fw_read_free(&n->fwr);
-	snapshot_clear(&n->snap);
-	free(n->hk);
-	if (n->passphrase) {
-		explicit_bzero(n->passphrase, strlen(n->passphrase));
-		free(n->passphrase);
-	}
-	free(n);
+	node_free(n);
 	b->priv = NULL;
 	if (--lib_users == 0)
 		libssh2_exit();
@@ -1597,7 +2225,7 @@ static struct ssh_node *node_of(const struct backend *b)
 bool ssh_backend_needs_passphrase(const struct backend *b)
 {
 	const struct ssh_node *n = node_of(b);
-	return n && n->need_passphrase;
+	return n && (n->need_passphrase || (n->jump && n->jump->need_passphrase));
 }
 
 void ssh_backend_retry_now(struct backend *b)
@@ -1608,6 +2236,21 @@ void ssh_backend_retry_now(struct backend *b)
 	n->retry_at = 0;
 	n->backoff_s = SSH_BACKOFF_MIN_S;
 	n->held = false;
+	if (n->jump) {
+		n->jump->retry_at = 0;
+		n->jump->backoff_s = SSH_BACKOFF_MIN_S;
+		n->jump->held = false;
+	}
+}
+
+static void passphrase_set(struct ssh_node *n, const char *passphrase)
+{
+	if (n->passphrase) {
+		explicit_bzero(n->passphrase, strlen(n->passphrase));
+		free(n->passphrase);
+	}
+	n->passphrase = passphrase ? xstrdup(passphrase) : NULL;
+	n->need_passphrase = false;
 }
 
 void ssh_backend_set_passphrase(struct backend *b, const char *passphrase)
@@ -1615,18 +2258,26 @@ void ssh_backend_set_passphrase(struct backend *b, const char *passphrase)
 	struct ssh_node *n = node_of(b);
 	if (!n)
 		return;
-	if (n->passphrase) {
-		explicit_bzero(n->passphrase, strlen(n->passphrase));
-		free(n->passphrase);
-	}
-	n->passphrase = passphrase ? xstrdup(passphrase) : NULL;
-	n->need_passphrase = false;
+	passphrase_set(n, passphrase);
+	/* The bastion logs in with the same key unless the ssh config gives
+	 * it its own: one question for both. */
+	if (n->jump)
+		passphrase_set(n->jump, passphrase);
 	ssh_backend_retry_now(b);
+}
+
+/* The hop whose host key the console may show or accept: the bastion
+ * when its key was refused as unknown (the node was not reached then). */
+static struct ssh_node *key_hop(struct ssh_node *n)
+{
+	if (n && n->jump && n->jump->hk && (n->jump->hk_unknown || !n->hk))
+		return n->jump;
+	return n;
 }
 
 bool ssh_backend_hostkey(const struct backend *b, char *fingerprint, size_t size, const char **type, bool *unknown)
 {
-	const struct ssh_node *n = node_of(b);
+	const struct ssh_node *n = key_hop(node_of(b));
 	if (!n || !n->hk)
 		return false;
 	if (fingerprint)
@@ -1640,7 +2291,7 @@ bool ssh_backend_hostkey(const struct backend *b, char *fingerprint, size_t size
 
 int ssh_backend_accept_hostkey(struct backend *b, char **cause)
 {
-	struct ssh_node *n = node_of(b);
+	struct ssh_node *n = key_hop(node_of(b));
 	if (!n || !n->hk || !n->hk_unknown) {
 		*cause = xstrdup("no unknown host key to accept (a changed key must be removed by hand: ssh-keygen -R)");
 		return -1;
@@ -1650,4 +2301,16 @@ int ssh_backend_accept_hostkey(struct backend *b, char **cause)
 	n->hk_unknown = false;
 	ssh_backend_retry_now(b);
 	return 0;
+}
+
+bool ssh_backend_route(const struct backend *b, char *dst, size_t size)
+{
+	const struct ssh_node *n = node_of(b);
+	if (!n)
+		return false;
+	if (n->jump)
+		str_printf(dst, size, "%s@%s via %s@%s", n->c->user, n->hostport, n->jump->c->user, n->jump->hostport);
+	else
+		str_printf(dst, size, "%s@%s", n->c->user, n->hostport);
+	return true;
 }

@@ -44,4 +44,9 @@ bool ssh_backend_hostkey(const struct backend *b, char *fingerprint, size_t n, c
  * Refuses (-1, *cause) for a changed key: that needs a person at a shell. */
 int ssh_backend_accept_hostkey(struct backend *b, char **cause);
 
+/* Where the connection goes, after the ssh config: "admin@10.0.0.2:2222",
+ * or "... via root@192.0.2.1:22" behind a ProxyJump bastion. False when b
+ * is not an ssh backend. */
+bool ssh_backend_route(const struct backend *b, char *dst, size_t n);
+
 #endif

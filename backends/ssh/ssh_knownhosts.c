@@ -393,13 +393,13 @@ void kh_msg_changed(char *dst, size_t n, enum kh_verdict v, const char *host, in
 		return;
 	case KH_CHANGED_TYPE:
 		str_printf(dst, n,
-			   "HOST KEY FOR %s HAS CHANGED — possible interception (man-in-the-middle). New %s key %s "
+			   "HOST KEY FOR %s HAS CHANGED — possible man-in-the-middle attack. New %s key %s "
 			   "(was %s); only if you know why, remove the old entry: ssh-keygen -R '%s'",
 			   hp, kh_type_label(type), fp, kh_type_label(known_type), pat);
 		break;
 	default:
 		str_printf(dst, n,
-			   "HOST KEY FOR %s HAS CHANGED — possible interception (man-in-the-middle). New %s key %s; "
+			   "HOST KEY FOR %s HAS CHANGED — possible man-in-the-middle attack. New %s key %s; "
 			   "only if you know why it changed, remove the old entry: ssh-keygen -R '%s'",
 			   hp, kh_type_label(type), fp, pat);
 		break;

@@ -8,7 +8,8 @@
  *
  * The backend is driven exactly as carptop drives it: through backend_new()
  * and the one event loop. One group per run (argv[1]): healthy, hostkeys,
- * auth, faults (against fakectl.py and the fixtures), and carpsim (the same
+ * auth, faults, jump (ssh config aliases, a ProxyJump bastion: a sshd of
+ * its own) (against fakectl.py and the fixtures), and carpsim (the same
  * shims against the live emulator named by $CARPSIM); each sets up its own
  * nodes in its own temporary directory.
  * sshd needs root: without it the test reports SKIP. */
@@ -1127,6 +1128,291 @@ static void group_auth(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* jump: ssh.host resolved from an ssh config; a node behind a bastion  */
+
+/* The bastion: an sshd of its own (node index 3's directory; its
+ * ForceCommand never runs: only a direct-tcpip channel is asked of it),
+ * logging each forward (LogLevel DEBUG1 names the direct-tcpip target). */
+static struct tnode *bastion_setup(void)
+{
+	struct tnode *b = node_setup(3, false);
+	char *p = xasprintf("%s/sshd_config", b->dir);
+	sshd_stop(b);
+	sh("sed -i 's/^LogLevel VERBOSE/LogLevel DEBUG1/' '%s'", p);
+	free(p);
+	sshd_start(b);
+	return b;
+}
+
+static struct node_conf *conf_alias(const char *alias, const char *id, const char *kh, const char *ssh_config)
+{
+	struct node_conf *c = conf_make("fw1", ROLE_PRIMARY, 22, id, kh, false, false, 10);
+	free(c->ssh.host);
+	c->ssh.host = xstrdup(alias);
+	c->ssh.ssh_config = xstrdup(ssh_config);
+	return c;
+}
+
+static void conf_alias_free(struct node_conf *c)
+{
+	if (c)
+		free(c->ssh.ssh_config);
+	conf_free(c);
+}
+
+static void group_jump(void)
+{
+	struct tnode *n0 = node_setup(0, true), *bn = bastion_setup();
+	char *id = client_key("id_ed25519"), *kh = xasprintf("%s/kh_jump", H.tmp);
+	char *cfg = xasprintf("%s/ssh_config", H.tmp), *text, expect[300], *l, *cause = NULL;
+	char *kh_bad = xasprintf("%s/kh_bad_bastion", H.tmp), *kh_nob = xasprintf("%s/kh_no_bastion", H.tmp);
+	char *kh_badnode = xasprintf("%s/kh_bad_node", H.tmp), *fpb = hostkey_fingerprint(bn), fp[80];
+	struct node_conf *c;
+	struct backend *b;
+	const struct snapshot *s;
+	const char *type = NULL;
+	bool unknown = false;
+	long nmark, bmark;
+	int wrong_port = free_port();
+
+	text = xasprintf("%s\n%s\n", n0->kh_line, bn->kh_line);
+	spit(kh, text);
+	free(text);
+	/* The bastion's entry holds the node's key: a changed bastion key. */
+	text = xasprintf("%s\n[127.0.0.1]:%d %s\n", n0->kh_line, bn->port, strchr(n0->kh_line, ' ') + 1);
+	spit(kh_bad, text);
+	free(text);
+	text = xasprintf("%s\n", n0->kh_line);
+	spit(kh_nob, text);
+	free(text);
+	text = xasprintf("[127.0.0.1]:%d %s\n%s\n", n0->port, strchr(bn->kh_line, ' ') + 1, bn->kh_line);
+	spit(kh_badnode, text);
+	free(text);
+	text = xasprintf("# carptop test: operators' aliases\n"
+			 "Host fw-direct\n    HostName 127.0.0.1\n    Port %d\n\n"
+			 "Host fw-behind\n    HostName 127.0.0.1\n    Port %d\n    ProxyJump root@bastion\n\n"
+			 "Host fw-nobody\n    HostName 127.0.0.1\n    Port %d\n    ProxyJump nobody@bastion\n\n"
+			 "Host bastion\n    HostName 127.0.0.1\n    Port %d\n\n"
+			 /* ssh -W through the bastion, as operators write it */
+			 "Host fw-cmd\n    HostName 127.0.0.1\n    Port %d\n"
+			 "    ProxyCommand /usr/bin/ssh -F /dev/null -i %s -o UserKnownHostsFile=%s -o BatchMode=yes "
+			 "-o StrictHostKeyChecking=yes -p %d -W %%h:%%p root@127.0.0.1\n\n"
+			 "Host fw-badcmd\n    HostName 127.0.0.1\n    ProxyCommand /nonexistent/proxy %%h %%p\n",
+			 n0->port, n0->port, n0->port, bn->port, n0->port, id, kh, bn->port);
+	spit(cfg, text);
+	free(text);
+
+	test_current = "ssh.host is an alias of the ssh config (HostName, Port)";
+	c = conf_alias("fw-direct", id, kh, cfg);
+	b = backend_make(c);
+	s = poll_now(b, 20);
+	CHECK(s->reachable);
+	CHECK_INT_EQ(s->n_vips, 2);
+	backend_free(b);
+	conf_alias_free(c);
+
+	test_current = "ProxyCommand: the session runs over the command's stdio (ssh -W via the bastion)";
+	bmark = file_size(bn->log);
+	c = conf_alias("fw-cmd", id, kh, cfg);
+	b = backend_make(c);
+	s = poll_now(b, 20);
+	CHECK(s->reachable);
+	CHECK_INT_EQ(s->n_vips, 2);
+	s = poll_now(b, 20);
+	CHECK(s->reachable);
+	l = log_since(bn->log, bmark);
+	snprintf(expect, sizeof(expect), "target 127.0.0.1 port %d", n0->port);
+	CHECK_CONTAINS(l, expect);
+	CHECK_INT_EQ(count(l, "Accepted publickey for root"), 1);
+	free(l);
+	backend_free(b);
+	conf_alias_free(c);
+
+	test_current = "a ProxyCommand that fails: its own words in the error";
+	c = conf_alias("fw-badcmd", id, kh, cfg);
+	b = backend_make(c);
+	s = poll_now(b, 20);
+	CHECK(!s->reachable);
+	CHECK_INT_EQ(s->err, NERR_UNREACHABLE);
+	CHECK_CONTAINS(s->error, "SSH handshake with 127.0.0.1:22 through its ProxyCommand failed");
+	CHECK_CONTAINS(s->error, "the ProxyCommand said: ");
+	CHECK_CONTAINS(s->error, "/nonexistent/proxy");
+	backend_free(b);
+	conf_alias_free(c);
+
+	test_current = "a node behind a ProxyJump bastion is polled through it";
+	nmark = file_size(n0->log);
+	bmark = file_size(bn->log);
+	c = conf_alias("fw-behind", id, kh, cfg);
+	b = backend_make(c);
+	s = poll_now(b, 20);
+	CHECK(s->reachable);
+	CHECK_INT_EQ(s->err, NERR_NONE);
+	CHECK_INT_EQ(s->n_partial, 0);
+	CHECK_INT_EQ(s->n_vips, 2);
+	CHECK(vip(s, 3) && vip(s, 3)->status == CARP_ST_MASTER);
+	CHECK_STR_EQ(s->version, "26.7.2");
+	l = log_since(bn->log, bmark);
+	CHECK_INT_EQ(count(l, "Accepted publickey for root"), 1);
+	snprintf(expect, sizeof(expect), "target 127.0.0.1 port %d", n0->port);
+	CHECK_CONTAINS(l, expect); /* the bastion forwarded to the node */
+	free(l);
+	l = log_since(n0->log, nmark);
+	CHECK_INT_EQ(count(l, "Accepted publickey for root"), 1);
+	free(l);
+
+	test_current = "through the bastion: one session of each across polls and an action";
+	s = poll_now(b, 20);
+	CHECK(s->reachable);
+	CHECK_INT_EQ(act_now(b, ACT_VIP_APPLY)->err, NERR_NONE);
+	config_now(b);
+	CHECK(RCFG.xml != NULL && RCFG.len > 1000);
+	s = poll_now(b, 20);
+	CHECK(s->reachable);
+	l = log_since(bn->log, bmark);
+	CHECK_INT_EQ(count(l, "Accepted publickey for root"), 1);
+	free(l);
+	l = log_since(n0->log, nmark);
+	CHECK_INT_EQ(count(l, "Accepted publickey for root"), 1);
+	free(l);
+
+	test_current = "the bastion stops: the node is unreachable, and says it is the bastion";
+	sshd_stop(bn);
+	s = poll_now(b, 20);
+	CHECK(!s->reachable);
+	CHECK(s->err == NERR_REFUSED || s->err == NERR_UNREACHABLE);
+	snprintf(expect, sizeof(expect), "ProxyJump bastion: connection refused by 127.0.0.1:%d", bn->port);
+	CHECK_CONTAINS(s->error, expect);
+
+	test_current = "the bastion is back: the node is polled again";
+	sshd_start(bn);
+	ssh_backend_retry_now(b);
+	s = poll_now(b, 20);
+	CHECK(s->reachable);
+	{
+		char route[640];
+		CHECK(ssh_backend_route(b, route, sizeof(route)));
+		snprintf(expect, sizeof(expect), "root@127.0.0.1:%d via root@127.0.0.1:%d", n0->port, bn->port);
+		CHECK_STR_EQ(route, expect);
+	}
+	backend_free(b);
+	conf_alias_free(c);
+
+	test_current = "without the OpenSSH client on PATH: the built-in reader, the same route";
+	{
+		char *path = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin"), route[640];
+		c = conf_alias("fw-behind", id, kh, cfg);
+		/* The lookup runs inside backend_new (ssh_open). */
+		setenv("PATH", "/nonexistent", 1);
+		b = backend_make(c);
+		setenv("PATH", path, 1);
+		free(path);
+		CHECK(ssh_backend_route(b, route, sizeof(route)));
+		snprintf(expect, sizeof(expect), "root@127.0.0.1:%d via root@127.0.0.1:%d", n0->port, bn->port);
+		CHECK_STR_EQ(route, expect);
+		s = poll_now(b, 20);
+		CHECK(s->reachable);
+		backend_free(b);
+		conf_alias_free(c);
+	}
+
+	test_current = "the bastion logs in as the ProxyJump's user";
+	c = conf_alias("fw-nobody", id, kh, cfg);
+	b = backend_make(c);
+	s = poll_now(b, 20);
+	CHECK(!s->reachable);
+	CHECK_INT_EQ(s->err, NERR_AUTH);
+	snprintf(expect, sizeof(expect), "ProxyJump bastion: nobody@127.0.0.1:%d refused", bn->port);
+	CHECK_CONTAINS(s->error, expect);
+	CHECK_CONTAINS(s->error, "nobody's authorized keys on the bastion");
+	backend_free(b);
+	conf_alias_free(c);
+
+	test_current = "an explicit carptop.yaml port wins over the ssh config's";
+	c = conf_alias("fw-behind", id, kh, cfg);
+	c->ssh.port = wrong_port;
+	c->ssh.port_set = true;
+	b = backend_make(c);
+	s = poll_now(b, 20);
+	CHECK(!s->reachable);
+	CHECK_INT_EQ(s->err, NERR_UNREACHABLE);
+	snprintf(expect, sizeof(expect), "ProxyJump bastion: 127.0.0.1:%d could not open a connection to 127.0.0.1:%d",
+		 bn->port, wrong_port);
+	CHECK_CONTAINS(s->error, expect);
+	backend_free(b);
+	conf_alias_free(c);
+
+	test_current = "a changed bastion host key is refused loudly; the node is never reached";
+	nmark = file_size(n0->log);
+	bmark = file_size(bn->log);
+	c = conf_alias("fw-behind", id, kh_bad, cfg);
+	b = backend_make(c);
+	s = poll_now(b, 20);
+	CHECK(!s->reachable);
+	CHECK_INT_EQ(s->err, NERR_HOSTKEY_CHANGED);
+	snprintf(expect, sizeof(expect), "ProxyJump bastion: HOST KEY FOR 127.0.0.1:%d HAS CHANGED", bn->port);
+	CHECK(str_starts(s->error, expect));
+	CHECK_CONTAINS(s->error, "man-in-the-middle");
+	snprintf(expect, sizeof(expect), "ssh-keygen -R '[127.0.0.1]:%d'", bn->port);
+	CHECK_CONTAINS(s->error, expect);
+	l = log_since(bn->log, bmark);
+	CHECK(strstr(l, "Connection from 127.0.0.1") != NULL);
+	CHECK(strstr(l, "Accepted publickey") == NULL && strstr(l, "authenticating user") == NULL);
+	free(l);
+	l = log_since(n0->log, nmark);
+	CHECK(strstr(l, "Connection from") == NULL);
+	free(l);
+	/* The console's accept refuses a changed key. */
+	CHECK_INT_EQ(ssh_backend_accept_hostkey(b, &cause), -1);
+	free(cause);
+	cause = NULL;
+	backend_free(b);
+	conf_alias_free(c);
+
+	test_current = "an unknown bastion host key: refused, shown, accepted from the console";
+	c = conf_alias("fw-behind", id, kh_nob, cfg);
+	b = backend_make(c);
+	s = poll_now(b, 20);
+	CHECK(!s->reachable);
+	CHECK_INT_EQ(s->err, NERR_HOSTKEY_UNKNOWN);
+	snprintf(expect, sizeof(expect), "ProxyJump bastion: unknown host 127.0.0.1:%d (ED25519 %s)", bn->port, fpb);
+	CHECK_CONTAINS(s->error, expect);
+	CHECK(ssh_backend_hostkey(b, fp, sizeof(fp), &type, &unknown));
+	CHECK_STR_EQ(fp, fpb);
+	CHECK(unknown);
+	CHECK_INT_EQ(ssh_backend_accept_hostkey(b, &cause), 0);
+	free(cause);
+	cause = NULL;
+	l = slurp(kh_nob);
+	snprintf(expect, sizeof(expect), "[127.0.0.1]:%d ssh-ed25519 ", bn->port);
+	CHECK_CONTAINS(l, expect);
+	free(l);
+	s = poll_now(b, 20);
+	CHECK(s->reachable);
+	backend_free(b);
+	conf_alias_free(c);
+
+	test_current = "the node's own host key is checked behind the bastion";
+	c = conf_alias("fw-behind", id, kh_badnode, cfg);
+	b = backend_make(c);
+	s = poll_now(b, 20);
+	CHECK(!s->reachable);
+	CHECK_INT_EQ(s->err, NERR_HOSTKEY_CHANGED);
+	snprintf(expect, sizeof(expect), "HOST KEY FOR 127.0.0.1:%d HAS CHANGED", n0->port);
+	CHECK(str_starts(s->error, expect));
+	backend_free(b);
+	conf_alias_free(c);
+
+	free(fpb);
+	free(id);
+	free(kh);
+	free(kh_bad);
+	free(kh_nob);
+	free(kh_badnode);
+	free(cfg);
+}
+
+/* ------------------------------------------------------------------ */
 /* faults: command missing, truncated, hanging, dropped, refused       */
 
 static void group_faults(void)
@@ -1548,8 +1834,8 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!str_eq(group, "healthy") && !str_eq(group, "hostkeys") && !str_eq(group, "auth") &&
-	    !str_eq(group, "faults") && !str_eq(group, "carpsim")) {
-		fprintf(stderr, "usage: %s healthy|hostkeys|auth|faults|carpsim\n", argv[0]);
+	    !str_eq(group, "faults") && !str_eq(group, "carpsim") && !str_eq(group, "jump")) {
+		fprintf(stderr, "usage: %s healthy|hostkeys|auth|faults|jump|carpsim\n", argv[0]);
 		return 2;
 	}
 	if (geteuid() != 0) {
@@ -1580,6 +1866,8 @@ int main(int argc, char **argv)
 		group_auth();
 	else if (str_eq(group, "faults"))
 		group_faults();
+	else if (str_eq(group, "jump"))
+		group_jump();
 	else
 		group_carpsim();
 	rc = test_done();
