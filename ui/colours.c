@@ -242,3 +242,15 @@ attr_t ui_accent(struct ui *u, const char *accent, const char *def)
 		return ui_attr(u, TP_TEXT) | A_BOLD;
 	return make_attr(u, &c, part_bg(u, TP_TEXT), A_BOLD);
 }
+
+/* A node's own accent colour (config `accent`), else cyan / magenta. */
+static const char *node_accent_default(int n)
+{
+	/* Operators tell primary from secondary at a glance. */
+	return n ? "magenta" : "cyan";
+}
+
+attr_t node_attr(struct ui *u, size_t c, int n)
+{
+	return ui_accent(u, u->a->clusters[c].conf->nodes[n].accent, node_accent_default(n));
+}

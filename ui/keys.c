@@ -455,18 +455,6 @@ static struct backend *ssh_selected(struct ui *u, const struct key_binding *b, i
 	return be;
 }
 
-const char *keys_ssh_hint(const struct ui *u, size_t c, int n)
-{
-	const struct app_node *an = &u->a->clusters[c].node[n];
-	if (!an->backend || !ssh_backend_is(an->backend))
-		return NULL;
-	if (ssh_backend_needs_passphrase(an->backend))
-		return "identity file is encrypted: press P to enter its passphrase";
-	if (an->have_snapshot && !an->snap.reachable && an->snap.err == NERR_HOSTKEY_UNKNOWN)
-		return "host key unknown: press K to see its fingerprint and accept it";
-	return NULL;
-}
-
 void keys_secret_text(const struct ui *u, char *dst, size_t n)
 {
 	str_printf(dst, n, "Passphrase of %s's identity file (not shown; Enter uses it, Esc cancels): ",

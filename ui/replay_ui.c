@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "replay.h"
-#include "ui.h"
 #include "ui_int.h"
 #include "util.h"
 
@@ -315,51 +314,58 @@ void ui_live_vhids_free(struct ui *u)
 
 /* An app over the recording's clusters with no backend: nothing to poll,
  * nothing that could change a node. */
-int ui_replay_run(const struct cli *o)
+/* --replay: open the recording and make a read-only app of its clusters, no
+ * backends, for the console to show (ui.c runs it). NULL with *rc the exit
+ * status when the recording cannot be replayed (said on stderr). */
+struct ui_replay *replay_ui_open(const struct cli *o, struct app *a, int *rc)
 {
 	struct ui_replay *rp = xcalloc(1, sizeof(*rp));
-	struct app a;
-	struct loop *loop;
 	char *cause = NULL;
 	size_t i;
-	int n, rc;
+	int n;
 
+	*rc = 3;
 	if (recording_open(&rp->R, o->replay, &cause) < 0) {
 		fprintf(stderr, "carptop: --replay: %s\n", cause);
 		free(cause);
 		free(rp);
-		return 3;
+		return NULL;
 	}
 	if (!rp->R.n_frames) {
 		fprintf(stderr, "carptop: --replay: %s holds no poll yet\n", o->replay);
 		recording_free(&rp->R);
 		free(rp);
-		return 3;
+		return NULL;
 	}
 	replay_cursor_init(&rp->cur, &rp->R);
 	replay_timeline_build(&rp->tl, &rp->R);
 	rp->start = first_round(&rp->R);
-	memset(&a, 0, sizeof(a));
-	a.cfg = &rp->R.cfg;
-	a.loop = loop = loop_new();
-	a.read_only = true;
-	a.n_clusters = rp->R.cfg.n_clusters;
-	a.clusters = xcalloc(a.n_clusters, sizeof(*a.clusters));
-	for (i = 0; i < a.n_clusters; i++) {
-		a.clusters[i].app = &a;
-		a.clusters[i].conf = &rp->R.cfg.clusters[i];
+	memset(a, 0, sizeof(*a));
+	a->cfg = &rp->R.cfg;
+	a->loop = loop_new();
+	a->read_only = true;
+	a->n_clusters = rp->R.cfg.n_clusters;
+	a->clusters = xcalloc(a->n_clusters, sizeof(*a->clusters));
+	for (i = 0; i < a->n_clusters; i++) {
+		a->clusters[i].app = a;
+		a->clusters[i].conf = &rp->R.cfg.clusters[i];
 		for (n = 0; n < CLUSTER_NODES; n++) {
-			a.clusters[i].node[n].cluster = &a.clusters[i];
-			a.clusters[i].node[n].index = n;
-			snapshot_init(&a.clusters[i].node[n].snap);
+			a->clusters[i].node[n].cluster = &a->clusters[i];
+			a->clusters[i].node[n].index = n;
+			snapshot_init(&a->clusters[i].node[n].snap);
 		}
 	}
-	rc = ui_run_with_replay(&a, o, rp);
-	app_free(&a); /* no backends: frees the nodes' snapshots and the clusters */
+	*rc = 0;
+	return rp;
+}
+
+void replay_ui_close(struct ui_replay *rp, struct app *a)
+{
+	struct loop *loop = a->loop;
+	app_free(a); /* no backends: frees the nodes' snapshots and the clusters */
 	loop_free(loop);
 	replay_timeline_free(&rp->tl);
 	replay_cursor_free(&rp->cur);
 	recording_free(&rp->R);
 	free(rp);
-	return rc;
 }

@@ -9,17 +9,6 @@
 
 #include "util.h"
 
-static const char *node_accent_default(int n)
-{
-	/* Operators tell primary from secondary at a glance. */
-	return n ? "magenta" : "cyan";
-}
-
-attr_t node_attr(struct ui *u, size_t c, int n)
-{
-	return ui_accent(u, u->a->clusters[c].conf->nodes[n].accent, node_accent_default(n));
-}
-
 /* Label then value; returns the x after them. */
 static int field(struct ui *u, int y, int x, int xmax, const char *label, attr_t va, const char *value)
 {

@@ -347,7 +347,8 @@ void draw_finding_detail(struct ui *u);
 /* ---- keys.c ---- */
 /* Replay (ui/replay_ui.c): the time bar, its keys, a time being typed. */
 double ui_now(const struct ui *u);               /* the moment shown: the wall clock, or the replay's */
-int ui_run_with_replay(struct app *a, const struct cli *o, struct ui_replay *rp); /* ui.c */
+struct ui_replay *replay_ui_open(const struct cli *o, struct app *a, int *rc); /* --replay: the recording as an app */
+void replay_ui_close(struct ui_replay *rp, struct app *a);
 void ui_live_vhids(struct ui *u, size_t c);       /* live: log per-VHID MASTER changes of cluster c */
 void ui_live_vhids_free(struct ui *u);
 void replay_ui_attach(struct ui *u);             /* start: show the first moment, paused */
