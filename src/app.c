@@ -48,10 +48,13 @@ static void on_config(struct backend *b, const char *xml, size_t len, void *ctx)
 	notify_update(a, n->cluster, n->index);
 }
 
+static void stream_poll_done(struct app_node *n);
+
 static void on_snapshot(struct backend *b, const struct snapshot *s, void *ctx)
 {
 	struct app_node *n = ctx;
 	struct app *a = n->cluster->app;
+	stream_poll_done(n);
 	snapshot_copy(&n->snap, s);
 	n->have_snapshot = true;
 	n->polls++;
@@ -61,6 +64,122 @@ static void on_snapshot(struct backend *b, const struct snapshot *s, void *ctx)
 		recorder_snapshot(a->recorder, (size_t)(n->cluster - a->clusters), n->index, s);
 	config_maybe_read(n, s);
 	notify_update(a, n->cluster, n->index);
+}
+
+/* ---- the CARP change stream ---- */
+
+/* A change polls both nodes of the pair: each is marked wanted, and a short
+ * timer (gathering the burst) polls the wanted ones that are idle. A node
+ * whose poll was already running stays wanted (that poll may have read it
+ * before the change) and is polled when it answers. When no node is wanted
+ * or waited for any more, the pair's triggered round is complete. */
+static void trigger_fire(void *arg);
+
+static void trigger_arm(struct app_cluster *c)
+{
+	if (!c->trigger_timer)
+		c->trigger_timer = loop_timer_add(c->app->loop, APP_STREAM_COALESCE_MS, trigger_fire, c);
+}
+
+static void stream_poll_done(struct app_node *n)
+{
+	struct app_cluster *c = n->cluster;
+	int k;
+	if (!n->poll_triggered && !n->poll_wanted)
+		return;
+	n->poll_triggered = false;
+	if (n->poll_wanted) {
+		trigger_arm(c);
+		return;
+	}
+	for (k = 0; k < CLUSTER_NODES; k++)
+		if (c->node[k].poll_triggered || c->node[k].poll_wanted)
+			return;
+	c->stream_rounds++;
+}
+
+static void trigger_fire(void *arg)
+{
+	struct app_cluster *c = arg;
+	int k;
+	c->trigger_timer = 0;
+	for (k = 0; k < CLUSTER_NODES; k++) {
+		struct app_node *n = &c->node[k];
+		if (n->poll_wanted && backend_poll(n->backend) == 0) {
+			n->poll_wanted = false;
+			n->poll_triggered = true;
+		}
+	}
+}
+
+static void on_stream(struct backend *b, const struct stream_event *e, void *ctx)
+{
+	struct app_node *n = ctx;
+	struct app_cluster *c = n->cluster;
+	struct app *a = c->app;
+	enum app_stream was = n->stream;
+	(void)b;
+	switch (e->kind) {
+	case STREAM_CHANGE: {
+		int k;
+		n->stream_changes++;
+		for (k = 0; k < CLUSTER_NODES; k++)
+			if (c->node[k].backend)
+				c->node[k].poll_wanted = true;
+		trigger_arm(c);
+		return;
+	}
+	case STREAM_UP:
+		n->stream = AS_UP;
+		break;
+	case STREAM_DOWN:
+		n->stream = AS_DOWN;
+		break;
+	}
+	str_copy(n->stream_text, e->text, sizeof(n->stream_text));
+	if (n->stream == was && e->kind == STREAM_DOWN)
+		return; /* still down: said already */
+	if (a->on_stream)
+		a->on_stream(a, c, n->index, a->ctx);
+}
+
+void app_stream_start(struct app *a)
+{
+	size_t i;
+	int k;
+	for (i = 0; i < a->n_clusters; i++) {
+		struct app_cluster *c = &a->clusters[i];
+		if (!c->conf->stream)
+			continue;
+		for (k = 0; k < CLUSTER_NODES; k++) {
+			struct app_node *n = &c->node[k];
+			if (!n->backend || n->stream != AS_OFF || !n->backend->ops->stream_start)
+				continue;
+			n->backend->on_stream = on_stream;
+			n->stream = AS_STARTING;
+			if (backend_stream(n->backend) < 0)
+				n->stream = AS_OFF;
+		}
+	}
+}
+
+void app_stream_describe(const struct app_node *n, char *dst, size_t size)
+{
+	const char *name = n->cluster->conf->nodes[n->index].name;
+	switch (n->stream) {
+	case AS_UP:
+		str_printf(dst, size, "CARP stream to %s up (%s)", name, n->stream_text);
+		break;
+	case AS_DOWN:
+		str_printf(dst, size, "CARP stream to %s dropped; polling only (%s)", name, n->stream_text);
+		break;
+	case AS_STARTING:
+		str_printf(dst, size, "CARP stream to %s starting", name);
+		break;
+	case AS_OFF:
+		str_printf(dst, size, "no CARP stream to %s", name);
+		break;
+	}
 }
 
 static void on_action(struct backend *b, const struct action *act, const struct action_result *r, void *ctx)
@@ -140,6 +259,8 @@ void app_free(struct app *a)
 		struct app_cluster *c = &a->clusters[i];
 		if (c->scheduled)
 			loop_timer_cancel(a->loop, c->timer);
+		if (c->trigger_timer)
+			loop_timer_cancel(a->loop, c->trigger_timer);
 		config_result_free(c->config_result);
 		free(c->config_result);
 		for (n = 0; n < CLUSTER_NODES; n++) {

@@ -50,6 +50,9 @@ struct node_conf {
 
 #define CLUSTER_NODES 2
 
+/* A boolean key that may be left out to inherit. */
+enum { CONF_UNSET = 0, CONF_OFF, CONF_ON };
+
 struct cluster_conf {
 	char *name;
 	double interval;         /* seconds; inherits the global interval */
@@ -57,6 +60,11 @@ struct cluster_conf {
 	char *accent;            /* or NULL */
 	double maintenance_max_age; /* seconds before "maintenance for hours" warns; default 4h */
 	double state_ratio;      /* pfsync state count tolerance, default 0.2 (20 %) */
+	/* The CARP change stream of ssh nodes (doc/ssh-stream.md): `stream:`
+	 * here, else the global one, else on. stream_opt is what the file
+	 * said (CONF_UNSET / CONF_OFF / CONF_ON); stream the outcome. */
+	int stream_opt;
+	bool stream;
 	/* nodes[0] is always the primary, nodes[1] the secondary (the loader orders them). */
 	struct node_conf nodes[CLUSTER_NODES];
 };
@@ -68,6 +76,7 @@ struct config {
 	bool read_only;
 	double record_days;      /* flight recorder: keep segments this many days (0: default 7) */
 	double record_budget_mb; /* and at most this many MB per cluster (0: default 16) */
+	int stream_opt;          /* `stream:` at the top level (CONF_UNSET: on) */
 	struct cluster_conf *clusters;
 	size_t n_clusters;
 };

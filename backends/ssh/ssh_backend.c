@@ -34,6 +34,7 @@
 
 #include "ssh/ssh_backend.h"
 #include "ssh/ssh_int.h"
+#include "ssh/ssh_stream.h"
 #include "parse/fwjob.h"
 #include "util.h"
 
@@ -55,7 +56,15 @@ enum auth_step { AU_LIST = 0, AU_FILE, AU_AGENT_START, AU_AGENT_TRY, AU_DONE };
 
 enum job_state { JS_IDLE = 0, JS_WAIT, JS_OPEN, JS_EXEC, JS_READ, JS_CLOSE, JS_WAITCLOSED, JS_FREE, JS_DONE };
 
-enum job_kind { JK_POLL = 0, JK_ACT, JK_CFG, JK__COUNT };
+/* JK_STREAM: the CARP change stream (ssh_stream.h), a channel that stays
+ * open; its end is a drop, reported and retried with back-off. */
+enum job_kind { JK_POLL = 0, JK_ACT, JK_CFG, JK_STREAM, JK__COUNT };
+
+#define STREAM_BACKOFF_MIN_S 1.0
+#define STREAM_BACKOFF_MAX_S 60.0
+#define STREAM_STEADY_S 30.0      /* up this long: the next drop retries after the minimum again */
+#define STREAM_LINE_MAX 4096u     /* a longer line is dropped */
+#define STREAM_QUEUE 16
 
 /* config_start's command. Its own exec, not part of the poll's: the app
  * asks for it only when the marker the poll reports has changed. */
@@ -137,8 +146,8 @@ struct ssh_node {
 	char fail_msg[SNAP_MSG_LEN];
 
 	/* Jobs */
-	struct job poll, act, cfgjob;
-	struct job *jobs[JK__COUNT]; /* the three, for loops */
+	struct job poll, act, cfgjob, stream;
+	struct job *jobs[JK__COUNT]; /* all of them, for loops */
 	struct action action;
 	char nonce[SSH_NONCE_HEX + 1];
 	struct cx_config cfg;   /* config.xml cache */
@@ -160,6 +169,20 @@ struct ssh_node {
 	uint64_t cfg_timer;
 	enum node_error cfg_err;   /* the last read's failure, NERR_NONE after a good one */
 	char cfg_msg[SNAP_MSG_LEN];
+
+	/* The change stream: wanted since stream_start; its mechanism (devd
+	 * until the node says it has none); why it last ended; events waiting
+	 * for delivery from a loop timer. */
+	bool stream_on;
+	enum stream_mech mech;
+	bool stream_switch;       /* ended to restart at once with the fallback */
+	double stream_backoff_s;
+	double stream_up_at;      /* monotonic ms it started reading, 0 = not up */
+	uint64_t stream_retry_timer;
+	char stream_msg[SNAP_MSG_LEN];
+	struct stream_event evq[STREAM_QUEUE];
+	int n_evq;
+	uint64_t evq_timer;
 };
 
 static int lib_users; /* libssh2_init once for all ssh backends */
@@ -169,6 +192,11 @@ static void session_fail(struct ssh_node *n, enum node_error err, const char *fm
 	__attribute__((format(printf, 3, 4)));
 static void session_start(struct ssh_node *n);
 static void teardown(struct ssh_node *n, bool polite);
+static void stream_ended(struct ssh_node *n);
+static void job_prepare(struct ssh_node *n, struct job *j, char *cmd);
+static void job_arm(struct ssh_node *n, struct job *j);
+static void stream_running(struct ssh_node *n, struct job *j);
+static void stream_lines(struct ssh_node *n, struct job *j);
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                        */
@@ -322,7 +350,9 @@ static void job_end(struct ssh_node *n, struct job *j)
 	j->ch = NULL;
 	j->st = JS_DONE;
 	job_reset_buffers(j);
-	if (j->kind == JK_POLL) {
+	if (j->kind == JK_STREAM) {
+		stream_ended(n);
+	} else if (j->kind == JK_POLL) {
 		/* Until config.xml is read again successfully, say why it is not. */
 		if (n->snap.reachable && n->cfg_err != NERR_NONE)
 			snapshot_add_partial(&n->snap, "config", n->cfg_err, "%s", n->cfg_msg);
@@ -357,6 +387,9 @@ static void job_fail(struct ssh_node *n, struct job *j, enum node_error err, con
 		snapshot_set_error(&n->snap, err, "%s", msg);
 	} else if (j->kind == JK_CFG) {
 		cfg_set_error(n, err, msg);
+	} else if (j->kind == JK_STREAM) {
+		(void)err;
+		str_copy(n->stream_msg, msg, sizeof(n->stream_msg));
 	} else {
 		n->act_res.err = err;
 		str_copy(n->act_res.message, msg, sizeof(n->act_res.message));
@@ -369,6 +402,10 @@ static void job_running_command(struct ssh_node *n, struct job *j, char *dst, si
 {
 	if (j->kind == JK_CFG) {
 		str_copy(dst, "cat /conf/config.xml", size);
+		return;
+	}
+	if (j->kind == JK_STREAM) {
+		str_printf(dst, size, "the CARP stream (%s)", ssh_stream_mech_name(n->mech));
 		return;
 	}
 	if (j->kind == JK_ACT) {
@@ -496,6 +533,7 @@ static void teardown(struct ssh_node *n, bool polite)
 	n->poll.ch = NULL;
 	n->act.ch = NULL;
 	n->cfgjob.ch = NULL;
+	n->stream.ch = NULL;
 	if (n->sess) {
 		int i;
 		if (polite && n->ss == SS_READY)
@@ -987,7 +1025,14 @@ static void job_complete(struct ssh_node *n, struct job *j)
 	n->backoff_s = SSH_BACKOFF_MIN_S;
 	n->retry_at = 0;
 
-	if (j->kind == JK_CFG) {
+	if (j->kind == JK_STREAM) {
+		char line[120];
+		const char *src = j->err.len ? j->err.buf : "";
+		size_t l = strcspn(src, "\r\n");
+		str_copy(line, src, l + 1 < sizeof(line) ? l + 1 : sizeof(line));
+		str_printf(n->stream_msg, sizeof(n->stream_msg), "the %s command on %s ended (exit %d)%s%s",
+			   ssh_stream_mech_name(n->mech), n->hostport, j->exit_status, line[0] ? ": " : "", line);
+	} else if (j->kind == JK_CFG) {
 		cfg_complete(n, j);
 	} else if (j->kind == JK_POLL) {
 		struct ssh_output o;
@@ -1137,6 +1182,8 @@ static bool job_step(struct ssh_node *n, struct job *j)
 			return false;
 		}
 		j->st = JS_READ;
+		if (j->kind == JK_STREAM)
+			stream_running(n, j);
 		/* fallthrough */
 	case JS_READ:
 		for (;;) {
@@ -1148,6 +1195,8 @@ static bool job_step(struct ssh_node *n, struct job *j)
 						     n->hostport, SSH_OUT_MAX >> 20);
 					return false;
 				}
+				if (j->kind == JK_STREAM)
+					stream_lines(n, j);
 				progress = true;
 			} else if (r < 0 && r != LIBSSH2_ERROR_EAGAIN) {
 				job_channel_error(n, j, (int)r);
@@ -1236,6 +1285,15 @@ static void drive(struct ssh_node *n)
 			n->agent_id = NULL;
 		}
 		n->ss = SS_READY;
+		/* A new session carries the stream again at once, whatever its
+		 * own back-off said: the node is reachable now. */
+		if (n->stream_on && !n->stream.active) {
+			if (n->stream_retry_timer)
+				loop_timer_cancel(n->b->loop, n->stream_retry_timer);
+			n->stream_retry_timer = 0;
+			job_prepare(n, &n->stream, xstrdup(ssh_stream_command(n->mech)));
+			job_arm(n, &n->stream);
+		}
 	}
 	if (n->ss == SS_READY) {
 		int i, pass;
@@ -1265,7 +1323,7 @@ wait:
 	if (n->gen == gen && n->fd >= 0 && n->ss != SS_CONNECTING) {
 		short ev = POLLIN;
 		bool busy = n->ss == SS_HANDSHAKE || n->ss == SS_AUTH || job_running(&n->poll) || job_running(&n->act) ||
-			    job_running(&n->cfgjob);
+			    job_running(&n->cfgjob) || job_running(&n->stream);
 		if (!busy)
 			ev = 0;
 		else if (libssh2_session_block_directions(n->sess) & LIBSSH2_SESSION_BLOCK_OUTBOUND)
@@ -1316,10 +1374,10 @@ static void job_timeout(void *arg)
 	}
 }
 
-static void job_start(struct ssh_node *n, struct job *j, char *cmd)
+/* Make j ready to run on the next drive(); job_arm() sets its deadline (the
+ * stream's lasts only until its command runs: see stream_running). */
+static void job_prepare(struct ssh_node *n, struct job *j, char *cmd)
 {
-	struct backend *b = n->b;
-
 	free(j->cmd);
 	j->cmd = cmd;
 	j->active = true;
@@ -1328,12 +1386,23 @@ static void job_start(struct ssh_node *n, struct job *j, char *cmd)
 	j->exec_sent = j->retried = j->on_reused = false;
 	j->t0 = now_ms();
 	job_reset_buffers(j);
+	(void)n;
+}
+
+static void job_arm(struct ssh_node *n, struct job *j)
+{
+	j->timer = loop_timer_add(n->b->loop, job_timeout_s(n, j) * 1000.0, job_timeout, j);
+}
+
+static void job_start(struct ssh_node *n, struct job *j, char *cmd)
+{
+	job_prepare(n, j, cmd);
 	if (n->ss == SS_NONE && n->failing && now_ms() < n->retry_at) {
 		/* Waiting out the backoff: answer at once, from the loop. */
 		job_fail_session(n, j);
 		return;
 	}
-	j->timer = loop_timer_add(b->loop, job_timeout_s(n, j) * 1000.0, job_timeout, j);
+	job_arm(n, j);
 	if (n->ss == SS_READY) {
 		j->on_reused = true;
 		drive(n);
@@ -1341,6 +1410,145 @@ static void job_start(struct ssh_node *n, struct job *j, char *cmd)
 		session_start(n);
 	}
 	/* Otherwise a connection is under way and takes this job along. */
+}
+
+/* ------------------------------------------------------------------ */
+/* The CARP change stream                                               */
+
+/* One report per timer tick: the callback may close the backend, which
+ * cancels the timer, so nothing here runs after it. */
+static void deliver_stream(void *arg)
+{
+	struct ssh_node *n = arg;
+	struct backend *b = n->b;
+	struct stream_event e = n->evq[0];
+	n->evq_timer = 0;
+	n->n_evq--;
+	memmove(&n->evq[0], &n->evq[1], (size_t)n->n_evq * sizeof(n->evq[0]));
+	if (n->n_evq)
+		n->evq_timer = loop_timer_add(b->loop, 0, deliver_stream, n);
+	if (b->on_stream)
+		b->on_stream(b, &e, b->ctx);
+}
+
+static void stream_report(struct ssh_node *n, const struct stream_event *e)
+{
+	if (n->n_evq == STREAM_QUEUE) {
+		/* A burst faster than the loop delivers: the last slot becomes
+		 * "something changed" (the poll it triggers reads what). */
+		struct stream_event *last = &n->evq[STREAM_QUEUE - 1];
+		if (e->kind == STREAM_CHANGE) {
+			last->kind = STREAM_CHANGE;
+			last->vhid = 0;
+			last->ifname[0] = '\0';
+			last->status = CARP_ST_UNKNOWN;
+			return;
+		}
+		*last = *e;
+		return;
+	}
+	n->evq[n->n_evq++] = *e;
+	text_sanitize_inplace(n->evq[n->n_evq - 1].text);
+	if (!n->evq_timer)
+		n->evq_timer = loop_timer_add(n->b->loop, 0, deliver_stream, n);
+}
+
+/* The command runs: no deadline from here on (it is meant to run until
+ * carptop goes), and the stream is up. */
+static void stream_running(struct ssh_node *n, struct job *j)
+{
+	struct stream_event e = { .kind = STREAM_UP };
+	if (j->timer) {
+		loop_timer_cancel(n->b->loop, j->timer);
+		j->timer = 0;
+	}
+	n->stream_up_at = now_ms();
+	str_copy(e.text, ssh_stream_mech_name(n->mech), sizeof(e.text));
+	stream_report(n, &e);
+}
+
+static void stream_lines(struct ssh_node *n, struct job *j)
+{
+	char line[SNAP_MSG_LEN];
+	while (ssh_stream_next_line(&j->out, line, sizeof(line), STREAM_LINE_MAX)) {
+		struct stream_line l;
+		struct stream_event e = { .kind = STREAM_CHANGE };
+		ssh_stream_parse(line, &l);
+		switch (l.kind) {
+		case SL_DEVD:
+		case SL_CARP:
+			e.vhid = l.vhid;
+			e.status = l.status;
+			str_copy(e.ifname, l.ifname, sizeof(e.ifname));
+			str_copy(e.text, line, sizeof(e.text));
+			stream_report(n, &e);
+			break;
+		case SL_NO_DEVD:
+			/* The command ends by itself now; start the fallback then. */
+			n->mech = SM_IFCONFIG;
+			n->stream_switch = true;
+			break;
+		case SL_ALIVE:
+		case SL_IGNORE:
+			break;
+		}
+	}
+}
+
+static void stream_start_now(struct ssh_node *n)
+{
+	if (!n->stream_on || n->stream.active)
+		return;
+	job_start(n, &n->stream, xstrdup(ssh_stream_command(n->mech)));
+}
+
+static void stream_retry(void *arg)
+{
+	struct ssh_node *n = arg;
+	n->stream_retry_timer = 0;
+	stream_start_now(n);
+}
+
+/* The stream's job ended (its command exited, its channel or the session
+ * failed). Say so and try again later, or at once when it only switches to
+ * the fallback. Runs inside job_end: the retry goes through a timer. */
+static void stream_ended(struct ssh_node *n)
+{
+	struct stream_event e = { .kind = STREAM_DOWN };
+	bool was_steady = n->stream_up_at > 0 && now_ms() - n->stream_up_at >= STREAM_STEADY_S * 1000.0;
+	double wait;
+
+	n->stream.active = false;
+	n->stream.st = JS_IDLE;
+	n->stream_up_at = 0;
+	if (!n->stream_on)
+		return;
+	if (n->stream_switch) {
+		n->stream_switch = false;
+		wait = 0;
+	} else {
+		if (was_steady)
+			n->stream_backoff_s = STREAM_BACKOFF_MIN_S;
+		wait = n->stream_backoff_s;
+		n->stream_backoff_s = fmin(n->stream_backoff_s * 2.0, STREAM_BACKOFF_MAX_S);
+		e.retry_s = wait;
+		str_copy(e.text, n->stream_msg[0] ? n->stream_msg : "the stream ended", sizeof(e.text));
+		stream_report(n, &e);
+	}
+	n->stream_msg[0] = '\0';
+	if (n->stream_retry_timer)
+		loop_timer_cancel(n->b->loop, n->stream_retry_timer);
+	n->stream_retry_timer = loop_timer_add(n->b->loop, wait * 1000.0, stream_retry, n);
+}
+
+static int ssh_stream_start(struct backend *b)
+{
+	struct ssh_node *n = b->priv;
+	if (!n)
+		return -1;
+	n->stream_on = true;
+	stream_start_now(n);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1461,12 +1669,17 @@ static int ssh_open(struct backend *b, char **cause)
 	n->poll.kind = JK_POLL;
 	n->act.kind = JK_ACT;
 	n->cfgjob.kind = JK_CFG;
+	n->stream.kind = JK_STREAM;
 	n->jobs[JK_POLL] = &n->poll;
 	n->jobs[JK_ACT] = &n->act;
 	n->jobs[JK_CFG] = &n->cfgjob;
+	n->jobs[JK_STREAM] = &n->stream;
 	n->poll.node = n;
 	n->act.node = n;
 	n->cfgjob.node = n;
+	n->stream.node = n;
+	n->mech = SM_DEVD;
+	n->stream_backoff_s = STREAM_BACKOFF_MIN_S;
 	snapshot_init(&n->snap);
 	if (strchr(c->host, ':'))
 		str_printf(n->hostport, sizeof(n->hostport), "[%s]:%d", c->host, c->port);
@@ -1493,14 +1706,23 @@ static void ssh_close(struct backend *b)
 		loop_timer_cancel(b->loop, n->cfgjob.timer);
 	if (n->cfg_timer)
 		loop_timer_cancel(b->loop, n->cfg_timer);
+	if (n->stream.timer)
+		loop_timer_cancel(b->loop, n->stream.timer);
+	if (n->stream_retry_timer)
+		loop_timer_cancel(b->loop, n->stream_retry_timer);
+	if (n->evq_timer)
+		loop_timer_cancel(b->loop, n->evq_timer);
+	n->stream_on = false;
 	teardown(n, true);
 	job_reset_buffers(&n->poll);
 	job_reset_buffers(&n->act);
 	job_reset_buffers(&n->cfgjob);
+	job_reset_buffers(&n->stream);
 	cfg_text_wipe(n);
 	free(n->poll.cmd);
 	free(n->act.cmd);
 	free(n->cfgjob.cmd);
+	free(n->stream.cmd);
 	cx_free(&n->cfg);
 	ssh_fw_read_free(&n->fwr);
 	snapshot_clear(&n->snap);
@@ -1524,6 +1746,7 @@ const struct backend_ops ssh_backend_ops = {
 	.mutations = ssh_mutations,
 	.supports = ssh_supports,
 	.config_start = ssh_config_start,
+	.stream_start = ssh_stream_start,
 };
 
 /* ------------------------------------------------------------------ */
