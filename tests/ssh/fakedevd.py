@@ -96,6 +96,9 @@ def main():
         s.setblocking(False)
         listeners[s] = (p, n, d)
         clients[(p, n)] = []
+        # Once, before any test arms a fault: a later read of the node's
+        # ifconfig text could use up a fault meant for carptop's poll.
+        ifs[(p, n)] = ifnames(ctl, p, n)
     seen = None
     while True:
         r, _, _ = select.select(list(listeners), [], [], PERIOD)
@@ -127,8 +130,6 @@ def main():
                 continue
             p, n = index[(m.group(2), m.group(3))]
             vhid = int(m.group(4))
-            if (p, n) not in ifs or vhid not in ifs[(p, n)]:
-                ifs[(p, n)] = ifnames(ctl, p, n)
             ev = "!system=CARP subsystem=%d@%s type=%s\n" % (vhid, ifs[(p, n)].get(vhid, "em0"), m.group(6))
             alive = []
             for c in clients.get((p, n), []):
