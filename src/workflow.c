@@ -98,6 +98,14 @@ const struct snapshot *wf_snap(const struct wf_run *r, int node)
 	return &r->app->clusters[r->cluster].node[node].snap;
 }
 
+bool wf_outcome(struct wf_run *r, char *msg, size_t n)
+{
+	if (!r->def || !r->def->outcome)
+		return false;
+	r->def->outcome(r, msg, n);
+	return true;
+}
+
 const char *wf_node_name(const struct wf_run *r, int node)
 {
 	if (node < 0 || node >= CLUSTER_NODES)
@@ -496,8 +504,13 @@ static void next_step(struct wf_run *r)
 {
 	r->step++;
 	if (r->step >= step_count(r)) {
-		line(r, "%s", r->rolling_back ? "Rolled back: every step undone and verified."
-					      : "Done: every step verified.");
+		char words[200];
+		if (r->rolling_back)
+			line(r, "Rolled back: every step undone and verified.");
+		else if (wf_outcome(r, words, sizeof(words)))
+			line(r, "Done: %s; every step verified.", words);
+		else
+			line(r, "Done: every step verified.");
 		finish(r, r->rolling_back ? WF_ROLLED_BACK : WF_DONE);
 		return;
 	}

@@ -59,7 +59,15 @@ struct wf_def {
 	/* What the run will do to the pair, for the confirmation question
 	 * ("fw2 takes over VHIDs 1, 3"), on the state setup saw. */
 	void (*consequence)(struct wf_run *r, char *msg, size_t n);
+	/* What the finished run did, in the operator's words, on the state
+	 * the last step verified ("fw1 entered maintenance (demotion 240)").
+	 * NULL: the result is told as "done, every step verified". */
+	void (*outcome)(struct wf_run *r, char *msg, size_t n);
 };
+
+/* The finished run's result in words, when its workflow tells one
+ * (false: say only "done"). */
+bool wf_outcome(struct wf_run *r, char *msg, size_t n);
 
 extern const struct wf_def *const wf_defs[];
 extern const int n_wf_defs;

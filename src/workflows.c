@@ -1200,6 +1200,30 @@ static const struct wf_step enable_steps[] = {
 	  until_carp_enabled, 30, false, ACT__COUNT },
 };
 
+/* The one-key actions' results, in words, on the state the step verified. */
+static void maint_enter_outcome(struct wf_run *r, char *msg, size_t n)
+{
+	str_printf(msg, n, "%s entered maintenance (demotion %ld)", wf_node_name(r, r->target),
+		   snap(r, r->target)->carp.demotion);
+}
+
+static void maint_leave_outcome(struct wf_run *r, char *msg, size_t n)
+{
+	str_printf(msg, n, "%s left maintenance (demotion %ld)", wf_node_name(r, r->target),
+		   snap(r, r->target)->carp.demotion);
+}
+
+static void disable_outcome(struct wf_run *r, char *msg, size_t n)
+{
+	str_printf(msg, n, "CARP disabled on %s (%s serves)", wf_node_name(r, r->target),
+		   wf_node_name(r, 1 - r->target));
+}
+
+static void enable_outcome(struct wf_run *r, char *msg, size_t n)
+{
+	str_printf(msg, n, "CARP enabled on %s", wf_node_name(r, r->target));
+}
+
 static int sync_setup(struct wf_run *r, char *msg, size_t n)
 {
 	const struct snapshot *p = snap(r, 0), *s = snap(r, 1);
@@ -1234,7 +1258,9 @@ static const struct wf_step sync_steps[] = {
 };
 
 #define DEF(var, nm, sum, use, st, set, cons) \
-	static const struct wf_def var = { nm, sum, use, st, (int)ARRAY_LEN(st), set, cons }
+	static const struct wf_def var = { nm, sum, use, st, (int)ARRAY_LEN(st), set, cons, NULL }
+#define DEF_TOLD(var, nm, sum, use, st, set, cons, told) \
+	static const struct wf_def var = { nm, sum, use, st, (int)ARRAY_LEN(st), set, cons, told }
 
 DEF(wf_update, "update", "rolling firmware update with persistent maintenance mode", "", update_steps, update_setup,
     update_consequence);
@@ -1242,13 +1268,14 @@ DEF(wf_alias, "add-alias", "add an IP alias to an active VHID without split brai
     alias_steps, alias_setup, alias_consequence);
 DEF(wf_failover, "failover-test", "the how-to's failover test: maintenance on the master and back", "", failover_steps,
     failover_setup, failover_consequence);
-DEF(wf_maint_enter, "maintenance-enter", "enter persistent maintenance mode on one node", "node=NAME",
-    maint_enter_steps, maint_enter_setup, maint_enter_consequence);
-DEF(wf_maint_leave, "maintenance-leave", "leave persistent maintenance mode on one node", "node=NAME",
-    maint_leave_steps, maint_leave_setup, maint_leave_consequence);
-DEF(wf_disable, "carp-disable", "temporarily disable CARP on one node", "node=NAME", disable_steps, disable_setup,
-    disable_consequence);
-DEF(wf_enable, "carp-enable", "enable CARP on one node", "node=NAME", enable_steps, enable_setup, enable_consequence);
+DEF_TOLD(wf_maint_enter, "maintenance-enter", "enter persistent maintenance mode on one node", "node=NAME",
+	 maint_enter_steps, maint_enter_setup, maint_enter_consequence, maint_enter_outcome);
+DEF_TOLD(wf_maint_leave, "maintenance-leave", "leave persistent maintenance mode on one node", "node=NAME",
+	 maint_leave_steps, maint_leave_setup, maint_leave_consequence, maint_leave_outcome);
+DEF_TOLD(wf_disable, "carp-disable", "temporarily disable CARP on one node", "node=NAME", disable_steps,
+	 disable_setup, disable_consequence, disable_outcome);
+DEF_TOLD(wf_enable, "carp-enable", "enable CARP on one node", "node=NAME", enable_steps, enable_setup,
+	 enable_consequence, enable_outcome);
 DEF(wf_sync, "sync", "synchronize the configuration from the primary now", "", sync_steps, sync_setup,
     sync_consequence);
 

@@ -177,10 +177,17 @@ static void ev_finished(struct wf_run *r, void *ctx)
 		return;
 	}
 	switch (r->state) {
-	case WF_DONE:
-		note(u, c, TP_OK, "%s on cluster %s: done, every step verified.", name, cname(u, c));
-		ui_status(u, TP_OK, 15, "%s on %s: done, every step verified", name, cname(u, c));
+	case WF_DONE: {
+		char words[200];
+		if (wf_outcome(r, words, sizeof(words))) {
+			note(u, c, TP_OK, "%s on cluster %s: %s; done, every step verified.", name, cname(u, c), words);
+			ui_status(u, TP_OK, 15, "%s: done, every step verified", words);
+		} else {
+			note(u, c, TP_OK, "%s on cluster %s: done, every step verified.", name, cname(u, c));
+			ui_status(u, TP_OK, 15, "%s on %s: done, every step verified", name, cname(u, c));
+		}
 		break;
+	}
 	case WF_ROLLED_BACK:
 		note(u, c, TP_OK, "%s on cluster %s: rolled back, every undo step verified.", name, cname(u, c));
 		ui_status(u, TP_OK, 15, "%s on %s: rolled back", name, cname(u, c));

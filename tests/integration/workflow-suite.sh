@@ -373,15 +373,18 @@ ctl POST /ctl/plug/0/1/up >/dev/null
 sleep 0.3
 run_wf "$WORK/il2.txt" --run carp-disable node=fw2 --yes
 check "carp-disable on fw2: ok" [ "$RC" -eq 0 ]
+check "carp-disable on fw2: the result in words" grep -q ' Done: CARP disabled on fw2 (fw1 serves); every step verified\.$' "$WORK/il2.txt"
 run_wf "$WORK/il3.txt" --run carp-disable node=fw1 --yes --force
 check "interlock: never CARP off on both nodes, even with --force" [ "$RC" -ne 0 -a "$(allow_of 0)" = 1 ]
 grep -q "no node with CARP" "$WORK/il3.txt" || diag <"$WORK/il3.txt"
 run_wf "$WORK/il4.txt" --run carp-enable node=fw2 --yes
 check "carp-enable on fw2: ok" [ "$RC" -eq 0 -a "$(allow_of 1)" = 1 ]
+check "carp-enable on fw2: the result in words" grep -q ' Done: CARP enabled on fw2; every step verified\.$' "$WORK/il4.txt"
 ctl POST /ctl/plug/0/1/refuse >/dev/null
 sleep 0.3
 run_wf "$WORK/il5.txt" --run maintenance-enter node=fw1 --yes --force
 check "--force overrides the unreachable-peer interlock" [ "$RC" -eq 0 ]
+check "maintenance-enter: the result in words, with the demotion read back" grep -q ' Done: fw1 entered maintenance (demotion [0-9][0-9]*); every step verified\.$' "$WORK/il5.txt"
 check "--force is in the audit log" grep -q "result=forced" "$XDG_STATE_HOME/carptop/audit.log"
 ctl POST /ctl/plug/0/1/up >/dev/null
 

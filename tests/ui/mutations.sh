@@ -47,7 +47,7 @@ key m
 check_screen '^Cluster demo: Enter maintenance mode on fw1\? Peer fw2: CARP on, maintenance off' 'normal: m asks, naming cluster, node and peer state'
 sleep 0.6
 key y
-check_screen '^maintenance-enter on demo: done, every step verified' 'normal: done and verified'
+check_screen '^fw1 entered maintenance \(demotion 240\): done, every step verified' 'normal: done and verified, in words'
 key 2
 check_screen '^  demotion 240   maintenance ON ' 'normal: fw1 now in maintenance'
 key q

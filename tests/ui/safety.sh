@@ -112,7 +112,7 @@ key d e m o Enter
 check_screen '^OVERRIDE\. Cluster demo: Enter maintenance mode on fw2\?' 'override: the question says OVERRIDE'
 sleep 0.6
 key y
-check_screen 'maintenance-enter on demo: done, every step verified' 'override: carried out and verified'
+check_screen 'fw2 entered maintenance \(demotion [0-9]+\): done, every step verified' 'override: carried out and verified'
 check_eq "$(grep -c 'action=maintenance-enter result=override' "$AUDIT")" 1 'override: the typed override is in the audit log'
 check_eq "$(grep -c 'action=maintenance-enter result=forced' "$AUDIT")" 1 'override: the forced run is in the audit log'
 key 2
