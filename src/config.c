@@ -1062,6 +1062,8 @@ static const struct key_def cluster_keys[] = {
 	  "write a fraction, e.g. 'state_ratio: 0.2' for 20 %" },
 	{ "stream", parse_switch, offsetof(struct cluster_conf, stream_opt), false, 0,
 	  "write 'stream: true' or 'stream: false'" },
+	{ "carp_interval", parse_seconds, offsetof(struct cluster_conf, carp_interval), false, 3600,
+	  "write seconds between CARP-only API probes, e.g. 'carp_interval: 0.5'" },
 	{ "nodes", parse_nodes, 0, true, 0,
 	  "list the pair's two firewalls under 'nodes:', one with 'role: primary' and one with 'role: secondary'" },
 };
@@ -1132,6 +1134,8 @@ static const struct key_def top_keys[] = {
 	  "write the recordings' size budget per cluster in MB, e.g. 'record_budget_mb: 16'" },
 	{ "stream", parse_switch, offsetof(struct config, stream_opt), false, 0,
 	  "write 'stream: true' or 'stream: false'" },
+	{ "carp_interval", parse_seconds, offsetof(struct config, carp_interval), false, 3600,
+	  "write seconds between CARP-only API probes, e.g. 'carp_interval: 0.5'" },
 	{ "clusters", parse_clusters, 0, true, 0,
 	  "list your CARP pairs under 'clusters:' (see carptop.yaml(5) and carptop.example.yaml)" },
 };
@@ -1164,6 +1168,13 @@ static int build(struct loader *L, const yaml_node_t *root, struct config *cfg)
 		if (!cl->theme)
 			cl->theme = xstrdup(cfg->theme);
 		cl->stream = (cl->stream_opt ? cl->stream_opt : cfg->stream_opt) != CONF_OFF;
+		if (cl->carp_interval == 0)
+			cl->carp_interval = cfg->carp_interval;
+		{
+			int k;
+			for (k = 0; k < CLUSTER_NODES; k++)
+				cl->nodes[k].api.carp_interval = cl->carp_interval;
+		}
 	}
 	return 0;
 }

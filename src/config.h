@@ -20,6 +20,7 @@ struct api_conf {
 	bool insecure;    /* skip TLS verification: only when spelled out */
 	double timeout;   /* seconds per request, default 5 */
 	int connections;  /* parallel connections to the node, 1-8, default 3 (1: one TLS handshake, requests in turn) */
+	double carp_interval; /* the cluster's carp_interval (copied at load): 0 = no CARP-only probe */
 };
 
 struct ssh_conf {
@@ -65,6 +66,9 @@ struct cluster_conf {
 	 * said (CONF_UNSET / CONF_OFF / CONF_ON); stream the outcome. */
 	int stream_opt;
 	bool stream;
+	/* API nodes: seconds between CARP-only probes (get_vip_status alone)
+	 * between the full polls; 0: none. Inherits the global one. */
+	double carp_interval;
 	/* nodes[0] is always the primary, nodes[1] the secondary (the loader orders them). */
 	struct node_conf nodes[CLUSTER_NODES];
 };
@@ -77,6 +81,7 @@ struct config {
 	double record_days;      /* flight recorder: keep segments this many days (0: default 7) */
 	double record_budget_mb; /* and at most this many MB per cluster (0: default 16) */
 	int stream_opt;          /* `stream:` at the top level (CONF_UNSET: on) */
+	double carp_interval;    /* default for the clusters' carp_interval (0: off) */
 	struct cluster_conf *clusters;
 	size_t n_clusters;
 };
