@@ -16,6 +16,8 @@
 struct app;
 struct app_cluster;
 struct conf_cache;
+
+#define APP_STREAM_PENDING 16
 struct config_result;
 struct recorder;
 
@@ -32,8 +34,17 @@ struct app_node {
 	enum app_stream { AS_OFF = 0, AS_STARTING, AS_UP, AS_DOWN } stream;
 	char stream_text[SNAP_MSG_LEN]; /* AS_UP: the mechanism; AS_DOWN: why it dropped */
 	unsigned stream_changes;   /* change lines received */
-	bool poll_wanted;          /* a change asks for a poll not yet started */
 	bool poll_triggered;       /* the running poll was started by the stream */
+	unsigned poll_seq;         /* the pair's change_seq when the last poll started */
+	/* Changes the stream reported that no poll started after them has
+	 * answered for yet (app.c, stream_reapply). */
+	struct app_change {
+		unsigned seq;
+		int vhid;
+		char ifname[SNAP_NAME_LEN];
+		enum carp_status status;
+	} pend[APP_STREAM_PENDING];
+	int n_pend;
 };
 
 struct app_cluster {
@@ -47,7 +58,8 @@ struct app_cluster {
 	/* Stream changes are gathered for a moment, then both nodes are polled
 	 * once (a flip is a line per VHID per node). */
 	uint64_t trigger_timer;
-	unsigned stream_rounds;    /* triggered polls of both nodes completed */
+	unsigned change_seq;       /* stream changes reported for the pair */
+	unsigned stream_rounds;    /* times the stream's news was shown: at once, and when its polls are in */
 };
 
 /* Something that follows the app's results (the workflow engine: each run
@@ -111,6 +123,9 @@ void app_expire_pending(struct app *a, double waited_s);
  * whose cluster has it on (`stream:`). A change it reports polls both nodes
  * of the pair at once; the periodic schedule stays as it is. */
 void app_stream_start(struct app *a);
+/* What a node's stream reported (the backends' on_stream lands here;
+ * public for tests). */
+void app_stream_event(struct app *a, size_t cluster, int node, const struct stream_event *e);
 /* "CARP stream to fw1 dropped; polling only (why)" and the like, for the
  * event log and batch's stderr. */
 void app_stream_describe(const struct app_node *n, char *dst, size_t size);
