@@ -7,7 +7,6 @@
  * straight into the struct config being built, so on any error a single
  * config_free() releases everything allocated so far. */
 #include "config.h"
-#include "sim/sim_world.h"
 #include "util.h"
 #include "yamldepth.h"
 
@@ -891,13 +890,15 @@ static int parse_ssh(struct loader *L, const struct field *f)
 	return rc;
 }
 
+bool (*config_sim_scenario_known)(const char *name);
+
 static int parse_scenario(struct loader *L, const struct field *f)
 {
 	const char *s;
 	char v[SHOWN_MAX], msg[128];
 	if (get_text(L, f, &s) < 0)
 		return -1;
-	if (!sim_scenario_known(s)) {
+	if (config_sim_scenario_known && !config_sim_scenario_known(s)) {
 		str_printf(msg, sizeof(msg), "'%s' is not a simulator scenario", shown(v, s));
 		return bad_value(L, f, msg, NULL);
 	}

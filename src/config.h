@@ -98,6 +98,11 @@ int config_load_file(const char *path, struct config *out, char **cause);
 int config_load_string(const char *text, size_t len, const char *name, struct config *out, char **cause);
 void config_free(struct config *c);
 
+/* Whether a node's `sim: {scenario: NAME}` names a simulator scenario. The
+ * config sits below the transports, so the program sets this to the
+ * simulator's own list (sim_scenario_known); NULL accepts any name. */
+extern bool (*config_sim_scenario_known)(const char *name);
+
 /* $XDG_CONFIG_HOME/carptop/config.yaml, else ~/.config/carptop/config.yaml. */
 char *config_default_path(void);
 

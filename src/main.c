@@ -190,6 +190,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int rc;
 
+	config_sim_scenario_known = sim_scenario_known;
 	if (cli_parse(argc, argv, &o, &cause) < 0) {
 		fprintf(stderr, "carptop: %s\nTry 'carptop --help'.\n", cause);
 		free(cause);

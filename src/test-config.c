@@ -3,6 +3,7 @@
  * in a mkdtemp() directory that is also $HOME, so "~/x" means a file here. */
 #include "config.h"
 #include "util.h"
+#include "sim/sim_world.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1099,6 +1100,7 @@ static void test_demo_and_names(void)
 int main(void)
 {
 	char *dir;
+	config_sim_scenario_known = sim_scenario_known; /* as the program does */
 	if (!mkdtemp(tmpdir)) {
 		printf("Bail out! mkdtemp: %s\n", strerror(errno));
 		return 1;
