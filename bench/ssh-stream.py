@@ -80,14 +80,17 @@ def main():
                           "--no-record"], stdout=subprocess.PIPE, stderr=open(os.environ.get("STREAM_ERR", "/dev/null"), "w"))
     docs = Docs(p.stdout.fileno())
     try:
-        while not docs.read(15):
-            pass
+        first = []
+        while not first:
+            first = docs.read(15)
         time.sleep(2)  # the streams open
         while docs.read(0.1):
             pass
         off = sim_offset()
         delays = []
-        demotion = 240
+        # Flip away from whoever is MASTER now (an earlier run may have
+        # left fw2 in charge).
+        demotion = 240 if master_of(first[-1][1], 1) == ["fw1"] else 0
         for k in range(FLIPS):
             want = "fw2" if demotion else "fw1"
             n_log = len(get("/ctl/transitions").splitlines())
