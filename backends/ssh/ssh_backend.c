@@ -81,6 +81,7 @@ struct job {
 	LIBSSH2_CHANNEL *ch;
 	char *cmd;
 	struct strbuf out, err;
+	size_t got;             /* stdout bytes read (the stream consumes out as it goes) */
 	int exit_status;
 	bool exec_sent;         /* the command may have reached the node */
 	bool retried;           /* restarted once on a fresh session */
@@ -1195,6 +1196,7 @@ static bool job_step(struct ssh_node *n, struct job *j)
 						     n->hostport, SSH_OUT_MAX >> 20);
 					return false;
 				}
+				j->got += (size_t)r;
 				if (j->kind == JK_STREAM)
 					stream_lines(n, j);
 				progress = true;
@@ -1305,15 +1307,16 @@ static void drive(struct ssh_node *n)
 			for (i = 0; i < JK__COUNT; i++) {
 				struct job *j = n->jobs[i];
 				enum job_state st0;
-				size_t out0, err0;
+				size_t out0, err0, got0;
 				if (!j->active || j->st == JS_DONE || j->st == JS_IDLE)
 					continue;
 				st0 = j->st;
 				out0 = j->out.len;
 				err0 = j->err.len;
+				got0 = j->got;
 				if (!job_step(n, j) || n->gen != gen)
 					return; /* the session went away; a retry drives itself */
-				moved = moved || j->st != st0 || j->out.len != out0 || j->err.len != err0;
+				moved = moved || j->st != st0 || j->out.len != out0 || j->err.len != err0 || j->got != got0;
 			}
 			if (!moved)
 				break;
