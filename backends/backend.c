@@ -120,6 +120,11 @@ int backend_config(struct backend *b)
 	return b->ops->config_start ? b->ops->config_start(b) : -1;
 }
 
+int backend_stream(struct backend *b)
+{
+	return b->ops->stream_start ? b->ops->stream_start(b) : -1;
+}
+
 int backend_action(struct backend *b, const struct mutation_grant *g, const struct action *a, char **cause)
 {
 	/* Only the workflow engine may change a node (backend.h). */

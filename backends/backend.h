@@ -98,6 +98,27 @@ struct backend_ops {
 	 *   GET /api/core/backup/backups/this; ssh: mtime and size of
 	 *   /conf/config.xml. */
 	int (*config_start)(struct backend *b);
+	/* Optional (NULL: no change stream on this transport). Open the
+	 * node's CARP change stream (doc/ssh-stream.md) and keep it open:
+	 * on_stream reports it up, each change it carries, and each drop;
+	 * after a drop it is reopened with back-off until close. Read-only. */
+	int (*stream_start)(struct backend *b);
+};
+
+/* What the change stream reports (on_stream). */
+enum stream_event_kind {
+	STREAM_UP = 0,  /* the channel runs; text: the mechanism ("devd", "ifconfig loop") */
+	STREAM_CHANGE,  /* the node says a VHID changed state (vhid 0: it did not say which) */
+	STREAM_DOWN,    /* the channel ended or failed; text: why. Reopened after retry_s */
+};
+
+struct stream_event {
+	enum stream_event_kind kind;
+	int vhid;
+	char ifname[SNAP_NAME_LEN];
+	enum carp_status status;
+	double retry_s;             /* STREAM_DOWN: seconds until the next attempt */
+	char text[SNAP_MSG_LEN];    /* inert */
 };
 
 struct backend {
@@ -113,6 +134,8 @@ struct backend {
 	 * necessarily; len bytes), or NULL when it could not be read. Holds
 	 * secrets: parse it, never log or show it. */
 	void (*on_config)(struct backend *b, const char *xml, size_t len, void *ctx);
+	/* stream_start's reports, from a loop timer (never inside the transport). */
+	void (*on_stream)(struct backend *b, const struct stream_event *e, void *ctx);
 	void *ctx;
 };
 
@@ -130,6 +153,8 @@ int backend_poll(struct backend *b);
 /* Read the node's config.xml (see config_start). -1 when the transport
  * cannot, or a read is already running. */
 int backend_config(struct backend *b);
+/* Open the change stream (see stream_start). -1 when the transport has none. */
+int backend_stream(struct backend *b);
 /* The only way to run an action. Refused (returns -1, *cause set, nothing
  * sent) without a valid grant or when b->read_only. Otherwise starts it;
  * on_action reports the end. */

@@ -49,19 +49,229 @@ static void on_config(struct backend *b, const char *xml, size_t len, void *ctx)
 	notify_update(a, n->cluster, n->index);
 }
 
+static bool stream_reapply(struct app_node *n);
+static void stream_poll_done(struct app_node *n, bool triggered);
+
 static void on_snapshot(struct backend *b, const struct snapshot *s, void *ctx)
 {
 	struct app_node *n = ctx;
 	struct app *a = n->cluster->app;
+	bool triggered = n->poll_triggered;
+	n->poll_triggered = false;
 	snapshot_copy(&n->snap, s);
 	n->have_snapshot = true;
 	n->polls++;
 	if (s->reachable)
 		n->last_ok = s->taken;
+	stream_reapply(n);
 	if (a->recorder)
-		recorder_snapshot(a->recorder, (size_t)(n->cluster - a->clusters), n->index, s);
+		recorder_snapshot(a->recorder, (size_t)(n->cluster - a->clusters), n->index, &n->snap);
 	config_maybe_read(n, s);
 	notify_update(a, n->cluster, n->index);
+	stream_poll_done(n, triggered);
+}
+
+/* ---- the CARP change stream ---- */
+
+/* A change the stream reports is shown at once and polls both nodes of the
+ * pair. Changes are gathered for APP_STREAM_COALESCE_MS (a flip is a line
+ * per VHID per node); then the VHID states they carry are written into the
+ * reporting node's snapshot (the kernel said so: it is the state now), and
+ * every node that has not been polled since the first of them is polled.
+ * A node whose poll was already running is polled once more when it
+ * answers (that poll may have read it before the change), and until a poll
+ * started after a change is in, the change is written over each poll's
+ * result again, so that an older reading never flips the display back.
+ * Every set of triggered polls that is in is shown once more. */
+static void trigger_fire(void *arg);
+
+static void trigger_arm(struct app_cluster *c)
+{
+	if (!c->trigger_timer)
+		c->trigger_timer = loop_timer_add(c->app->loop, APP_STREAM_COALESCE_MS, trigger_fire, c);
+}
+
+static int node_poll(struct app_node *n)
+{
+	if (!n->backend || backend_poll(n->backend) < 0)
+		return -1;
+	n->poll_seq = n->cluster->change_seq;
+	return 0;
+}
+
+static bool node_wanted(const struct app_node *n)
+{
+	return n->backend && n->poll_seq < n->cluster->change_seq;
+}
+
+/* Write the pending changes into the node's snapshot; drop those a poll
+ * started after them has answered for. True when a status changed. */
+static bool stream_reapply(struct app_node *n)
+{
+	bool changed = false;
+	int i, k = 0;
+	for (i = 0; i < n->n_pend; i++)
+		if (n->pend[i].seq > n->poll_seq || n->poll_triggered || !n->have_snapshot)
+			n->pend[k++] = n->pend[i];
+	n->n_pend = k;
+	if (!n->have_snapshot || !n->snap.reachable)
+		return false;
+	for (i = 0; i < n->n_pend; i++) {
+		size_t r;
+		for (r = 0; r < n->snap.n_vips; r++) {
+			struct vip_row *v = &n->snap.vips[r];
+			if (v->vhid != n->pend[i].vhid || v->mode != VIP_MODE_CARP)
+				continue;
+			if (n->pend[i].ifname[0] && v->ifdev[0] && !str_eq(v->ifdev, n->pend[i].ifname))
+				continue;
+			if (v->status != n->pend[i].status) {
+				v->status = n->pend[i].status;
+				changed = true;
+			}
+		}
+	}
+	return changed;
+}
+
+static void stream_poll_done(struct app_node *n, bool triggered)
+{
+	struct app_cluster *c = n->cluster;
+	int k;
+	if (node_wanted(n))
+		trigger_arm(c);
+	if (!triggered)
+		return;
+	for (k = 0; k < CLUSTER_NODES; k++)
+		if (c->node[k].poll_triggered)
+			return;
+	c->stream_rounds++;
+}
+
+static void trigger_fire(void *arg)
+{
+	struct app_cluster *c = arg;
+	struct app *a = c->app;
+	bool shown = false;
+	int k;
+	c->trigger_timer = 0;
+	for (k = 0; k < CLUSTER_NODES; k++) {
+		struct app_node *n = &c->node[k];
+		if (!stream_reapply(n))
+			continue;
+		if (a->recorder) {
+			struct snapshot now;
+			snapshot_init(&now);
+			snapshot_copy(&now, &n->snap);
+			now.taken = wall_s();
+			recorder_snapshot(a->recorder, (size_t)(c - a->clusters), k, &now);
+			snapshot_clear(&now);
+		}
+		notify_update(a, c, k);
+		shown = true;
+	}
+	if (shown)
+		c->stream_rounds++;
+	for (k = 0; k < CLUSTER_NODES; k++) {
+		struct app_node *n = &c->node[k];
+		if (node_wanted(n) && node_poll(n) == 0)
+			n->poll_triggered = true;
+	}
+}
+
+/* Remember what a change line said (the newest word per VHID and
+ * interface), for stream_reapply. */
+static void stream_note(struct app_node *n, const struct stream_event *e)
+{
+	int i;
+	if (e->vhid <= 0 || (e->status != CARP_ST_MASTER && e->status != CARP_ST_BACKUP && e->status != CARP_ST_INIT))
+		return;
+	for (i = 0; i < n->n_pend; i++)
+		if (n->pend[i].vhid == e->vhid && str_eq(n->pend[i].ifname, e->ifname))
+			break;
+	if (i == n->n_pend) {
+		if (n->n_pend == APP_STREAM_PENDING) {
+			memmove(&n->pend[0], &n->pend[1], sizeof(n->pend[0]) * (APP_STREAM_PENDING - 1));
+			i = APP_STREAM_PENDING - 1;
+		} else {
+			n->n_pend++;
+		}
+	}
+	n->pend[i].seq = n->cluster->change_seq;
+	n->pend[i].vhid = e->vhid;
+	n->pend[i].status = e->status;
+	str_copy(n->pend[i].ifname, e->ifname, sizeof(n->pend[i].ifname));
+}
+
+static void on_stream(struct backend *b, const struct stream_event *e, void *ctx)
+{
+	struct app_node *n = ctx;
+	(void)b;
+	app_stream_event(n->cluster->app, (size_t)(n->cluster - n->cluster->app->clusters), n->index, e);
+}
+
+void app_stream_event(struct app *a, size_t cluster, int node, const struct stream_event *e)
+{
+	struct app_cluster *c = &a->clusters[cluster];
+	struct app_node *n = &c->node[node];
+	enum app_stream was = n->stream;
+	switch (e->kind) {
+	case STREAM_CHANGE:
+		n->stream_changes++;
+		c->change_seq++;
+		stream_note(n, e);
+		trigger_arm(c);
+		return;
+	case STREAM_UP:
+		n->stream = AS_UP;
+		break;
+	case STREAM_DOWN:
+		n->stream = AS_DOWN;
+		break;
+	}
+	str_copy(n->stream_text, e->text, sizeof(n->stream_text));
+	if (n->stream == was && e->kind == STREAM_DOWN)
+		return; /* still down: said already */
+	if (a->on_stream)
+		a->on_stream(a, c, n->index, a->ctx);
+}
+
+void app_stream_start(struct app *a)
+{
+	size_t i;
+	int k;
+	for (i = 0; i < a->n_clusters; i++) {
+		struct app_cluster *c = &a->clusters[i];
+		if (!c->conf->stream)
+			continue;
+		for (k = 0; k < CLUSTER_NODES; k++) {
+			struct app_node *n = &c->node[k];
+			if (!n->backend || n->stream != AS_OFF || !n->backend->ops->stream_start)
+				continue;
+			n->backend->on_stream = on_stream;
+			n->stream = AS_STARTING;
+			if (backend_stream(n->backend) < 0)
+				n->stream = AS_OFF;
+		}
+	}
+}
+
+void app_stream_describe(const struct app_node *n, char *dst, size_t size)
+{
+	const char *name = n->cluster->conf->nodes[n->index].name;
+	switch (n->stream) {
+	case AS_UP:
+		str_printf(dst, size, "CARP stream to %s up (%s)", name, n->stream_text);
+		break;
+	case AS_DOWN:
+		str_printf(dst, size, "CARP stream to %s dropped; polling only (%s)", name, n->stream_text);
+		break;
+	case AS_STARTING:
+		str_printf(dst, size, "CARP stream to %s starting", name);
+		break;
+	case AS_OFF:
+		str_printf(dst, size, "no CARP stream to %s", name);
+		break;
+	}
 }
 
 static void on_action(struct backend *b, const struct action *act, const struct action_result *r, void *ctx)
@@ -141,6 +351,8 @@ void app_free(struct app *a)
 		struct app_cluster *c = &a->clusters[i];
 		if (c->scheduled)
 			loop_timer_cancel(a->loop, c->timer);
+		if (c->trigger_timer)
+			loop_timer_cancel(a->loop, c->trigger_timer);
 		config_result_free(c->config_result);
 		free(c->config_result);
 		for (n = 0; n < CLUSTER_NODES; n++) {
@@ -159,7 +371,7 @@ static void poll_cluster(struct app_cluster *c)
 	int n;
 	for (n = 0; n < CLUSTER_NODES; n++)
 		if (c->node[n].backend)
-			backend_poll(c->node[n].backend); /* -1 while the last poll still runs: skip */
+			node_poll(&c->node[n]); /* -1 while the last poll still runs: skip */
 }
 
 static void cluster_tick(void *arg)
@@ -194,7 +406,7 @@ unsigned app_poll_node(struct app *a, size_t cluster, int node)
 		return an->polls;
 	/* A poll already running may have started before the caller's change:
 	 * then only the one after it counts as fresh. */
-	if (backend_poll(an->backend) < 0)
+	if (node_poll(an) < 0)
 		return an->polls + 1;
 	return an->polls;
 }

@@ -16,6 +16,8 @@
 struct app;
 struct app_cluster;
 struct conf_cache;
+
+#define APP_STREAM_PENDING 16
 struct config_result;
 struct recorder;
 
@@ -28,6 +30,21 @@ struct app_node {
 	unsigned polls;          /* completed polls */
 	double last_ok;          /* wall clock of the last successful poll, 0 = never */
 	struct conf_cache *config; /* config.xml for the config checks (src/confcache.h), NULL until read */
+	/* The CARP change stream (app_stream_start; ssh nodes only). */
+	enum app_stream { AS_OFF = 0, AS_STARTING, AS_UP, AS_DOWN } stream;
+	char stream_text[SNAP_MSG_LEN]; /* AS_UP: the mechanism; AS_DOWN: why it dropped */
+	unsigned stream_changes;   /* change lines received */
+	bool poll_triggered;       /* the running poll was started by the stream */
+	unsigned poll_seq;         /* the pair's change_seq when the last poll started */
+	/* Changes the stream reported that no poll started after them has
+	 * answered for yet (app.c, stream_reapply). */
+	struct app_change {
+		unsigned seq;
+		int vhid;
+		char ifname[SNAP_NAME_LEN];
+		enum carp_status status;
+	} pend[APP_STREAM_PENDING];
+	int n_pend;
 };
 
 struct app_cluster {
@@ -38,6 +55,11 @@ struct app_cluster {
 	struct config_result *config_result; /* config checks, cached per config pair (src/confcache.h) */
 	uint64_t timer;
 	bool scheduled;
+	/* Stream changes are gathered for a moment, then both nodes are polled
+	 * once (a flip is a line per VHID per node). */
+	uint64_t trigger_timer;
+	unsigned change_seq;       /* stream changes reported for the pair */
+	unsigned stream_rounds;    /* times the stream's news was shown: at once, and when its polls are in */
 };
 
 /* Something that follows the app's results (the workflow engine: each run
@@ -74,6 +96,9 @@ struct app {
 	void (*on_update)(struct app *a, struct app_cluster *c, int node, void *ctx);
 	void (*on_action)(struct app *a, struct app_cluster *c, int node, const struct action *act,
 			  const struct action_result *r, void *ctx);
+	/* The stream of a node went up or down (node->stream says which; a
+	 * repeated failure while down is not reported again). */
+	void (*on_stream)(struct app *a, struct app_cluster *c, int node, void *ctx);
 	void *ctx;
 };
 
@@ -93,6 +118,19 @@ unsigned app_poll_node(struct app *a, size_t cluster, int node);
 bool app_rounds_done(const struct app *a, unsigned rounds);
 /* Mark nodes still without an answer as timed out (batch deadline). */
 void app_expire_pending(struct app *a, double waited_s);
+
+/* Open the CARP change stream of every node whose transport has one and
+ * whose cluster has it on (`stream:`). A change it reports polls both nodes
+ * of the pair at once; the periodic schedule stays as it is. */
+void app_stream_start(struct app *a);
+/* What a node's stream reported (the backends' on_stream lands here;
+ * public for tests). */
+void app_stream_event(struct app *a, size_t cluster, int node, const struct stream_event *e);
+/* "CARP stream to fw1 dropped; polling only (why)" and the like, for the
+ * event log and batch's stderr. */
+void app_stream_describe(const struct app_node *n, char *dst, size_t size);
+/* Milliseconds stream changes are gathered before the poll they trigger. */
+#define APP_STREAM_COALESCE_MS 20.0
 
 /* A config.xml read is still running on some node (batch waits for it). */
 bool app_config_pending(const struct app *a);

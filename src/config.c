@@ -487,6 +487,16 @@ static int parse_bool(struct loader *L, const struct field *f)
 	return 0;
 }
 
+/* A boolean that inherits when absent (CONF_UNSET / CONF_OFF / CONF_ON). */
+static int parse_switch(struct loader *L, const struct field *f)
+{
+	bool v;
+	if (!is_plain(f->val) || !bool_word(scalar(f->val), &v))
+		return type_error(L, f, "a boolean (true, false, yes or no)");
+	*(int *)f->dst = v ? CONF_ON : CONF_OFF;
+	return 0;
+}
+
 /* Seconds as a number, or with an s/m/h suffix ("90", "1.5", "30m", "4h"). */
 static int parse_seconds(struct loader *L, const struct field *f)
 {
@@ -1072,6 +1082,10 @@ static const struct key_def cluster_keys[] = {
 	  30 * 86400.0, "write seconds or use a suffix, e.g. 'maintenance_max_age: 4h'" },
 	{ "state_ratio", parse_ratio, offsetof(struct cluster_conf, state_ratio), false, 0,
 	  "write a fraction, e.g. 'state_ratio: 0.2' for 20 %" },
+	{ "stream", parse_switch, offsetof(struct cluster_conf, stream_opt), false, 0,
+	  "write 'stream: true' or 'stream: false'" },
+	{ "carp_interval", parse_seconds, offsetof(struct cluster_conf, carp_interval), false, 3600,
+	  "write seconds between CARP-only API probes, e.g. 'carp_interval: 0.5'" },
 	{ "nodes", parse_nodes, 0, true, 0,
 	  "list the pair's two firewalls under 'nodes:', one with 'role: primary' and one with 'role: secondary'" },
 };
@@ -1139,6 +1153,10 @@ static const struct key_def top_keys[] = {
 	  "write how many days the flight recorder keeps, e.g. 'record_days: 7'" },
 	{ "record_budget_mb", parse_amount, offsetof(struct config, record_budget_mb), false, 1 << 20,
 	  "write the recordings' size budget per cluster in MB, e.g. 'record_budget_mb: 16'" },
+	{ "stream", parse_switch, offsetof(struct config, stream_opt), false, 0,
+	  "write 'stream: true' or 'stream: false'" },
+	{ "carp_interval", parse_seconds, offsetof(struct config, carp_interval), false, 3600,
+	  "write seconds between CARP-only API probes, e.g. 'carp_interval: 0.5'" },
 	{ "clusters", parse_clusters, 0, true, 0,
 	  "list your CARP pairs under 'clusters:' (see carptop.yaml(5) and carptop.example.yaml)" },
 };
@@ -1199,6 +1217,14 @@ static int build(struct loader *L, const yaml_node_t *root, struct config *cfg)
 			cl->interval = cfg->interval;
 		if (!cl->theme)
 			cl->theme = xstrdup(cfg->theme);
+		cl->stream = (cl->stream_opt ? cl->stream_opt : cfg->stream_opt) != CONF_OFF;
+		if (cl->carp_interval == 0)
+			cl->carp_interval = cfg->carp_interval;
+		{
+			int k;
+			for (k = 0; k < CLUSTER_NODES; k++)
+				cl->nodes[k].api.carp_interval = cl->carp_interval;
+		}
 	}
 	choose_connections(cfg);
 	return 0;
@@ -1499,6 +1525,7 @@ void config_demo_scenarios(struct config *out, const char *const *scenarios, siz
 		cl->theme = xstrdup(DEFAULT_THEME);
 		cl->maintenance_max_age = DEFAULT_MAINTENANCE_MAX_AGE;
 		cl->state_ratio = DEFAULT_STATE_RATIO;
+		cl->stream = true;
 		for (i = 0; i < CLUSTER_NODES; i++) {
 			cl->nodes[i].name = xstrdup(nodes[i].name);
 			cl->nodes[i].role = nodes[i].role;

@@ -21,6 +21,7 @@ struct api_conf {
 	double timeout;   /* seconds per request, default 5 */
 	int connections;  /* parallel connections to the node, 1-8 (1: one TLS handshake, requests in turn);
 			   * unset: CONFIG_CONNECTIONS_SMALL, or 1 past CONFIG_CONNECTIONS_FLEET API nodes */
+	double carp_interval; /* the cluster's carp_interval (copied at load): 0 = no CARP-only probe */
 };
 
 /* api.connections when the config leaves it out: parallel reads pay off for
@@ -72,6 +73,9 @@ struct node_conf {
 
 #define CLUSTER_NODES 2
 
+/* A boolean key that may be left out to inherit. */
+enum { CONF_UNSET = 0, CONF_OFF, CONF_ON };
+
 struct cluster_conf {
 	char *name;
 	double interval;         /* seconds; inherits the global interval */
@@ -79,6 +83,14 @@ struct cluster_conf {
 	char *accent;            /* or NULL */
 	double maintenance_max_age; /* seconds before "maintenance for hours" warns; default 4h */
 	double state_ratio;      /* pfsync state count tolerance, default 0.2 (20 %) */
+	/* The CARP change stream of ssh nodes (doc/ssh-stream.md): `stream:`
+	 * here, else the global one, else on. stream_opt is what the file
+	 * said (CONF_UNSET / CONF_OFF / CONF_ON); stream the outcome. */
+	int stream_opt;
+	bool stream;
+	/* API nodes: seconds between CARP-only probes (get_vip_status alone)
+	 * between the full polls; 0: none. Inherits the global one. */
+	double carp_interval;
 	/* nodes[0] is always the primary, nodes[1] the secondary (the loader orders them). */
 	struct node_conf nodes[CLUSTER_NODES];
 };
@@ -90,6 +102,8 @@ struct config {
 	bool read_only;
 	double record_days;      /* flight recorder: keep segments this many days (0: default 7) */
 	double record_budget_mb; /* and at most this many MB per cluster (0: default 16) */
+	int stream_opt;          /* `stream:` at the top level (CONF_UNSET: on) */
+	double carp_interval;    /* default for the clusters' carp_interval (0: off) */
 	struct cluster_conf *clusters;
 	size_t n_clusters;
 };

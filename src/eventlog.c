@@ -13,7 +13,7 @@ const char *event_kind_name(enum event_kind k)
 		[EV_FIRST_POLL] = "first-poll", [EV_UNREACHABLE] = "unreachable", [EV_REACHABLE] = "reachable",
 		[EV_ROLE] = "role", [EV_VHID_ADDED] = "vhid-added", [EV_VHID_REMOVED] = "vhid-removed",
 		[EV_DEMOTION] = "demotion", [EV_MAINTENANCE] = "maintenance", [EV_ALLOW] = "carp-allow",
-		[EV_ACTION] = "action",
+		[EV_ACTION] = "action", [EV_STREAM] = "stream",
 	};
 	return (size_t)k < ARRAY_LEN(names) && names[k] ? names[k] : "?";
 }

@@ -21,6 +21,7 @@ enum event_kind {
 	EV_MAINTENANCE,
 	EV_ALLOW,
 	EV_ACTION,          /* an action the operator ran, and its result */
+	EV_STREAM,          /* a node's CARP change stream went up or dropped */
 };
 const char *event_kind_name(enum event_kind k); /* "role", "demotion", ... */
 

@@ -405,6 +405,79 @@ static void test_recording_keys(void)
 	EXPECT_ERR("record_budget_mb: lots\n" PAIR, "t.yaml:1:19: wrong type for key 'record_budget_mb'", "a number");
 }
 
+/* The CARP change stream (doc/ssh-stream.md): on unless switched off at the
+ * top level or per cluster; a cluster's own word wins. */
+static void test_stream_key(void)
+{
+	static const char two[] = "clusters:\n  - name: hq\n%s    nodes:\n" API_NODE("fw1", "primary")
+		API_NODE("fw2", "secondary") "  - name: dr\n%s    nodes:\n" API_NODE("fw3", "primary")
+		API_NODE("fw4", "secondary");
+	static const struct {
+		const char *top, *hq, *dr;
+		bool hq_on, dr_on;
+	} cases[] = {
+		{ "", "", "", true, true },
+		{ "stream: false\n", "", "", false, false },
+		{ "stream: false\n", "    stream: true\n", "", true, false },
+		{ "", "    stream: no\n", "", false, true },
+		{ "stream: yes\n", "", "    stream: false\n", true, false },
+	};
+	char text[2048], body[1900];
+	size_t i;
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		struct config c;
+		char *cause = NULL;
+		snprintf(body, sizeof(body), two, cases[i].hq, cases[i].dr);
+		snprintf(text, sizeof(text), "%s%s", cases[i].top, body);
+		CHECK_INT_EQ(load_str(text, &c, &cause), 0);
+		if (cause)
+			printf("# %s\n", cause);
+		else {
+			CHECK(c.clusters[0].stream == cases[i].hq_on);
+			CHECK(c.clusters[1].stream == cases[i].dr_on);
+		}
+		config_free(&c);
+		free(cause);
+	}
+	EXPECT_ERR("stream: on\n" PAIR, "t.yaml:1:9: wrong type for key 'stream' in the top level: expected a boolean",
+		   "stream: true");
+	EXPECT_ERR("clusters:\n  - name: hq\n    stream: 1\n    nodes:\n" API_NODE("fw1", "primary")
+		   API_NODE("fw2", "secondary"), "t.yaml:3:13: wrong type for key 'stream' in cluster 'hq'", "a boolean");
+	{
+		struct config c;
+		config_demo(&c);
+		CHECK(c.clusters[0].stream);
+		config_free(&c);
+	}
+}
+
+/* carp_interval: off unless set; a cluster's own wins; every node's api
+ * block carries its cluster's value (the API backend reads it there). */
+static void test_carp_interval_key(void)
+{
+	struct config c;
+	char *cause = NULL;
+	char text[1024];
+	CHECK_INT_EQ(load_str(PAIR, &c, &cause), 0);
+	CHECK(c.clusters[0].carp_interval == 0 && c.clusters[0].nodes[1].api.carp_interval == 0);
+	config_free(&c);
+	CHECK_INT_EQ(load_str(PAIR "carp_interval: 0.5\n", &c, &cause), 0);
+	CHECK(c.clusters[0].carp_interval == 0.5);
+	CHECK(c.clusters[0].nodes[0].api.carp_interval == 0.5 && c.clusters[0].nodes[1].api.carp_interval == 0.5);
+	config_free(&c);
+	snprintf(text, sizeof(text), "carp_interval: 2\nclusters:\n  - name: hq\n    carp_interval: 250ms\n    nodes:\n"
+		 API_NODE("fw1", "primary") API_NODE("fw2", "secondary"));
+	EXPECT_ERR(text, "t.yaml:4:20: wrong type for key 'carp_interval' in cluster 'hq'", "seconds");
+	snprintf(text, sizeof(text), "carp_interval: 2\nclusters:\n  - name: hq\n    carp_interval: 0.25\n    nodes:\n"
+		 API_NODE("fw1", "primary") API_NODE("fw2", "secondary"));
+	CHECK_INT_EQ(load_str(text, &c, &cause), 0);
+	CHECK(c.clusters[0].nodes[0].api.carp_interval == 0.25);
+	config_free(&c);
+	EXPECT_ERR("carp_interval: 0\n" PAIR, "t.yaml:1:16: bad value for key 'carp_interval' in the top level: 0 is not "
+		   "more than 0 seconds", "carp_interval: 0.5");
+	free(cause);
+}
+
 /* The shipped example must load: it is what users copy. */
 static void test_example(void)
 {
@@ -528,14 +601,14 @@ static void test_err_unknown_key(void)
 {
 	EXPECT_ERR("colour: red\n" PAIR,
 		   "t.yaml:1:1: unknown key 'colour' in the top level; known keys: interval, theme, read_only, "
-		   "record_days, record_budget_mb, clusters",
+		   "record_days, record_budget_mb, stream, carp_interval, clusters",
 		   "; ");
 	EXPECT_ERR("cluster:\n  - name: hq\n",
 		   "t.yaml:1:1: unknown key 'cluster' in the top level; known keys:", "did you mean 'clusters'?");
 	EXPECT_ERR("clusters:\n  - name: hq\n    intervall: 1\n    nodes:\n"
 		   API_NODE("fw1", "primary") API_NODE("fw2", "secondary"),
 		   "t.yaml:3:5: unknown key 'intervall' in cluster 'hq'; known keys: name, interval, theme, accent, "
-		   "maintenance_max_age, state_ratio, nodes", "did you mean 'interval'?");
+		   "maintenance_max_age, state_ratio, stream, carp_interval, nodes", "did you mean 'interval'?");
 	EXPECT_ERR(FIRST("      - name: fw1\n        rolle: primary\n"),
 		   "t.yaml:5:9: unknown key 'rolle' in node 'fw1' of cluster 'hq'; known keys: name, role, accent, api, ssh",
 		   "did you mean 'role'?");
@@ -1125,6 +1198,8 @@ int main(void)
 	RUN(test_booleans);
 	RUN(test_durations);
 	RUN(test_recording_keys);
+	RUN(test_stream_key);
+	RUN(test_carp_interval_key);
 	RUN(test_example);
 	RUN(test_err_file);
 	RUN(test_err_syntax);

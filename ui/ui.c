@@ -78,6 +78,22 @@ static void on_action(struct app *a, struct app_cluster *c, int node, const stru
 	u->dirty |= R_REFRESH;
 }
 
+/* The CARP change stream: its ups and drops go to the event log; a drop
+ * also to the status line (polling alone carries on). */
+static void on_stream(struct app *a, struct app_cluster *c, int node, void *ctx)
+{
+	struct ui *u = ctx;
+	const struct app_node *n = &c->node[node];
+	char text[SNAP_MSG_LEN + 64];
+	(void)a;
+	app_stream_describe(n, text, sizeof(text));
+	evlog_add(&u->log, wall_s(), EV_STREAM, n->stream == AS_DOWN ? SEV_WARNING : SEV_INFO, c->conf->name,
+		  c->conf->nodes[node].name, 0, "%s", text);
+	if (n->stream == AS_DOWN)
+		ui_status(u, TP_WARNING, 0, "%s: %s", c->conf->name, text);
+	u->dirty |= R_REFRESH;
+}
+
 /* ---- loop inputs ------------------------------------------------------ */
 
 static void on_stdin(int fd, short revents, void *arg)
@@ -594,8 +610,10 @@ static int run(struct app *a, const struct cli *o, struct ui_replay *rp)
 	} else {
 		a->on_update = on_update;
 		a->on_action = on_action;
+		a->on_stream = on_stream;
 		a->ctx = u;
 		app_poll_all(a, true);
+		app_stream_start(a);
 	}
 	/* Views exist before anything reads a node's facts (ui_node). */
 	rebuild_views(u);
@@ -645,6 +663,7 @@ static int run(struct app *a, const struct cli *o, struct ui_replay *rp)
 	a->polling = false;
 	a->on_update = NULL;
 	a->on_action = NULL;
+	a->on_stream = NULL;
 	a->ctx = NULL;
 	close(u->sig_pipe[0]);
 	close(u->sig_pipe[1]);

@@ -354,6 +354,15 @@ struct api_node {
 
 	CURL *idle[API_IDLE_HANDLES_MAX]; /* easy handles kept for the next request */
 	int n_idle;
+	/* The CARP-only probe (stream_start, api.carp_interval): get_vip_status
+	 * alone between the full polls; a VHID state that differs from what the
+	 * last probe or poll saw is reported as a change (the app then polls
+	 * the pair). */
+	struct req probe_req;
+	bool probing, probe_on;
+	uint64_t probe_timer, probe_ev_timer;
+	char *carp_sig;                /* "vhid status;..." last seen, NULL = nothing yet */
+	struct stream_event probe_ev;
 };
 
 /* An easy handle from the node's own idle ones; reset keeps its caches. */
@@ -769,6 +778,8 @@ static void fw_track_after_poll(struct api_node *n)
 
 static void slow_cache_apply(struct api_node *n);
 
+static void carp_seen(struct api_node *n, const struct snapshot *s);
+
 static void poll_finish(struct api_node *n)
 {
 	struct snapshot *s = &n->snap;
@@ -797,6 +808,8 @@ static void poll_finish(struct api_node *n)
 	if (s->reachable && !s->firmware.version[0])
 		str_copy(s->firmware.version, s->version, sizeof(s->firmware.version));
 	fw_track_after_poll(n);
+	if (s->reachable)
+		carp_seen(n, s);
 	s->taken = wall_s();
 	s->duration_ms = now_ms() - n->poll_t0;
 	snapshot_sanitize(s);
@@ -1404,6 +1417,114 @@ static int api_config_start(struct backend *b)
 }
 
 /* ------------------------------------------------------------------ */
+/* The CARP-only probe                                                  */
+
+/* What the VHIDs' states are, as one comparable string. */
+static char *carp_signature(const struct snapshot *s)
+{
+	struct strbuf sb;
+	size_t i;
+	sb_init(&sb);
+	for (i = 0; i < s->n_vips; i++)
+		if (s->vips[i].vhid > 0)
+			sb_printf(&sb, "%d %s %s;", s->vips[i].vhid, s->vips[i].address,
+				  carp_status_name(s->vips[i].status));
+	return sb_steal(&sb);
+}
+
+static void deliver_probe(void *arg)
+{
+	struct api_node *n = arg;
+	struct backend *b = n->b;
+	struct stream_event e = n->probe_ev;
+	n->probe_ev_timer = 0;
+	if (b->on_stream)
+		b->on_stream(b, &e, b->ctx);
+}
+
+static void probe_report(struct api_node *n, enum stream_event_kind kind, const char *text)
+{
+	memset(&n->probe_ev, 0, sizeof(n->probe_ev));
+	n->probe_ev.kind = kind;
+	str_copy(n->probe_ev.text, text, sizeof(n->probe_ev.text));
+	if (!n->probe_ev_timer)
+		n->probe_ev_timer = loop_timer_add(n->b->loop, 0, deliver_probe, n);
+}
+
+/* A full poll or a probe read the VHIDs: a change from the last look is
+ * reported (by a probe; a poll's own result shows it already). */
+static bool carp_sig_update(struct api_node *n, const struct snapshot *s)
+{
+	char *sig = carp_signature(s);
+	bool changed = n->carp_sig && strcmp(n->carp_sig, sig) != 0;
+	free(n->carp_sig);
+	n->carp_sig = sig;
+	return changed;
+}
+
+static void carp_seen(struct api_node *n, const struct snapshot *s)
+{
+	carp_sig_update(n, s);
+}
+
+static void probe_tick(void *arg);
+
+static void probe_schedule(struct api_node *n)
+{
+	n->probe_timer = loop_timer_add(n->b->loop, n->b->conf->api.carp_interval * 1000.0, probe_tick, n);
+}
+
+static void probe_done(struct api_node *n, struct req *r, enum node_error err, const char *msg)
+{
+	struct snapshot s;
+	char *cause = NULL;
+	(void)msg;
+	n->probing = false;
+	snapshot_init(&s);
+	/* A failed probe says nothing: the full polls judge reachability. */
+	if (err == NERR_NONE && api_parse_vip_status(r->body.buf ? r->body.buf : "", r->body.len, &s, &cause) ==
+					NERR_NONE &&
+	    carp_sig_update(n, &s))
+		probe_report(n, STREAM_CHANGE, "get_vip_status changed");
+	free(cause);
+	snapshot_clear(&s);
+	sb_free(&r->body);
+	if (n->probe_on)
+		probe_schedule(n);
+}
+
+static void probe_tick(void *arg)
+{
+	struct api_node *n = arg;
+	n->probe_timer = 0;
+	/* A full poll reads get_vip_status itself: skip this look. */
+	if (n->polling || n->probing) {
+		probe_schedule(n);
+		return;
+	}
+	n->probing = true;
+	if (req_start(n, &n->probe_req, "/api/diagnostics/interface/get_vip_status", NULL, false, probe_done) < 0) {
+		n->probing = false;
+		probe_schedule(n);
+	}
+}
+
+static int api_stream_start(struct backend *b)
+{
+	struct api_node *n = b->priv;
+	char text[64];
+	if (!n || !(b->conf->api.carp_interval > 0))
+		return -1;
+	if (n->probe_on)
+		return 0;
+	n->probe_on = true;
+	str_printf(text, sizeof(text), "get_vip_status every %g s", b->conf->api.carp_interval);
+	probe_report(n, STREAM_UP, text);
+	probe_schedule(n);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Open / close                                                        */
 
 static void url_hostport(const char *url, char *dst, size_t size)
@@ -1444,6 +1565,14 @@ static void api_close(struct backend *b)
 	req_release(&n->cfg_req);
 	body_wipe(&n->cfg_req);
 	cfg_wipe(n);
+	n->probe_on = false;
+	if (n->probe_timer)
+		loop_timer_cancel(b->loop, n->probe_timer);
+	if (n->probe_ev_timer)
+		loop_timer_cancel(b->loop, n->probe_ev_timer);
+	req_release(&n->probe_req);
+	sb_free(&n->probe_req.body);
+	free(n->carp_sig);
 	fw_reads_clear(n);
 	snapshot_clear(&n->snap);
 	while (n->n_idle > 0)
@@ -1507,4 +1636,5 @@ const struct backend_ops api_backend_ops = {
 	.action_start = api_action_start,
 	.mutations = api_mutations,
 	.config_start = api_config_start,
+	.stream_start = api_stream_start,
 };

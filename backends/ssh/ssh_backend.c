@@ -41,6 +41,7 @@
 #include "ssh/ssh_backend.h"
 #include "ssh/ssh_config.h"
 #include "ssh/ssh_int.h"
+#include "ssh/ssh_stream.h"
 #include "parse/fwjob.h"
 #include "util.h"
 
@@ -64,8 +65,16 @@ enum auth_step { AU_LIST = 0, AU_FILE, AU_AGENT_START, AU_AGENT_TRY, AU_DONE };
 enum job_state { JS_IDLE = 0, JS_WAIT, JS_OPEN, JS_EXEC, JS_WRITE, JS_READ, JS_CLOSE, JS_WAITCLOSED, JS_FREE, JS_DONE };
 
 /* JK_TUNNEL runs only on a bastion: the direct-tcpip channel a node's
- * session goes through (ProxyJump). */
-enum job_kind { JK_POLL = 0, JK_ACT, JK_CFG, JK_TUNNEL, JK__COUNT };
+ * session goes through (ProxyJump). JK_STREAM: the CARP change stream
+ * (ssh_stream.h), a channel that stays open; its end is a drop, reported and
+ * retried with back-off. */
+enum job_kind { JK_POLL = 0, JK_ACT, JK_CFG, JK_TUNNEL, JK_STREAM, JK__COUNT };
+
+#define STREAM_BACKOFF_MIN_S 1.0
+#define STREAM_BACKOFF_MAX_S 60.0
+#define STREAM_STEADY_S 30.0      /* up this long: the next drop retries after the minimum again */
+#define STREAM_LINE_MAX 4096u     /* a longer line is dropped */
+#define STREAM_QUEUE 16
 
 /* config_start's command. Its own exec, not part of the poll's: the app
  * asks for it only when the marker the poll reports has changed. */
@@ -92,6 +101,7 @@ struct job {
 	char *in;
 	size_t in_len, in_off;
 	struct strbuf out, err;
+	size_t got;             /* stdout bytes read (the stream consumes out as it goes) */
 	int exit_status;
 	bool exec_sent;         /* the command may have reached the node */
 	bool retried;           /* restarted once on a fresh session */
@@ -179,8 +189,8 @@ struct ssh_node {
 	char fail_msg[SNAP_MSG_LEN];
 
 	/* Jobs */
-	struct job poll, act, cfgjob, tunnel;
-	struct job *jobs[JK__COUNT]; /* the four, for loops */
+	struct job poll, act, cfgjob, tunnel, stream;
+	struct job *jobs[JK__COUNT]; /* all of them, for loops */
 	struct action action;
 	char nonce[SSH_NONCE_HEX + 1];
 	struct cx_config cfg;   /* config.xml cache */
@@ -202,6 +212,20 @@ struct ssh_node {
 	uint64_t cfg_timer;
 	enum node_error cfg_err;   /* the last read's failure, NERR_NONE after a good one */
 	char cfg_msg[SNAP_MSG_LEN];
+
+	/* The change stream: wanted since stream_start; its mechanism (devd
+	 * until the node says it has none); why it last ended; events waiting
+	 * for delivery from a loop timer. */
+	bool stream_on;
+	enum stream_mech mech;
+	bool stream_switch;       /* ended to restart at once with the fallback */
+	double stream_backoff_s;
+	double stream_up_at;      /* monotonic ms it started reading, 0 = not up */
+	uint64_t stream_retry_timer;
+	char stream_msg[SNAP_MSG_LEN];
+	struct stream_event evq[STREAM_QUEUE];
+	int n_evq;
+	uint64_t evq_timer;
 };
 
 static int lib_users; /* libssh2_init once for all ssh backends */
@@ -211,6 +235,11 @@ static void session_fail(struct ssh_node *n, enum node_error err, const char *fm
 	__attribute__((format(printf, 3, 4)));
 static void session_start(struct ssh_node *n);
 static void teardown(struct ssh_node *n, bool polite);
+static void stream_ended(struct ssh_node *n);
+static void job_prepare(struct ssh_node *n, struct job *j, char *cmd, char *in);
+static void job_arm(struct ssh_node *n, struct job *j);
+static void stream_running(struct ssh_node *n, struct job *j);
+static void stream_lines(struct ssh_node *n, struct job *j);
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                        */
@@ -375,7 +404,9 @@ static void job_end(struct ssh_node *n, struct job *j)
 	j->st = JS_DONE;
 	job_reset_buffers(j);
 	job_drop_input(j);
-	if (j->kind == JK_POLL) {
+	if (j->kind == JK_STREAM) {
+		stream_ended(n);
+	} else if (j->kind == JK_POLL) {
 		/* Until config.xml is read again successfully, say why it is not. */
 		if (n->snap.reachable && n->cfg_err != NERR_NONE)
 			snapshot_add_partial(&n->snap, "config", n->cfg_err, "%s", n->cfg_msg);
@@ -414,6 +445,9 @@ static void job_fail(struct ssh_node *n, struct job *j, enum node_error err, con
 		snapshot_set_error(&n->snap, err, "%s", msg);
 	} else if (j->kind == JK_CFG) {
 		cfg_set_error(n, err, msg);
+	} else if (j->kind == JK_STREAM) {
+		(void)err;
+		str_copy(n->stream_msg, msg, sizeof(n->stream_msg));
 	} else {
 		n->act_res.err = err;
 		str_copy(n->act_res.message, msg, sizeof(n->act_res.message));
@@ -434,6 +468,10 @@ static void job_running_command(struct ssh_node *n, struct job *j, char *dst, si
 	}
 	if (j->kind == JK_ACT && (n->action.kind == ACT_VIP_ADD || n->action.kind == ACT_VIP_DELETE)) {
 		str_copy(dst, "the VIP program (" SSH_PHP_COMMAND ")", size);
+		return;
+	}
+	if (j->kind == JK_STREAM) {
+		str_printf(dst, size, "the CARP stream (%s)", ssh_stream_mech_name(n->mech));
 		return;
 	}
 	if (j->kind == JK_ACT) {
@@ -639,6 +677,7 @@ static void teardown(struct ssh_node *n, bool polite)
 	n->act.ch = NULL;
 	n->cfgjob.ch = NULL;
 	n->tunnel.ch = NULL;
+	n->stream.ch = NULL;
 	if (n->sess) {
 		int i;
 		if (polite && n->ss == SS_READY)
@@ -1394,7 +1433,14 @@ static void job_complete(struct ssh_node *n, struct job *j)
 	n->backoff_s = SSH_BACKOFF_MIN_S;
 	n->retry_at = 0;
 
-	if (j->kind == JK_CFG) {
+	if (j->kind == JK_STREAM) {
+		char line[120];
+		const char *src = j->err.len ? j->err.buf : "";
+		size_t l = strcspn(src, "\r\n");
+		str_copy(line, src, l + 1 < sizeof(line) ? l + 1 : sizeof(line));
+		str_printf(n->stream_msg, sizeof(n->stream_msg), "the %s command on %s ended (exit %d)%s%s",
+			   ssh_stream_mech_name(n->mech), n->hostport, j->exit_status, line[0] ? ": " : "", line);
+	} else if (j->kind == JK_CFG) {
 		cfg_complete(n, j);
 	} else if (j->kind == JK_POLL) {
 		struct ssh_output o;
@@ -1468,13 +1514,16 @@ static bool restart_unsent(struct ssh_node *n, struct job *j)
 	int k;
 	for (k = 0; k < JK__COUNT; k++) {
 		struct job *o = n->jobs[k];
-		if (o != j && job_running(o) && !(o->st == JS_OPEN && !o->exec_sent))
+		/* The stream only reads: running it again changes nothing. */
+		if (o != j && o->kind != JK_STREAM && job_running(o) && !(o->st == JS_OPEN && !o->exec_sent))
 			return false;
 	}
 	teardown(n, false);
 	for (k = 0; k < JK__COUNT; k++) {
 		struct job *o = n->jobs[k];
-		if (o->active && (o == j || o->st == JS_OPEN)) {
+		if (o->active && (o == j || o->st == JS_OPEN || o->kind == JK_STREAM)) {
+			if (o->kind == JK_STREAM)
+				job_reset_buffers(o); /* no half line from the old channel */
 			o->st = JS_WAIT;
 			o->on_reused = false;
 		}
@@ -1550,6 +1599,8 @@ static bool job_step(struct ssh_node *n, struct job *j)
 			job_channel_error(n, j, rc);
 			return false;
 		}
+		if (j->kind == JK_STREAM)
+			stream_running(n, j);
 		j->st = j->in ? JS_WRITE : JS_READ;
 		if (j->st == JS_READ)
 			goto read;
@@ -1586,6 +1637,9 @@ static bool job_step(struct ssh_node *n, struct job *j)
 						     n->hostport, SSH_OUT_MAX >> 20);
 					return false;
 				}
+				j->got += (size_t)r;
+				if (j->kind == JK_STREAM)
+					stream_lines(n, j);
 				progress = true;
 			} else if (r < 0 && r != LIBSSH2_ERROR_EAGAIN) {
 				job_channel_error(n, j, (int)r);
@@ -1677,6 +1731,15 @@ static void drive(struct ssh_node *n)
 			n->agent_id = NULL;
 		}
 		n->ss = SS_READY;
+		/* A new session carries the stream again at once, whatever its
+		 * own back-off said: the node is reachable now. */
+		if (n->stream_on && !n->stream.active) {
+			if (n->stream_retry_timer)
+				loop_timer_cancel(n->b->loop, n->stream_retry_timer);
+			n->stream_retry_timer = 0;
+			job_prepare(n, &n->stream, xstrdup(ssh_stream_command(n->mech)), NULL);
+			job_arm(n, &n->stream);
+		}
 	}
 	if (n->ss == SS_READY) {
 		int i, pass;
@@ -1688,15 +1751,16 @@ static void drive(struct ssh_node *n)
 			for (i = 0; i < JK__COUNT; i++) {
 				struct job *j = n->jobs[i];
 				enum job_state st0;
-				size_t out0, err0;
+				size_t out0, err0, got0;
 				if (!j->active || j->st == JS_DONE || j->st == JS_IDLE)
 					continue;
 				st0 = j->st;
 				out0 = j->out.len;
 				err0 = j->err.len;
+				got0 = j->got;
 				if (!job_step(n, j) || n->gen != gen)
 					return; /* the session went away; a retry drives itself */
-				moved = moved || j->st != st0 || j->out.len != out0 || j->err.len != err0;
+				moved = moved || j->st != st0 || j->out.len != out0 || j->err.len != err0 || j->got != got0;
 			}
 			if (!moved)
 				break;
@@ -1706,7 +1770,7 @@ wait:
 	if (n->gen == gen && n->fd >= 0 && n->ss != SS_CONNECTING) {
 		short ev = POLLIN;
 		bool busy = n->ss == SS_HANDSHAKE || n->ss == SS_AUTH || job_running(&n->poll) || job_running(&n->act) ||
-			    job_running(&n->cfgjob) || job_running(&n->tunnel);
+			    job_running(&n->cfgjob) || job_running(&n->tunnel) || job_running(&n->stream);
 		if (!busy)
 			ev = 0;
 		else if (libssh2_session_block_directions(n->sess) & LIBSSH2_SESSION_BLOCK_OUTBOUND)
@@ -1774,12 +1838,11 @@ static void job_timeout(void *arg)
 	session_fail(n, NERR_TIMEOUT, "%s", msg);
 }
 
-/* Start a job running cmd (taken over), with `in` (taken over, or NULL) as
- * its standard input. */
-static void job_start(struct ssh_node *n, struct job *j, char *cmd, char *in)
+/* Make j ready to run cmd (taken over) on the next drive(), with `in` (taken
+ * over, or NULL) as its standard input; job_arm() sets its deadline (the
+ * stream's lasts only until its command runs: see stream_running). */
+static void job_prepare(struct ssh_node *n, struct job *j, char *cmd, char *in)
 {
-	struct backend *b = n->b;
-
 	free(j->cmd);
 	j->cmd = cmd;
 	job_drop_input(j);
@@ -1791,12 +1854,23 @@ static void job_start(struct ssh_node *n, struct job *j, char *cmd, char *in)
 	j->exec_sent = j->retried = j->on_reused = false;
 	j->t0 = now_ms();
 	job_reset_buffers(j);
+	(void)n;
+}
+
+static void job_arm(struct ssh_node *n, struct job *j)
+{
+	j->timer = loop_timer_add(n->b->loop, job_timeout_s(n, j) * 1000.0, job_timeout, j);
+}
+
+static void job_start(struct ssh_node *n, struct job *j, char *cmd, char *in)
+{
+	job_prepare(n, j, cmd, in);
 	if (n->ss == SS_NONE && n->failing && now_ms() < n->retry_at) {
 		/* Waiting out the backoff: answer at once, from the loop. */
 		job_fail_session(n, j);
 		return;
 	}
-	j->timer = loop_timer_add(b->loop, job_timeout_s(n, j) * 1000.0, job_timeout, j);
+	job_arm(n, j);
 	if (n->ss == SS_READY) {
 		j->on_reused = true;
 		drive(n);
@@ -1804,6 +1878,145 @@ static void job_start(struct ssh_node *n, struct job *j, char *cmd, char *in)
 		session_start(n);
 	}
 	/* Otherwise a connection is under way and takes this job along. */
+}
+
+/* ------------------------------------------------------------------ */
+/* The CARP change stream                                               */
+
+/* One report per timer tick: the callback may close the backend, which
+ * cancels the timer, so nothing here runs after it. */
+static void deliver_stream(void *arg)
+{
+	struct ssh_node *n = arg;
+	struct backend *b = n->b;
+	struct stream_event e = n->evq[0];
+	n->evq_timer = 0;
+	n->n_evq--;
+	memmove(&n->evq[0], &n->evq[1], (size_t)n->n_evq * sizeof(n->evq[0]));
+	if (n->n_evq)
+		n->evq_timer = loop_timer_add(b->loop, 0, deliver_stream, n);
+	if (b->on_stream)
+		b->on_stream(b, &e, b->ctx);
+}
+
+static void stream_report(struct ssh_node *n, const struct stream_event *e)
+{
+	if (n->n_evq == STREAM_QUEUE) {
+		/* A burst faster than the loop delivers: the last slot becomes
+		 * "something changed" (the poll it triggers reads what). */
+		struct stream_event *last = &n->evq[STREAM_QUEUE - 1];
+		if (e->kind == STREAM_CHANGE) {
+			last->kind = STREAM_CHANGE;
+			last->vhid = 0;
+			last->ifname[0] = '\0';
+			last->status = CARP_ST_UNKNOWN;
+			return;
+		}
+		*last = *e;
+		return;
+	}
+	n->evq[n->n_evq++] = *e;
+	text_sanitize_inplace(n->evq[n->n_evq - 1].text);
+	if (!n->evq_timer)
+		n->evq_timer = loop_timer_add(n->b->loop, 0, deliver_stream, n);
+}
+
+/* The command runs: no deadline from here on (it is meant to run until
+ * carptop goes), and the stream is up. */
+static void stream_running(struct ssh_node *n, struct job *j)
+{
+	struct stream_event e = { .kind = STREAM_UP };
+	if (j->timer) {
+		loop_timer_cancel(n->b->loop, j->timer);
+		j->timer = 0;
+	}
+	n->stream_up_at = now_ms();
+	str_copy(e.text, ssh_stream_mech_name(n->mech), sizeof(e.text));
+	stream_report(n, &e);
+}
+
+static void stream_lines(struct ssh_node *n, struct job *j)
+{
+	char line[SNAP_MSG_LEN];
+	while (ssh_stream_next_line(&j->out, line, sizeof(line), STREAM_LINE_MAX)) {
+		struct stream_line l;
+		struct stream_event e = { .kind = STREAM_CHANGE };
+		ssh_stream_parse(line, &l);
+		switch (l.kind) {
+		case SL_DEVD:
+		case SL_CARP:
+			e.vhid = l.vhid;
+			e.status = l.status;
+			str_copy(e.ifname, l.ifname, sizeof(e.ifname));
+			str_copy(e.text, line, sizeof(e.text));
+			stream_report(n, &e);
+			break;
+		case SL_NO_DEVD:
+			/* The command ends by itself now; start the fallback then. */
+			n->mech = SM_IFCONFIG;
+			n->stream_switch = true;
+			break;
+		case SL_ALIVE:
+		case SL_IGNORE:
+			break;
+		}
+	}
+}
+
+static void stream_start_now(struct ssh_node *n)
+{
+	if (!n->stream_on || n->stream.active)
+		return;
+	job_start(n, &n->stream, xstrdup(ssh_stream_command(n->mech)), NULL);
+}
+
+static void stream_retry(void *arg)
+{
+	struct ssh_node *n = arg;
+	n->stream_retry_timer = 0;
+	stream_start_now(n);
+}
+
+/* The stream's job ended (its command exited, its channel or the session
+ * failed). Say so and try again later, or at once when it only switches to
+ * the fallback. Runs inside job_end: the retry goes through a timer. */
+static void stream_ended(struct ssh_node *n)
+{
+	struct stream_event e = { .kind = STREAM_DOWN };
+	bool was_steady = n->stream_up_at > 0 && now_ms() - n->stream_up_at >= STREAM_STEADY_S * 1000.0;
+	double wait;
+
+	n->stream.active = false;
+	n->stream.st = JS_IDLE;
+	n->stream_up_at = 0;
+	if (!n->stream_on)
+		return;
+	if (n->stream_switch) {
+		n->stream_switch = false;
+		wait = 0;
+	} else {
+		if (was_steady)
+			n->stream_backoff_s = STREAM_BACKOFF_MIN_S;
+		wait = n->stream_backoff_s;
+		n->stream_backoff_s = fmin(n->stream_backoff_s * 2.0, STREAM_BACKOFF_MAX_S);
+		e.retry_s = wait;
+		str_copy(e.text, n->stream_msg[0] ? n->stream_msg : "the stream ended", sizeof(e.text));
+		stream_report(n, &e);
+	}
+	n->stream_msg[0] = '\0';
+	if (n->stream_retry_timer)
+		loop_timer_cancel(n->b->loop, n->stream_retry_timer);
+	n->stream_retry_timer = loop_timer_add(n->b->loop, wait * 1000.0, stream_retry, n);
+}
+
+static int ssh_stream_start(struct backend *b)
+{
+	struct ssh_node *n = b->priv;
+	if (!n)
+		return -1;
+	n->stream_on = true;
+	stream_start_now(n);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2099,10 +2312,13 @@ static struct ssh_node *node_new(struct backend *b, struct ssh_conf *eff)
 	n->jobs[JK_ACT] = &n->act;
 	n->jobs[JK_CFG] = &n->cfgjob;
 	n->jobs[JK_TUNNEL] = &n->tunnel;
+	n->jobs[JK_STREAM] = &n->stream;
 	for (k = 0; k < JK__COUNT; k++) {
 		n->jobs[k]->kind = (enum job_kind)k;
 		n->jobs[k]->node = n;
 	}
+	n->mech = SM_DEVD;
+	n->stream_backoff_s = STREAM_BACKOFF_MIN_S;
 	snapshot_init(&n->snap);
 	if (strchr(n->c->host, ':'))
 		str_printf(n->hostport, sizeof(n->hostport), "[%s]:%d", n->c->host, n->c->port);
@@ -2115,7 +2331,8 @@ static void node_free(struct ssh_node *n)
 {
 	struct loop *l = n->b->loop;
 	int k;
-	uint64_t *timers[] = { &n->snap_timer, &n->act_timer, &n->cfg_timer };
+	uint64_t *timers[] = { &n->snap_timer, &n->act_timer, &n->cfg_timer, &n->stream_retry_timer, &n->evq_timer };
+	n->stream_on = false; /* its end below is no drop to retry */
 	for (k = 0; k < (int)ARRAY_LEN(timers); k++)
 		if (*timers[k])
 			loop_timer_cancel(l, *timers[k]);
@@ -2207,6 +2424,7 @@ const struct backend_ops ssh_backend_ops = {
 	.mutations = ssh_mutations,
 	.supports = ssh_supports,
 	.config_start = ssh_config_start,
+	.stream_start = ssh_stream_start,
 };
 
 /* ------------------------------------------------------------------ */

@@ -33,6 +33,14 @@
 #     connection drops, as when a real node goes away mid-command) instead
 #     of failing like a command (CARPSIM_DROP_ON_DOWN in node.env).
 #
+# carptop's CARP change stream (doc/ssh-stream.md) runs `nc -dU
+# /var/run/devd.pipe` on the node; the `nc` shim reads a fake devd instead
+# (tests/ssh/fakedevd.py, one for all nodes), which follows carpsim's
+# transition log and hands each node's clients devd's CARP lines as the
+# roles change. Per node: `touch $d/devd.drop` closes its stream clients
+# once (as a devd restart would); `touch $d/devd.pipe.off` makes the socket
+# look absent (nc fails, carptop falls back to its ifconfig loop).
+#
 # The caller's EXTRA_CLEANUP gets ssh_harness_stop (lib.sh evals it on
 # exit), so no sshd outlives the suite, pass or fail; a new
 # ssh_harness_config stops the previous one first. The watcher also ends
@@ -42,6 +50,7 @@ SSH_HARNESS_DIR=${SSH_HARNESS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Kept when this file is sourced again (the workflow suite does, per run).
 SSH_HARNESS_H=${SSH_HARNESS_H:-}
 SSH_HARNESS_WATCHER=${SSH_HARNESS_WATCHER:-}
+SSH_HARNESS_DEVD=${SSH_HARNESS_DEVD:-}
 
 # Prints why the harness cannot run here (and returns 1), or nothing.
 ssh_harness_usable() {
@@ -157,6 +166,10 @@ ssh_harness_stop() {
 		kill -TERM "$SSH_HARNESS_WATCHER" 2>/dev/null
 		wait "$SSH_HARNESS_WATCHER" 2>/dev/null
 	fi
+	if [ -n "$SSH_HARNESS_DEVD" ]; then
+		kill -TERM "$SSH_HARNESS_DEVD" 2>/dev/null
+		wait "$SSH_HARNESS_DEVD" 2>/dev/null
+	fi
 	for d in "$h"/node-*; do
 		[ -d "$d" ] && _ssh_h_kill "$d"
 	done
@@ -170,6 +183,7 @@ ssh_harness_stop() {
 	done
 	SSH_HARNESS_H=
 	SSH_HARNESS_WATCHER=
+	SSH_HARNESS_DEVD=
 }
 
 ssh_harness_config() {
@@ -224,6 +238,7 @@ CARPSIM_SHIM_LOG=$d/shim.log
 CARPSIM_NODE_TMP=$d/tmp
 CARPSIM_PHPSTUB=$SSH_HARNESS_DIR/phpstub
 CARPSIM_DROP_ON_DOWN=1
+CARPSIM_DEVD=$d/devd.pipe
 SHIMS=$d/shims
 EOF
 		cat >"$d/sshd_config" <<EOF
@@ -249,6 +264,8 @@ EOF
 		echo down >"$d/state"
 	done
 
+	/usr/bin/python3 "$SSH_HARNESS_DIR/fakedevd.py" "$h" "$CARPSIM_CTL" "$api_cfg" >>"$h/devd.log" 2>&1 </dev/null &
+	SSH_HARNESS_DEVD=$!
 	# The watcher starts every sshd on its first look; wait for that.
 	_ssh_h_watch "$h" "$CARPSIM_CTL" "$$" >>"$h/watch.log" 2>&1 </dev/null &
 	SSH_HARNESS_WATCHER=$!
@@ -256,6 +273,9 @@ EOF
 		local all=1
 		for d in "$h"/node-*; do
 			[ "$(cat "$d/state")" = running ] || all=0
+		done
+		for d in "$h"/node-*; do
+			[ -S "$d/devd.pipe" ] || all=0
 		done
 		[ "$all" = 1 ] && break
 		sleep 0.02
