@@ -541,3 +541,47 @@ void app_fresh_nudge(struct app *a, size_t cluster, const struct app_fresh *f)
 			app_poll_node(a, cluster, n); /* -1 while one runs: it will do */
 	}
 }
+
+/* ---- local trust ---------------------------------------------------- */
+
+static struct backend *trust_backend(struct app *a, size_t cluster, int node, char **cause)
+{
+	struct backend *b;
+	if (cluster >= a->n_clusters || node < 0 || node >= CLUSTER_NODES) {
+		*cause = xstrdup("no such node");
+		return NULL;
+	}
+	b = a->clusters[cluster].node[node].backend;
+	if (a->read_only) {
+		*cause = xstrdup("read-only: not changed");
+		return NULL;
+	}
+	if (!backend_has_trust(b)) {
+		*cause = xstrdup("not an ssh node");
+		return NULL;
+	}
+	return b;
+}
+
+int app_node_passphrase(struct app *a, size_t cluster, int node, const char *passphrase, char **cause)
+{
+	struct backend *b = trust_backend(a, cluster, node, cause);
+	if (!b || backend_set_passphrase(b, passphrase, cause) < 0)
+		return -1;
+	/* That it was entered, never what. */
+	audit_log(a->clusters[cluster].conf->name, a->clusters[cluster].conf->nodes[node].name, "ssh-passphrase",
+		  "entered", "identity file passphrase entered in the console (kept in memory only)");
+	app_poll_node(a, cluster, node);
+	return 0;
+}
+
+int app_node_accept_hostkey(struct app *a, size_t cluster, int node, const char *offer, char **cause)
+{
+	struct backend *b = trust_backend(a, cluster, node, cause);
+	if (!b || backend_accept_hostkey(b, cause) < 0)
+		return -1;
+	audit_log(a->clusters[cluster].conf->name, a->clusters[cluster].conf->nodes[node].name, "ssh-hostkey",
+		  "accepted", offer);
+	app_poll_node(a, cluster, node);
+	return 0;
+}

@@ -114,6 +114,14 @@ void app_poll_all(struct app *a, bool periodic);
 /* Poll one node now. Returns the poll counter value that a snapshot taken
  * after this call will exceed (a poll already in flight may predate it). */
 unsigned app_poll_node(struct app *a, size_t cluster, int node);
+/* Local trust, from the console (struct backend_trust_ops): hand a node's
+ * backend the passphrase of its identity file, or accept the unknown host
+ * key it offered (`offer` is the text the operator confirmed: it goes to
+ * the audit log). Both are audited (never the passphrase itself), poll the
+ * node again at once, and are refused in read-only mode (-1, *cause). */
+int app_node_passphrase(struct app *a, size_t cluster, int node, const char *passphrase, char **cause);
+int app_node_accept_hostkey(struct app *a, size_t cluster, int node, const char *offer, char **cause);
+
 /* True when every node has completed at least `rounds` polls. */
 bool app_rounds_done(const struct app *a, unsigned rounds);
 /* Mark nodes still without an answer as timed out (batch deadline). */
