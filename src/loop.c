@@ -8,9 +8,13 @@
 
 #include "util.h"
 
+/* The poll set is kept across iterations: pfds[] is what poll() gets, as
+ * it is, and fds[] the callbacks of the same slots. loop_fd_set changes a
+ * slot in place (found through slot_of[fd]); a removed one keeps fd -1,
+ * which poll() ignores, until it is reused or compacted after dispatch.
+ * Nothing is rebuilt per iteration, so 2000 sockets cost one poll() call
+ * and no copying. */
 struct loop_fd {
-	int fd;
-	short events;
 	loop_fd_cb cb;
 	void *arg;
 };
@@ -23,8 +27,12 @@ struct loop_timer {
 };
 
 struct loop {
+	struct pollfd *pfds;
 	struct loop_fd *fds;
 	size_t n_fds, cap_fds;
+	int *slot_of;        /* fd -> its slot, -1 when not watched */
+	size_t cap_slot_of;
+	bool holes;          /* a removed slot waits for compaction */
 	struct loop_timer *timers; /* unsorted; few timers per node */
 	size_t n_timers, cap_timers;
 	uint64_t next_id;
@@ -42,36 +50,69 @@ void loop_free(struct loop *l)
 {
 	if (!l)
 		return;
+	free(l->pfds);
 	free(l->fds);
+	free(l->slot_of);
 	free(l->timers);
 	free(l);
 }
 
+static int slot_find(const struct loop *l, int fd)
+{
+	return fd >= 0 && (size_t)fd < l->cap_slot_of ? l->slot_of[fd] : -1;
+}
+
+static void slot_index(struct loop *l, int fd, int slot)
+{
+	if ((size_t)fd >= l->cap_slot_of) {
+		size_t cap = l->cap_slot_of ? l->cap_slot_of : 64, k;
+		while (cap <= (size_t)fd)
+			cap *= 2;
+		l->slot_of = xrealloc(l->slot_of, cap * sizeof(*l->slot_of));
+		for (k = l->cap_slot_of; k < cap; k++)
+			l->slot_of[k] = -1;
+		l->cap_slot_of = cap;
+	}
+	l->slot_of[fd] = slot;
+}
+
 void loop_fd_set(struct loop *l, int fd, short events, loop_fd_cb cb, void *arg)
 {
-	size_t i;
-	for (i = 0; i < l->n_fds; i++)
-		if (l->fds[i].fd == fd)
-			break;
+	int i = slot_find(l, fd);
+	if (fd < 0)
+		return;
 	if (events == 0) {
-		if (i < l->n_fds)
-			l->fds[i].fd = -1; /* compacted after dispatch; keeps indices stable meanwhile */
+		if (i >= 0) {
+			/* Compacted after dispatch: keeps slots stable meanwhile. */
+			l->pfds[i].fd = -1;
+			l->pfds[i].revents = 0;
+			l->slot_of[fd] = -1;
+			l->holes = true;
+		}
 		return;
 	}
-	if (i == l->n_fds) {
-		/* Reuse a removed slot first. */
-		for (i = 0; i < l->n_fds; i++)
-			if (l->fds[i].fd < 0)
-				break;
-		if (i == l->n_fds) {
-			if (l->n_fds == l->cap_fds) {
-				l->cap_fds = l->cap_fds ? l->cap_fds * 2 : 16;
-				l->fds = xrealloc(l->fds, l->cap_fds * sizeof(*l->fds));
-			}
-			l->n_fds++;
+	if (i < 0) {
+		if (l->n_fds == l->cap_fds) {
+			l->cap_fds = l->cap_fds ? l->cap_fds * 2 : 16;
+			l->pfds = xrealloc(l->pfds, l->cap_fds * sizeof(*l->pfds));
+			l->fds = xrealloc(l->fds, l->cap_fds * sizeof(*l->fds));
 		}
+		/* Appended, not put in a hole: a hole may still carry revents
+		 * of this very iteration, meant for the fd that was there. */
+		i = (int)l->n_fds++;
+		slot_index(l, fd, i);
+		l->pfds[i] = (struct pollfd){ .fd = fd };
 	}
-	l->fds[i] = (struct loop_fd){ .fd = fd, .events = events, .cb = cb, .arg = arg };
+	l->pfds[i].events = events;
+	l->fds[i] = (struct loop_fd){ .cb = cb, .arg = arg };
+}
+
+size_t loop_fd_count(const struct loop *l)
+{
+	size_t i, n = 0;
+	for (i = 0; i < l->n_fds; i++)
+		n += l->pfds[i].fd >= 0;
+	return n;
 }
 
 uint64_t loop_timer_add(struct loop *l, double delay_ms, loop_timer_cb cb, void *arg)
@@ -117,10 +158,29 @@ static int run_due_timers(struct loop *l)
 	return ran;
 }
 
+/* Move the last slot into each removed one. */
+static void compact(struct loop *l)
+{
+	size_t i;
+	for (i = 0; i < l->n_fds;) {
+		if (l->pfds[i].fd >= 0) {
+			i++;
+			continue;
+		}
+		l->n_fds--;
+		if (i < l->n_fds) {
+			l->pfds[i] = l->pfds[l->n_fds];
+			l->fds[i] = l->fds[l->n_fds];
+			if (l->pfds[i].fd >= 0) /* else a hole moved: looked at again */
+				l->slot_of[l->pfds[i].fd] = (int)i;
+		}
+	}
+	l->holes = false;
+}
+
 int loop_run_once(struct loop *l, int max_wait_ms)
 {
-	struct pollfd *pfds;
-	size_t i, n = 0;
+	size_t i, n;
 	double now = now_ms();
 	int timeout = max_wait_ms, rc, ran = 0;
 
@@ -131,43 +191,25 @@ int loop_run_once(struct loop *l, int max_wait_ms)
 			timeout = di;
 	}
 
-	pfds = xcalloc(l->n_fds + 1, sizeof(*pfds));
-	for (i = 0; i < l->n_fds; i++) {
-		if (l->fds[i].fd < 0)
-			continue;
-		pfds[n].fd = l->fds[i].fd;
-		pfds[n].events = l->fds[i].events;
-		n++;
-	}
-	rc = poll(pfds, n, timeout);
-	if (rc < 0 && errno != EINTR) {
-		free(pfds);
+	if (l->holes)
+		compact(l);
+	n = l->n_fds;
+	rc = poll(l->pfds, n, timeout);
+	if (rc < 0 && errno != EINTR)
 		return -1;
-	}
+	/* Slots stay where they are during dispatch (removals leave holes,
+	 * additions go at the end, past n): a callback may change the set. */
 	for (i = 0; rc > 0 && i < n; i++) {
-		size_t k;
-		if (!pfds[i].revents)
+		short revents = l->pfds[i].revents;
+		struct loop_fd f;
+		if (!revents || l->pfds[i].fd < 0)
 			continue;
-		/* Look the fd up again: an earlier callback may have removed it. */
-		for (k = 0; k < l->n_fds; k++) {
-			if (l->fds[k].fd == pfds[i].fd) {
-				struct loop_fd f = l->fds[k];
-				f.cb(f.fd, pfds[i].revents, f.arg);
-				ran++;
-				break;
-			}
-		}
+		l->pfds[i].revents = 0;
+		f = l->fds[i];
+		f.cb(l->pfds[i].fd, revents, f.arg);
+		ran++;
 	}
-	free(pfds);
 	ran += run_due_timers(l);
-
-	/* Compact removed fd slots. */
-	for (i = 0; i < l->n_fds;) {
-		if (l->fds[i].fd < 0)
-			l->fds[i] = l->fds[--l->n_fds];
-		else
-			i++;
-	}
 	return ran;
 }
 

@@ -4,6 +4,7 @@
 #define CARPTOP_LOOP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct loop;
@@ -19,6 +20,9 @@ void loop_free(struct loop *l);
 void loop_fd_set(struct loop *l, int fd, short events, loop_fd_cb cb, void *arg);
 
 /* Run cb once after delay_ms. Returns an id > 0 for loop_timer_cancel. */
+/* File descriptors watched now. */
+size_t loop_fd_count(const struct loop *l);
+
 uint64_t loop_timer_add(struct loop *l, double delay_ms, loop_timer_cb cb, void *arg);
 void loop_timer_cancel(struct loop *l, uint64_t id);
 

@@ -323,6 +323,7 @@ struct api_node {
 	uint64_t slot_timer;           /* the lease, or 0 ms once connected */
 	int timeouts;                  /* consecutive polls that timed out */
 	double backoff_until;          /* monotonic ms: no poll before */
+	char timeout_msg[SNAP_MSG_LEN]; /* the last timeout's own cause, said again while backing off */
 
 	/* Action */
 	struct req act_req;
@@ -1000,7 +1001,7 @@ static void slow_cache_apply(struct api_node *n)
 
 /* The CARP read decides: a timeout counts towards the back-off, any
  * other end resets it; a failed one also means no live connection. */
-static void backoff_note(struct api_node *n, enum node_error err)
+static void backoff_note(struct api_node *n, enum node_error err, const char *msg)
 {
 	n->connected = err == NERR_NONE;
 	if (err != NERR_TIMEOUT) {
@@ -1008,6 +1009,9 @@ static void backoff_note(struct api_node *n, enum node_error err)
 		n->backoff_until = 0;
 		return;
 	}
+	/* Kept apart from vip_msg, which a back-off poll rewrites: the cause
+	 * stays as the node said it, the count and wait follow it once. */
+	str_copy(n->timeout_msg, msg ? msg : "timed out", sizeof(n->timeout_msg));
 	n->timeouts++;
 	if (n->timeouts >= 2) {
 		double wait = (double)n->timeout_ms * (double)(1u << (n->timeouts - 2 < 4 ? n->timeouts - 2 : 4));
@@ -1057,7 +1061,7 @@ static void poll_read_done(struct api_node *n, struct req *r, enum node_error er
 	if (r->slot == RD_BACKUPS && err == NERR_NONE)
 		n->marker_failed = false;
 	if (r->slot == RD_VIP)
-		backoff_note(n, err);
+		backoff_note(n, err, msg);
 	n->inflight--;
 	slot_drop(n); /* the connecting read is over, one way or the other */
 	read_next(n);
@@ -1082,8 +1086,8 @@ static int api_poll_start(struct backend *b)
 	if (now_ms() < n->backoff_until) {
 		/* Backing off after timeouts: say so without asking the node. */
 		n->vip_err = NERR_TIMEOUT;
-		str_printf(n->vip_msg, sizeof(n->vip_msg), "%s timed out %d times in a row; next try in %.0f s",
-			   n->hostport, n->timeouts, (n->backoff_until - now_ms()) / 1000.0 + 0.5);
+		str_printf(n->vip_msg, sizeof(n->vip_msg), "%s; timed out %d times in a row; next try in %.0f s",
+			   n->timeout_msg, n->timeouts, (n->backoff_until - now_ms()) / 1000.0 + 0.5);
 		n->starting = false;
 		poll_finish(n);
 		return 0;
