@@ -44,6 +44,12 @@ static void run_ms(struct fixture *f, double ms)
 		loop_run_once(f->loop, (int)(end - now_ms()) + 1);
 }
 
+/* Until `ms` after t0 (the moment just before app_schedule). */
+static void run_until(struct fixture *f, double ms)
+{
+	run_ms(f, f->t0 + ms - now_ms());
+}
+
 static void setup(struct fixture *f, size_t clusters)
 {
 	const char *scen[MAX_CLUSTERS] = { 0 };
@@ -93,8 +99,9 @@ static void test_large_fleet_spread(void)
 	int ok = 1;
 	setup(&f, MAX_CLUSTERS);
 	CHECK(app_spread(&f.a));
+	f.t0 = now_ms();
 	app_schedule(&f.a);
-	run_ms(&f, 60);
+	run_until(&f, 60);
 	/* In the first 60 ms only the clusters whose phase is in it (0, 1, 2
 	 * of 40 at 25 ms steps) have answered, not the fleet. */
 	for (i = 0; i < MAX_CLUSTERS; i++)
@@ -102,7 +109,7 @@ static void test_large_fleet_spread(void)
 	CHECK(at_once >= 1 && at_once <= 3);
 	/* Up to just before the phase of cluster 21 at 3.5 s (a tick never
 	 * comes early, so its 4th poll has not started). */
-	run_ms(&f, 3 * IV_MS + 524 - 60);
+	run_until(&f, 3 * IV_MS + 524);
 	for (i = 0; i < MAX_CLUSTERS; i++) {
 		double phase = IV_MS * (double)i / MAX_CLUSTERS;
 		/* Polls at phase, phase + 1 s, ... up to 3.524 s. */
@@ -126,6 +133,7 @@ static void test_small_fleet_at_once(void)
 	int ok = 1;
 	setup(&f, APP_SPREAD_MIN);
 	CHECK(!app_spread(&f.a));
+	f.t0 = now_ms();
 	app_schedule(&f.a);
 	run_ms(&f, 2 * IV_MS + 300);
 	for (i = 0; i < APP_SPREAD_MIN; i++) {
@@ -144,8 +152,9 @@ static void test_poll_now_keeps_phases(void)
 	size_t i;
 	int ok = 1;
 	setup(&f, MAX_CLUSTERS);
+	f.t0 = now_ms();
 	app_schedule(&f.a);
-	run_ms(&f, 1500);
+	run_until(&f, 1500);
 	app_poll_all(&f.a, true);
 	run_ms(&f, 60);
 	for (i = 0; i < MAX_CLUSTERS; i++) {
