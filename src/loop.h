@@ -1,4 +1,4 @@
-/* The one event loop: poll() over every file descriptor (curl multi sockets,
+/* The one event loop: epoll (poll() where there is none) over every file descriptor (curl multi sockets,
  * ssh sockets, the keyboard) plus timers. Nothing else in carptop blocks. */
 #ifndef CARPTOP_LOOP_H
 #define CARPTOP_LOOP_H
@@ -13,6 +13,8 @@ typedef void (*loop_fd_cb)(int fd, short revents, void *arg);
 typedef void (*loop_timer_cb)(void *arg);
 
 struct loop *loop_new(void);
+/* Tests: loops made while this is set use poll() rather than epoll. */
+extern bool loop_force_poll;
 void loop_free(struct loop *l);
 
 /* Watch fd for `events` (POLLIN|POLLOUT); events 0 removes the watch.

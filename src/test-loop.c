@@ -1,6 +1,7 @@
 /* Unit tests of the event loop (loop.c): the poll set it keeps across
  * iterations. Pipes stand in for sockets: a byte in one is a ready fd. */
 #include <poll.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "loop.h"
@@ -145,6 +146,7 @@ static void test_changes_during_dispatch(void)
 
 /* Timers: due ones run, a cancelled one never. */
 static int timer_calls;
+
 static void on_timer(void *arg)
 {
 	(void)arg;
@@ -155,6 +157,7 @@ static void test_timers(void)
 {
 	struct loop *l = loop_new();
 	uint64_t t;
+	timer_calls = 0;
 	loop_timer_add(l, 0, on_timer, NULL);
 	t = loop_timer_add(l, 0, on_timer, NULL);
 	loop_timer_cancel(l, t);
@@ -164,10 +167,40 @@ static void test_timers(void)
 	loop_free(l);
 }
 
-int main(void)
+/* A regular file cannot be watched by epoll: it is always ready, as
+ * poll() says, and still removable. */
+static void test_regular_file(void)
+{
+	struct loop *l = loop_new();
+	char path[] = "/tmp/carptop-loop-XXXXXX";
+	int fd = mkstemp(path);
+	struct watch w = { .l = l, .fd = fd, .readd_fd = -1 };
+	CHECK(fd >= 0);
+	unlink(path);
+	CHECK(write(fd, "ab", 2) == 2);
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	loop_fd_set(l, fd, POLLIN, on_fd, &w);
+	CHECK_INT_EQ(loop_run_once(l, 1000), 1);
+	CHECK_INT_EQ(w.calls, 1);
+	loop_fd_set(l, fd, 0, NULL, NULL);
+	CHECK_INT_EQ(loop_run_once(l, 10), 0);
+	CHECK_INT_EQ(w.calls, 1);
+	close(fd);
+	loop_free(l);
+}
+
+static void all(void)
 {
 	RUN(test_set_kept_across_iterations);
 	RUN(test_changes_during_dispatch);
 	RUN(test_timers);
+	RUN(test_regular_file);
+}
+
+int main(void)
+{
+	all(); /* epoll where there is one */
+	loop_force_poll = true;
+	all(); /* and poll() */
 	return test_done();
 }

@@ -13,6 +13,10 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include "build_config.h"
+#if HAVE_OPENSSL
+#include <openssl/ssl.h>
+#endif
 #include <json-c/json.h>
 #include <arpa/inet.h>
 #include <poll.h>
@@ -366,6 +370,31 @@ struct api_node {
 	struct stream_event probe_ev;
 };
 
+/* OpenSSL keeps a 16 KB read and a 16 KB write buffer per connection for
+ * as long as it lives; carptop's connections idle most of the interval, so
+ * they are released between records (SSL_MODE_RELEASE_BUFFERS): about
+ * 34 KB less per node, 34 MB at 1000 nodes. Only when libcurl's TLS is
+ * OpenSSL: the context handed over is another library's otherwise. */
+#if HAVE_OPENSSL
+static CURLcode ssl_ctx_cb(CURL *e, void *ctx, void *arg)
+{
+	(void)e;
+	(void)arg;
+	SSL_CTX_set_mode((SSL_CTX *)ctx, SSL_MODE_RELEASE_BUFFERS);
+	return CURLE_OK;
+}
+
+static bool curl_on_openssl(void)
+{
+	static int known = -1;
+	if (known < 0) {
+		const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+		known = v->ssl_version && str_starts(v->ssl_version, "OpenSSL/");
+	}
+	return known == 1;
+}
+#endif
+
 /* An easy handle from the node's own idle ones; reset keeps its caches. */
 static CURL *easy_get(struct api_node *n)
 {
@@ -465,6 +494,10 @@ static void setup_easy(struct api_node *n, struct req *r, const char *url, const
 	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, API_RECV_BUFFER);
 	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, prereq_cb);
 	curl_easy_setopt(e, CURLOPT_PREREQDATA, r);
+#if HAVE_OPENSSL
+	if (curl_on_openssl())
+		curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
+#endif
 #if LIBCURL_VERSION_NUM >= 0x073e00
 	curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, API_UPLOAD_BUFFER);
 #endif
