@@ -108,9 +108,16 @@ start_sim() {
 		awk '/^  - name: / && ++k > 1 { exit } { print }' "$CFG" >"$SIM_DIR/pair1.yaml"
 		awk '/^  - name: / { k++ } k != 1 { print }' "$CFG" >"$SIM_DIR/others.yaml"
 		XDG_STATE_HOME="$SIM_DIR/scale-state" "$CARPTOP" -c "$SIM_DIR/others.yaml" --read-only --batch --watch \
-			--format json >/dev/null 2>"$WORK/$name.scale.log" &
+			--format nagios >"$WORK/$name.scale.out" 2>"$WORK/$name.scale.log" &
 		SCALE_PID=$!
 		SCALE_LOG=$WORK/$name.scale.log
+		# The suite starts once it polls them all: its first document is
+		# out (every node answered once, or its deadline passed). Before
+		# that a SIGTERM would find it still loading the fleet.
+		for _ in $(seq 1 600); do
+			[ -s "$WORK/$name.scale.out" ] || ! kill -0 "$SCALE_PID" 2>/dev/null && break
+			sleep 0.1
+		done
 		CFG="$SIM_DIR/pair1.yaml"
 	fi
 }
