@@ -130,6 +130,10 @@ def console_keys(a, presses=20):
         time.sleep(1)
     finally:
         t("kill-server")
+        try:
+            os.unlink(sock)  # tmux leaves its socket file behind
+        except OSError:
+            pass
     lat.sort()
     return lat[len(lat) // 2], lat[-1]
 
