@@ -44,8 +44,17 @@ static void on_config(struct backend *b, const char *xml, size_t len, void *ctx)
 	char source[128];
 	if (!n->config)
 		n->config = xcalloc(1, sizeof(*n->config));
+	struct app_node *peer = &n->cluster->node[1 - n->index];
 	str_printf(source, sizeof(source), "%s:/conf/config.xml", b->conf->name);
 	conf_cache_store(n->config, xml, len, source, wall_s());
+	/* Keep of the tree only what the checks and the drift need; the
+	 * peer reads again at once when its slim config lacks a section that
+	 * differs (a one-shot --batch waits for that read too). Until the
+	 * peer's first config is in, this one's text is held. */
+	conf_cache_slim(n->config, peer->config, xml, len,
+			peer->backend && peer->backend->ops->config_start && (!peer->have_snapshot || peer->snap.reachable));
+	if (peer->config && peer->config->reread && peer->have_snapshot)
+		config_maybe_read(peer, &peer->snap);
 	notify_update(a, n->cluster, n->index);
 }
 
