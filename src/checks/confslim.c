@@ -173,11 +173,11 @@ static const struct {
 	{ "OPNsense/Kea/dhcp4/ha/enabled", KEEP_WHOLE },
 };
 
-#define SLIM_MAX_PATTERNS 128
+#define SLIM_MAX_PATTERNS 128 /* check_paths and every synced section */
 #define SLIM_MAX_DEPTH 8
 
 struct pattern {
-	char buf[256];
+	char buf[80];
 	const char *seg[SLIM_MAX_DEPTH];
 	int n;
 	enum keep_how how;
@@ -249,7 +249,7 @@ void conf_slim(struct xmlconf *c, const struct xmlconf *peer)
 	if (c->slim || !c->root)
 		return;
 	conf_digest(c);
-	pat = xcalloc(SLIM_MAX_PATTERNS, sizeof(*pat));
+	pat = xcalloc(ARRAY_LEN(check_paths) + c->n_digests, sizeof(*pat));
 	for (i = 0; i < ARRAY_LEN(check_paths); i++)
 		pattern_set(&pat[np++], check_paths[i].path, check_paths[i].how);
 	for (i = 0; i < c->n_digests; i++) {
