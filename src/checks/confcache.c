@@ -58,8 +58,12 @@ void conf_cache_store(struct conf_cache *c, const char *xml, size_t len, const c
 	c->error[0] = '\0';
 }
 
+/* The text holds secrets (CARP and XMLRPC passwords): wiped, as the
+ * backends wipe theirs. */
 static void drop_held(struct conf_cache *c)
 {
+	if (c->held)
+		explicit_bzero(c->held, c->held_len);
 	free(c->held);
 	c->held = NULL;
 	c->held_len = 0;
