@@ -6,6 +6,7 @@
 # transition time to carptop's output. Results: doc/performance.md.
 # Needs root (the SSH harness runs sshd). Usage:
 #   bench/ssh-stream.sh BUILD_DIR [FLIPS] [POLL_INTERVAL_WITHOUT_STREAM]
+# ONLY_POLLING=1 skips the runs with the stream.
 set -u
 build=$(cd "${1:-build}" && pwd) || exit 1
 flips=${2:-20}
@@ -38,11 +39,21 @@ for _ in $(seq 1 200); do [ -f "$work/sim/ready" ] && break; sleep 0.05; done
 export XDG_STATE_HOME="$work/state"
 ssh_harness_config "$work/sim" "$work/sim/carptop.yaml" >"$work/ssh.yaml" || exit 1
 { echo "stream: false"; cat "$work/ssh.yaml"; } >"$work/nostream.yaml"
+# The harness's opnsense-shell times every command (node.env is read per
+# session): the node-side part of a poll, apart from SSH and carptop.
+TIME_LOGS=
+for d in "$work/sim/ssh"/node-*; do
+	echo "CARPSIM_TIME_LOG=$d/time.log" >>"$d/node.env"
+	TIME_LOGS="$TIME_LOGS $d/time.log"
+done
+export TIME_LOGS
 
-echo "== with the stream (poll interval 30 s: every flip comes by the stream)"
-STREAM_ERR="$work/stream.err" /usr/bin/python3 "$here/ssh-stream.py" "$build/carptop" "$work/ssh.yaml" \
-	"$CARPSIM_CTL" "$flips" 30 || true
-grep "CARP stream" "$work/stream.err" | sed 's/^/   /'
+if [ "${ONLY_POLLING:-0}" != 1 ]; then
+	echo "== with the stream (poll interval 30 s: every flip comes by the stream)"
+	STREAM_ERR="$work/stream.err" /usr/bin/python3 "$here/ssh-stream.py" "$build/carptop" "$work/ssh.yaml" \
+		"$CARPSIM_CTL" "$flips" 30 || true
+	grep "CARP stream" "$work/stream.err" | sed 's/^/   /'
+fi
 echo "== without the stream (stream: false, poll interval $nostream_interval s)"
 /usr/bin/python3 "$here/ssh-stream.py" "$build/carptop" "$work/nostream.yaml" "$CARPSIM_CTL" "$flips" \
 	"$nostream_interval" || true
