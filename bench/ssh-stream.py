@@ -174,7 +174,11 @@ def main():
                     line += ")"
                 print(line)
             demotion = 0 if demotion else 240
-            time.sleep(random.uniform(0.8, 1.6))
+            # The next flip at a random moment of the poll schedule: over
+            # two whole intervals (a shorter span would favour some phases
+            # of the polls: the wait is measured from a poll's answer).
+            span = 2 * float(INTERVAL) if float(INTERVAL) <= 5 else 0.8
+            time.sleep(random.uniform(0.8, 0.8 + span))
             while docs.read(0.05):
                 pass
         if delays:
