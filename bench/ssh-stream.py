@@ -6,6 +6,9 @@ the delay from carpsim's own transition time (its transition log, in sim
 seconds, mapped to this machine's clock through /ctl/time) to the moment a
 JSON document showing the new MASTER arrives on carptop's stdout.
 
+With CONSOLE_SOCK set, the console (in tmux, on that socket) instead of
+--batch --watch.
+
 Usage: ssh-stream.py CARPTOP CONFIG CTL_URL FLIPS INTERVAL"""
 import json
 import os
@@ -68,7 +71,39 @@ class Docs:
         return out
 
 
+class Screen:
+    """The console instead (CONSOLE=1): carptop in a private tmux server,
+    its pane captured every few ms; each changed screen is a "document"
+    with the time it was captured (the capture's own cost, a few ms, is
+    in the delay)."""
+
+    def __init__(self, sock):
+        self.sock, self.last = sock, None
+
+    def read(self, timeout):
+        end = time.time() + timeout
+        while True:
+            text = subprocess.run(["tmux", "-S", self.sock, "capture-pane", "-p"], capture_output=True,
+                                  text=True).stdout
+            now = time.time()
+            if text != self.last:
+                self.last = text
+                return [(now, {"screen": text})]
+            if now >= end:
+                return []
+            time.sleep(0.003)
+
+
 def master_of(doc, vhid):
+    if "screen" in doc:
+        # The Pair screen's VHID row: "  1  WAN  <addresses>  MASTER 0  BACKUP 100  ok"
+        # (fw1's column, then fw2's).
+        for line in doc["screen"].splitlines():
+            f = line.lstrip(">").split()
+            if len(f) > 2 and f[0] == str(vhid):
+                st = [w for w in f if w in ("MASTER", "BACKUP", "INIT", "UNKNOWN", "?", "-")]
+                return [n for n, w in zip(("fw1", "fw2"), st) if w == "MASTER"]
+        return []
     for v in doc["clusters"][0]["vhids"]:
         if v["vhid"] == vhid:
             return [n for n, st in v["nodes"].items() if st.get("status") == "MASTER"]
@@ -80,6 +115,8 @@ def polls_of(at, doc):
     machine's clock: end = arrival - age, start = end - the poll's
     duration (the JSON's age_seconds and latency_ms)."""
     out = []
+    if "clusters" not in doc:
+        return None
     for n in doc["clusters"][0]["nodes"]:
         if n.get("age_seconds") is None or n.get("latency_ms") is None:
             return None
@@ -111,12 +148,21 @@ def node_side(polls):
 
 
 def main():
-    p = subprocess.Popen([CARPTOP, "-c", CONFIG, "--batch", "--watch", "--interval", INTERVAL, "--format", "json",
-                          "--no-record"], stdout=subprocess.PIPE, stderr=open(os.environ.get("STREAM_ERR", "/dev/null"), "w"))
-    docs = Docs(p.stdout.fileno())
+    sock = os.environ.get("CONSOLE_SOCK")
+    if sock:
+        p = subprocess.Popen(["tmux", "-S", sock, "-f", "/dev/null", "new-session", "-d", "-x", "140", "-y", "40",
+                              "env LC_ALL=C.UTF-8 '%s' -c '%s' --no-record --interval %s" % (CARPTOP, CONFIG, INTERVAL)])
+        p.wait()
+        p = None
+        docs = Screen(sock)
+    else:
+        p = subprocess.Popen([CARPTOP, "-c", CONFIG, "--batch", "--watch", "--interval", INTERVAL, "--format",
+                              "json", "--no-record"], stdout=subprocess.PIPE,
+                             stderr=open(os.environ.get("STREAM_ERR", "/dev/null"), "w"))
+        docs = Docs(p.stdout.fileno())
     try:
         first = []
-        while not first:
+        while not first or not master_of(first[-1][1], 1):
             first = docs.read(15)
         time.sleep(2)  # the streams open
         while docs.read(0.1):
@@ -194,8 +240,11 @@ def main():
                   (100.0 * statistics.median(share), len(share)))
         return 0 if len(delays) == FLIPS else 1
     finally:
-        p.terminate()
-        p.wait()
+        if p:
+            p.terminate()
+            p.wait()
+        else:
+            subprocess.run(["tmux", "-S", sock, "kill-server"])
 
 
 sys.exit(main())
