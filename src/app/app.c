@@ -50,7 +50,6 @@ static void on_config(struct backend *b, const char *xml, size_t len, void *ctx)
 }
 
 static bool stream_reapply(struct app_node *n);
-static int node_poll(struct app_node *n);
 static void stream_poll_done(struct app_node *n, bool triggered);
 
 static void on_snapshot(struct backend *b, const struct snapshot *s, void *ctx)
@@ -70,13 +69,6 @@ static void on_snapshot(struct backend *b, const struct snapshot *s, void *ctx)
 	config_maybe_read(n, s);
 	notify_update(a, n->cluster, n->index);
 	stream_poll_done(n, triggered);
-	/* The periodic tick came while this poll ran (it took longer than the
-	 * interval): the next one is due now, not a whole interval later. */
-	if (n->tick_missed) {
-		n->tick_missed = false;
-		if (a->polling && n->backend)
-			node_poll(n); /* -1: a listener started one already */
-	}
 }
 
 /* ---- the CARP change stream ---- */
@@ -374,14 +366,12 @@ void app_free(struct app *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* A node whose last poll still runs is polled when that one answers
- * (on_snapshot), if the polling is periodic. */
 static void poll_cluster(struct app_cluster *c)
 {
 	int n;
 	for (n = 0; n < CLUSTER_NODES; n++)
-		if (c->node[n].backend && node_poll(&c->node[n]) < 0 && c->app->polling)
-			c->node[n].tick_missed = true;
+		if (c->node[n].backend)
+			node_poll(&c->node[n]); /* -1 while the last poll still runs: skip */
 }
 
 static void cluster_tick(void *arg)

@@ -35,7 +35,6 @@ struct app_node {
 	char stream_text[SNAP_MSG_LEN]; /* AS_UP: the mechanism; AS_DOWN: why it dropped */
 	unsigned stream_changes;   /* change lines received */
 	bool poll_triggered;       /* the running poll was started by the stream */
-	bool tick_missed;          /* a periodic tick found the last poll still running */
 	unsigned poll_seq;         /* the pair's change_seq when the last poll started */
 	/* Changes the stream reported that no poll started after them has
 	 * answered for yet (app.c, stream_reapply). */

@@ -194,36 +194,6 @@ static void test_no_stream_on_sim(void)
 	teardown(&f);
 }
 
-/* Not the stream: the periodic schedule. A tick that finds a node's poll
- * still running (the poll took longer than the interval) polls it as soon
- * as that poll answers, not a whole interval later; a one-shot round does
- * not. */
-static void test_missed_tick_polls_on_answer(void)
-{
-	struct fixture f;
-	struct app_cluster *c;
-	int k;
-	setup(&f);
-	c = &f.a.clusters[0];
-	f.cfg.clusters[0].interval = 60; /* no tick of its own within the test */
-	app_poll_all(&f.a, true);        /* polls 2 start */
-	app_poll_all(&f.a, true);        /* a tick while they run */
-	run_ms(&f, 60);
-	for (k = 0; k < CLUSTER_NODES; k++)
-		CHECK_INT_EQ(c->node[k].polls, 3);
-	run_ms(&f, 40);
-	for (k = 0; k < CLUSTER_NODES; k++) {
-		CHECK_INT_EQ(c->node[k].polls, 3); /* once, then the schedule */
-		CHECK(!c->node[k].tick_missed);
-	}
-	app_poll_all(&f.a, false);
-	app_poll_all(&f.a, false);
-	run_ms(&f, 60);
-	for (k = 0; k < CLUSTER_NODES; k++)
-		CHECK_INT_EQ(c->node[k].polls, 4);
-	teardown(&f);
-}
-
 int main(void)
 {
 	RUN(test_change_shows_and_polls);
@@ -231,6 +201,5 @@ int main(void)
 	RUN(test_running_poll_does_not_flip_back);
 	RUN(test_up_down_reported_once);
 	RUN(test_no_stream_on_sim);
-	RUN(test_missed_tick_polls_on_answer);
 	return test_done();
 }
