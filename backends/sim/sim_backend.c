@@ -27,7 +27,7 @@ struct sim_priv {
 /* A few ms, different per node, so the UI sees real asynchrony. */
 static double sim_latency_ms(const struct sim_priv *p)
 {
-	return 3.0 + 4.0 * p->node;
+	return (p->world->latency_ms > 0 ? p->world->latency_ms : 3.0) + 4.0 * p->node;
 }
 
 static int sim_open(struct backend *b, char **cause)

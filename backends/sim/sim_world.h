@@ -149,6 +149,8 @@ struct sim_world {
 	struct sim_pair *pairs;
 	int n_pairs;
 	double speed;            /* sim seconds per real second */
+	double latency_ms;       /* > 0: a node answers after this (+4 ms per node index), for tests
+				  * that must not race the answer; 0: 3 ms + 4 ms per node index */
 	double t0_real;          /* real ms at sim time 0 */
 	double t;                /* sim seconds, advanced by sim_world_advance */
 	double update_secs;      /* how long a firmware update runs */
