@@ -1,6 +1,6 @@
 /* The transport-independent interface to one node. Each transport (sim, api,
  * ssh) provides one operations table; everything is asynchronous and driven
- * by the one event loop (src/loop.h). Completion is reported through the
+ * by the one event loop (src/core/loop.h). Completion is reported through the
  * callbacks in struct backend. Actions only go through backend_action(),
  * which enforces read-only mode here, below any UI, and which takes a
  * mutation grant that only the workflow engine holds (see below). */
@@ -54,7 +54,7 @@ struct action_result {
 
 struct backend;
 
-/* The right to change a node. Only the workflow engine (src/workflow.c)
+/* The right to change a node. Only the workflow engine (src/workflow/engine.c)
  * holds one: the type is complete only there and its one instance has
  * internal linkage, so no other code (the console, batch output, the app)
  * can name a valid grant. backend_action() and every transport's

@@ -1,5 +1,5 @@
 /* bench-yaml-depth: how long refusing a deeply nested YAML file takes, for
- * the config loader and the theme loader (src/yamldepth.h), against the
+ * the config loader and the theme loader (src/core/yamldepth.h), against the
  * nesting a real file has. libyaml 0.2.5 alone needs minutes for 100 000
  * levels; with the pre-scan the refusal is independent of the depth.
  *

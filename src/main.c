@@ -9,9 +9,10 @@
 #include <string.h>
 
 #include "app.h"
-#include "batch.h"
+#include "batch_status.h"
 #include "build_config.h"
 #include "checks.h"
+#include "config_checks.h"
 #include "cli.h"
 #include "config.h"
 #include "loop.h"
@@ -23,7 +24,7 @@
 #include "statedir.h"
 #include "ui.h"
 #include "util.h"
-#include "wf_batch.h"
+#include "batch_runner.h"
 
 #define EXIT_USAGE 3 /* usage and config errors exit UNKNOWN, as monitoring expects */
 

@@ -1,4 +1,4 @@
-/* The theme (plain data from src/theme.c) mapped to curses: colour pairs
+/* The theme (plain data from src/core/theme.c) mapped to curses: colour pairs
  * allocated as needed, RGB to the nearest colour the terminal has, and the
  * attributes-only look for --no-color, NO_COLOR and colourless terminals. */
 #include "ui_int.h"

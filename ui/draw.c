@@ -1,5 +1,5 @@
 /* Drawing helpers: every string reaches the terminal through draw_text(),
- * which makes it inert and fits it to its columns (src/textfit.h) even
+ * which makes it inert and fits it to its columns (src/core/textfit.h) even
  * though the backends sanitised it already: the terminal must never see a
  * control character, whatever a future backend forgets. */
 #include "ui_int.h"

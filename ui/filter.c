@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "checks.h"
+#include "config_checks.h"
 #include "util.h"
 
 const char *sort_name(int sort)

@@ -1,4 +1,4 @@
-/* Key handling: curses key codes to carptop's (src/keytab.h), the table's
+/* Key handling: curses key codes to carptop's (src/core/keytab.h), the table's
  * commands to their handlers, the confirmation of mutating keys, the
  * function bar and the help overlay, all driven by the one key table.
  * Handlers change the console's state and return reaction bits; none draws. */
@@ -417,7 +417,7 @@ static unsigned k_mouse(struct ui *u, const struct key_binding *b)
 
 /* ---- mutating keys: one-step workflows ---------------------------------- */
 
-/* m, d, e and s start the matching one-step workflow (src/workflows.c):
+/* m, d, e and s start the matching one-step workflow (src/workflow/tables.c):
  * the engine reads both nodes, decides the interlocks, and only then asks
  * a question that names the cluster, the node, the peer's state and the
  * consequence. The same pre-checks, lock, journal, verification and audit

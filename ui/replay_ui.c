@@ -1,6 +1,6 @@
 /* The console on a recording (carptop --replay PATH): the same screens over
  * an app without backends whose snapshots come from the recording's cursor
- * (src/replay.h), read-only, with a time bar in the status line and keys to
+ * (src/app/replay.h), read-only, with a time bar in the status line and keys to
  * move through time: , . previous/next event, t a time, + - speed, space
  * play/pause. The event log shows the recording's timeline up to the moment
  * shown. */

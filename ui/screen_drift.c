@@ -1,5 +1,5 @@
 /* Drift view: the differences between the two nodes' config.xml in the
- * sections the primary syncs (src/drift.h), grouped by section, each with
+ * sections the primary syncs (src/checks/drift.h), grouped by section, each with
  * the primary's and the secondary's value. Secrets arrive as "(hidden)"
  * from drift.c and are shown as that, nothing more. When the configs were
  * not both read the view says why, per node, and shows no entries: no data

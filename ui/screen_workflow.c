@@ -1,8 +1,8 @@
-/* Workflow view: the guided workflows (src/workflows.c) for the selected
+/* Workflow view: the guided workflows (src/workflow/tables.c) for the selected
  * cluster; the parameters being typed; the plan, every step with its
  * reason, waiting for [y/N]; then every step with where it stands (pending,
  * running and what it waits for, ok, skipped, FAILED and why) and the
- * engine's progress lines. Draws from the run (flow.c); changes nothing. */
+ * engine's progress lines. Draws from the run (workflow_dialog.c); changes nothing. */
 #include "ui_int.h"
 
 #include <string.h>

@@ -1,6 +1,6 @@
 /* The console's loop. The keyboard, SIGWINCH and the other signals (through
  * a self-pipe), a redraw tick and every backend's sockets and timers share
- * the one poll() loop (src/loop.h): a slow or hanging node never holds up a
+ * the one poll() loop (src/core/loop.h): a slow or hanging node never holds up a
  * key. Keys go to keys.c, which returns reaction bits; this file decides
  * from the bits how much to redraw, and draws only after the loop has
  * dispatched everything that was ready. */

@@ -49,7 +49,7 @@ enum ui_screen {
 	SCR__COUNT
 };
 
-/* Per cluster: its workflow run as the console shows it (flow.c). */
+/* Per cluster: its workflow run as the console shows it (workflow_dialog.c). */
 struct ui_flow {
 	struct wf_run *run;         /* preparing, planned, running or finished; NULL: none */
 	bool one_key;               /* started by m, d, e or s: stays on the current screen */
@@ -97,7 +97,7 @@ struct prompt {
 };
 
 /* An interlock refused a change: typing the cluster's name (and Enter)
- * overrides it, audited; Esc cancels (flow.c). Modal, like the form. */
+ * overrides it, audited; Esc cancels (workflow_dialog.c). Modal, like the form. */
 #define FLOW_MAX_ARGS (FLOW_MAX_FIELDS + 1)
 struct override_entry {
 	bool active;
@@ -273,12 +273,12 @@ void draw_big(struct ui *u, int y, int x, int scale_x, int scale_y, attr_t attr,
 /* Word-wrap s into lines of at most w columns (a longer word is cut).
  * Returns the number of lines (at most max). */
 int wrap_text(const char *s, int w, char (*out)[256], int max);
-/* Durations: fmt_duration (src/util.h). */
+/* Durations: fmt_duration (src/core/util.h). */
 /* HH:MM:SS local time. */
 void fmt_clock(char *dst, size_t n, double t);
 
 /* ---- data helpers (ui.c) ---- */
-/* Node n's facts in cluster c's view (src/view.h: name, up, data_age,
+/* Node n's facts in cluster c's view (src/checks/view.h: name, up, data_age,
  * stale, config state): what every screen shows of a node. The views are
  * built before the first key or draw, and again on every refresh. */
 const struct view_node *ui_node(const struct ui *u, size_t c, int n);
@@ -327,7 +327,7 @@ void lines_text(struct ui_lines *l, int x, enum theme_part part, attr_t extra, c
 void lines_draw(struct ui *u, const struct ui_lines *l, int top, int bottom);
 void lines_free(struct ui_lines *l);
 
-/* ---- flow.c: the console's side of the workflow engine ---- */
+/* ---- workflow_dialog.c: the console's side of the workflow engine ---- */
 /* A workflow's parameters from its usage ("vhid=N address=A/P [node=NAME]"):
  * the required ones to type (key, hint), and whether it takes node=NAME
  * (filled with the selected node). Returns the count. */

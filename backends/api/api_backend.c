@@ -1,5 +1,5 @@
 /* The OPNsense HTTP API transport: libcurl's multi interface driven by the
- * one event loop (src/loop.h). One CURLM serves every api backend in the
+ * one event loop (src/core/loop.h). One CURLM serves every api backend in the
  * process; its connection cache keeps each node's HTTPS connection alive
  * between polls. Each node keeps the easy handles it used (at most its
  * api.connections plus the action and config.xml requests) and reuses them
@@ -61,7 +61,7 @@
  * at most API_BACKOFF_MAX_MS. Its snapshot keeps saying why meanwhile. */
 #define API_BACKOFF_MAX_MS 8000.0
 /* When the backup list cannot be read: how often config.xml is read again
- * anyway (the app's own refresh without a marker, src/confcache.h). */
+ * anyway (the app's own refresh without a marker, src/checks/confcache.h). */
 #define API_MARKERLESS_S 300.0
 
 /* ------------------------------------------------------------------ */

@@ -1,7 +1,7 @@
 /* Integration test of the api backend against in-process HTTPS servers
  * (libmicrohttpd, each in its own thread) with certificates made here by
  * OpenSSL: a good one, an expired one and one for another host name. The
- * backend runs on the real event loop (src/loop.c) in the main thread. */
+ * backend runs on the real event loop (src/core/loop.c) in the main thread. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <json-c/json.h>

@@ -1,4 +1,4 @@
-/* Fuzz target: carptop's YAML configuration (src/config.c).
+/* Fuzz target: carptop's YAML configuration (src/core/config.c).
  *
  * The input is a carptop.yaml. A refusal must be one located message
  * (FILE:LINE:COL: ...) with no control byte, and leave nothing allocated;

@@ -1,4 +1,4 @@
-/* Fuzz target: colour themes (src/theme.c).
+/* Fuzz target: colour themes (src/core/theme.c).
  *
  * The input is a theme file. A refusal must be one located message
  * (FILE:LINE:COL: ...) without control bytes and leave the theme as it was;

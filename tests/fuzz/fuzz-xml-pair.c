@@ -1,8 +1,8 @@
 /* Fuzz target: a config.xml pair through every config check and the drift
- * comparison, exactly as `carptop --batch --from-xml` (src/offline.c).
+ * comparison, exactly as `carptop --batch --from-xml` (src/app/offline.c).
  *
  * Part 0 of the input (fuzz.h) is the primary's config.xml, part 1 the
- * secondary's. Both are parsed by src/xmlconf.c (libxml2, no network, no
+ * secondary's. Both are parsed by src/checks/xmlconf.c (libxml2, no network, no
  * entities); when both parse, offline_render builds the view (config checks
  * and drift) and renders it in all four formats under the oracle. Each part
  * also goes through the ssh transport's own config.xml reader
