@@ -12,6 +12,8 @@
 #   --build DIR   build directory (default: build-release, made if missing)
 #   --presses N   key presses measured (default 20)
 #   --size WxH    terminal size (default 80x24)
+#   --screens     time 4 and 1 (event log, overview: the title changes)
+#                 instead of PgDn and PgUp
 # A benchmark, not a test: the machine's load is printed beside the numbers.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,12 +21,14 @@ build=$here/build-release
 presses=20
 size=80x24
 pairs=500
+keys=pages
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift 2 ;;
 	--presses) presses=$2; shift 2 ;;
 	--size) size=$2; shift 2 ;;
-	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--screens) keys=screens; shift ;;
+	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "console-latency.sh: unknown option $1" >&2; exit 2 ;;
 	*) pairs=$1; shift ;;
 	esac
@@ -57,7 +61,7 @@ XDG_STATE_HOME=$work/state LC_ALL=C.UTF-8 tmux -S "$sock" -f /dev/null new-sessi
 	"$build/carptop -c $work/sim/carptop.yaml --interval 5"
 
 echo "# console key latency: $pairs pairs every 5 s, ${w}x${h}, $(uname -srm), $(nproc) cores"
-SOCK=$sock PAIRS=$pairs PRESSES=$presses \
+SOCK=$sock PAIRS=$pairs PRESSES=$presses KEYS=$keys \
 	/usr/bin/python3 - <<'PY'
 import os, re, statistics, subprocess, sys, time
 
@@ -77,6 +81,14 @@ def page(s):
     m = re.search(r"page (\d+)/(\d+)", s)
     return m.group(0) if m else ""
 
+def title(s):
+    m = re.match(r" carptop \S+  (\w+)", s)
+    return m.group(1) if m else ""
+
+# What a key changes: the page indicator (PgDn, PgUp) or the title (4, 1).
+screens = os.environ.get("KEYS") == "screens"
+shown = title if screens else page
+
 all_ok = "%d pairs: %d OK" % (pairs, pairs)
 deadline = time.monotonic() + 120
 while time.monotonic() < deadline and summary(screen()) != all_ok:
@@ -86,11 +98,11 @@ print("# before: %s (%s)" % (warm or "no summary line", "every node answers" if 
 
 times = []
 for i in range(presses):
-    before = page(screen())
-    key = "NPage" if i % 2 == 0 else "PPage"
+    before = shown(screen())
+    key = ("4" if i % 2 == 0 else "1") if screens else ("NPage" if i % 2 == 0 else "PPage")
     t0 = time.monotonic()
     tmux("send-keys", "-t", "b", key)
-    while page(screen()) == before and time.monotonic() - t0 < 5:
+    while shown(screen()) == before and time.monotonic() - t0 < 5:
         pass
     times.append((time.monotonic() - t0) * 1000)
     time.sleep(0.3)  # presses spread over the poll round
