@@ -39,6 +39,16 @@ selected() { capture | sed -n 's/^>\([a-z]*-[0-9][0-9]\) .*/\1/p'; }
 wait_verdicts() {
 	deadline=$(($(date +%s) + 10))
 	while [ "$(verdicts)" != "$1" ] && [ "$(date +%s)" -le "$deadline" ]; do sleep 0.1; done
+	# Within a verdict the alarm counts order the rows: wait until they
+	# hold still for a second (every node has answered).
+	prev=
+	while [ "$(rows)" != "$prev" ] && [ "$(date +%s)" -le "$deadline" ]; do prev=$(rows); sleep 1; done
+}
+# check_sel WANT DESCRIPTION: the selected row becomes WANT within 5 s.
+check_sel() {
+	deadline=$(($(date +%s) + 5))
+	while [ "$(selected)" != "$1" ] && [ "$(date +%s)" -le "$deadline" ]; do sleep 0.05; done
+	check_eq "$(selected)" "$1" "$2"
 }
 
 # ---- the overview at 80x24: 17 rows a page, 4 pages --------------------
@@ -47,25 +57,25 @@ check_screen '^ 60 pairs: 14 CRITICAL, 4 WARNING, 42 OK\.  page 1/4 \(PgDn\)' '8
 wait_verdicts '14*CRITICAL 3*WARNING '
 check_eq "$(verdicts)" '14*CRITICAL 3*WARNING ' '80x24 page 1: worst first (14 CRITICAL, then the WARNINGs)'
 check_eq "$(rows | tr ' ' '\n' | grep -c '^ok-')" 0 '80x24 page 1: no healthy pair before the broken ones'
-check_eq "$(selected)" "$(rows | cut -d: -f1)" '80x24: the worst pair is selected at start'
+check_sel "$(rows | cut -d: -f1)" '80x24: the worst pair is selected at start'
 key Down Down
 third=$(rows | cut -d' ' -f3 | cut -d: -f1)
-check_eq "$(selected)" "$third" 'Down Down: the third row'
+check_sel "$third" 'Down Down: the third row'
 key PgDn
 check_screen 'page 2/4 \(PgDn\)' 'PgDn: page 2/4'
 check_eq "$(verdicts)" '1*WARNING 16*OK ' 'page 2: the last WARNING, then OK pairs'
-check_eq "$(selected)" "$(rows | cut -d' ' -f3 | cut -d: -f1)" 'PgDn: the selection keeps its place on the page'
+check_sel "$(rows | cut -d' ' -f3 | cut -d: -f1)" 'PgDn: the selection keeps its place on the page'
 key PgDn PgDn
 check_screen 'page 4/4 \(PgDn\)' 'PgDn twice more: page 4/4'
 check_eq "$(rows | wc -w)" 9 'page 4: the last 9 pairs'
 key PgDn
 check_screen 'page 4/4 \(PgDn\)' 'PgDn on the last page stays there'
-check_eq "$(selected)" "$(rows | tr ' ' '\n' | sed -n '$p' | cut -d: -f1)" 'PgDn on the last page selects the last row'
+check_sel "$(rows | tr ' ' '\n' | sed -n '$p' | cut -d: -f1)" 'PgDn on the last page selects the last row'
 key PgUp
 check_screen 'page 3/4 \(PgDn\)' 'PgUp: page 3/4'
 key Home
 check_screen 'page 1/4 \(PgDn\)' 'Home: page 1/4'
-check_eq "$(selected)" "$(rows | cut -d: -f1 | cut -d' ' -f1)" 'Home: the first (worst) row is selected'
+check_sel "$(rows | cut -d: -f1 | cut -d' ' -f1)" 'Home: the first (worst) row is selected'
 key End
 check_screen 'page 4/4 \(PgDn\)' 'End: page 4/4'
 # Enter opens the selected pair, and Esc comes back to its page.
