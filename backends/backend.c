@@ -146,3 +146,67 @@ int backend_action(struct backend *b, const struct mutation_grant *g, const stru
 	}
 	return 0;
 }
+
+/* ---- trust hooks ---------------------------------------------------- */
+
+static const struct backend_trust_ops *trust_of(const struct backend *b)
+{
+	return b && b->ops ? b->ops->trust : NULL;
+}
+
+bool backend_has_trust(const struct backend *b)
+{
+	return trust_of(b) != NULL;
+}
+
+bool backend_needs_passphrase(const struct backend *b)
+{
+	const struct backend_trust_ops *t = trust_of(b);
+	return t && t->needs_passphrase && t->needs_passphrase(b);
+}
+
+/* A read-only console changes no local trust either: the passphrase and
+ * the known_hosts file are the operator's, like the nodes. */
+static int trust_refused(const struct backend *b, const struct backend_trust_ops *t, bool have, char **cause)
+{
+	if (!t || !have) {
+		*cause = xstrdup("this transport has no such setting");
+		return -1;
+	}
+	if (b->read_only) {
+		*cause = xstrdup("read-only: not changed");
+		return -1;
+	}
+	return 0;
+}
+
+int backend_set_passphrase(struct backend *b, const char *passphrase, char **cause)
+{
+	const struct backend_trust_ops *t = trust_of(b);
+	if (trust_refused(b, t, t && t->set_passphrase, cause) < 0)
+		return -1;
+	t->set_passphrase(b, passphrase);
+	if (t->retry_now)
+		t->retry_now(b);
+	return 0;
+}
+
+bool backend_hostkey(const struct backend *b, char *fingerprint, size_t n, const char **type, bool *unknown)
+{
+	const struct backend_trust_ops *t = trust_of(b);
+	return t && t->hostkey && t->hostkey(b, fingerprint, n, type, unknown);
+}
+
+int backend_accept_hostkey(struct backend *b, char **cause)
+{
+	const struct backend_trust_ops *t = trust_of(b);
+	if (trust_refused(b, t, t && t->accept_hostkey, cause) < 0)
+		return -1;
+	return t->accept_hostkey(b, cause);
+}
+
+bool backend_route(const struct backend *b, char *dst, size_t n)
+{
+	const struct backend_trust_ops *t = trust_of(b);
+	return t && t->route && t->route(b, dst, n);
+}

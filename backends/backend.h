@@ -66,6 +66,26 @@ struct mutation_grant;
 bool mutation_grant_valid(const struct mutation_grant *g);
 extern const struct mutation_grant *const carptop_test_grant __attribute__((weak));
 
+/* What only a person can decide for a node, on transports that have it
+ * (ssh; NULL elsewhere): a passphrase for an encrypted identity file, an
+ * unknown host key. Local trust only: none of these calls the node. The
+ * console reaches them through the app (app_node_passphrase,
+ * app_node_accept_hostkey), which audits them; backend_* below refuse the
+ * changes on a read-only backend. */
+struct backend_trust_ops {
+	bool (*needs_passphrase)(const struct backend *b);
+	/* Copied; wiped on replace and close; never logged or shown. */
+	void (*set_passphrase)(struct backend *b, const char *passphrase);
+	/* Retry at the next poll, without waiting out the back-off. */
+	void (*retry_now)(struct backend *b);
+	/* The host key offered on the last connection; false when none seen. */
+	bool (*hostkey)(const struct backend *b, char *fingerprint, size_t n, const char **type, bool *unknown);
+	/* Accept an unknown (never a changed) host key into known_hosts. */
+	int (*accept_hostkey)(struct backend *b, char **cause);
+	/* Where the connection goes ("admin@10.0.0.2:2222 via ..."). */
+	bool (*route)(const struct backend *b, char *dst, size_t n);
+};
+
 struct backend_ops {
 	const char *name;           /* "sim", "api", "ssh" */
 	/* Prepare (read key files, set up handles). No network I/O may block. */
@@ -103,6 +123,8 @@ struct backend_ops {
 	 * on_stream reports it up, each change it carries, and each drop;
 	 * after a drop it is reopened with back-off until close. Read-only. */
 	int (*stream_start)(struct backend *b);
+	/* Optional: see struct backend_trust_ops. */
+	const struct backend_trust_ops *trust;
 };
 
 /* What the change stream reports (on_stream). */
@@ -159,6 +181,16 @@ int backend_stream(struct backend *b);
  * sent) without a valid grant or when b->read_only. Otherwise starts it;
  * on_action reports the end. */
 int backend_action(struct backend *b, const struct mutation_grant *g, const struct action *a, char **cause);
+
+/* The trust hooks (struct backend_trust_ops), false / -1 on a transport
+ * without them. backend_set_passphrase and backend_accept_hostkey refuse
+ * (-1, *cause) on a read-only backend; set_passphrase also retries now. */
+bool backend_has_trust(const struct backend *b);
+bool backend_needs_passphrase(const struct backend *b);
+int backend_set_passphrase(struct backend *b, const char *passphrase, char **cause);
+bool backend_hostkey(const struct backend *b, char *fingerprint, size_t n, const char **type, bool *unknown);
+int backend_accept_hostkey(struct backend *b, char **cause);
+bool backend_route(const struct backend *b, char *dst, size_t n);
 
 /* Transport constructors (each transport's file). */
 extern const struct backend_ops sim_backend_ops;

@@ -5,6 +5,7 @@ target. Targets are issue 16's (doc/performance.md)."""
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -42,6 +43,7 @@ class Rounds(threading.Thread):
         super().__init__(daemon=True)
         self.stream = stream
         self.times = []
+        self.ages = []  # per document: its oldest node's age_seconds
         self.last = None
         self.lock = threading.Lock()
 
@@ -59,7 +61,13 @@ class Rounds(threading.Thread):
             buf = ""
             with self.lock:
                 self.times.append(time.monotonic())
+                self.ages.append(oldest(doc))
                 self.last = doc
+
+
+def oldest(doc):
+    ages = [n.get("age_seconds") for c in doc.get("clusters", []) for n in c.get("nodes", [])]
+    return max((a for a in ages if a is not None), default=0.0)
 
 
 def reachable(doc):
@@ -74,7 +82,10 @@ def reachable(doc):
 def targets(a, row):
     """(description, ok) for every target that applies to this N."""
     t = [("every round inside its interval", row["late"] == 0),
-         ("every node reachable", row["up"] == row["nodes"])]
+         ("every node reachable", row["up"] == row["nodes"]),
+         ("carptop ends cleanly on SIGTERM", row["clean_stop"])]
+    if row["keys_max"] is not None and a.pairs >= 500:
+        t.append(("console key latency <= 100 ms", row["keys_max"] <= 100))
     if a.pairs == 1 and a.interval <= 1:
         t += [("CPU <= 0.3 % of one core", row["cpu"] <= 0.3),
               ("own memory (Anonymous) <= 2 MB", row["own"] <= 2 * MB)]
@@ -88,6 +99,45 @@ def targets(a, row):
     return t
 
 
+def console_keys(a, presses=20):
+    """The console in a private tmux server, polling the same fleet: after
+    the warm-up, screen keys 1-4 in turn, each timed from send-keys to the
+    new screen's title on the header line (as tests/ui/hang.sh). Returns
+    (median ms, worst ms), or None without tmux."""
+    if not shutil.which("tmux"):
+        return None
+    sock = f"/tmp/carptop-scale-{os.getpid()}.sock"
+    t = lambda *args, **kw: subprocess.run(["tmux", "-S", sock, *args], capture_output=True, text=True, **kw)
+    env = dict(os.environ, LC_ALL="C.UTF-8")
+    state = os.path.join(os.path.dirname(a.config), "console-state")
+    cmd = f"XDG_STATE_HOME={state} {a.carptop} -c {a.config} --read-only"
+    t("-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "scale", cmd, env=env)
+    try:
+        time.sleep(a.warmup)
+        screens = [("4", "Event log"), ("1", "Overview"), ("3", "Node detail"), ("2", "Pair")]
+        lat = []
+        for i in range(presses):
+            key, title = screens[i % len(screens)]
+            t0 = time.monotonic()
+            t("send-keys", "-t", "scale", key)
+            while time.monotonic() - t0 < 2:
+                head = t("capture-pane", "-p", "-t", "scale", "-S", "0", "-E", "0").stdout
+                if head.startswith(" carptop ") and f"  {title}" in head:
+                    break
+            lat.append((time.monotonic() - t0) * 1000)
+            time.sleep(0.2)
+        t("send-keys", "-t", "scale", "q")
+        time.sleep(1)
+    finally:
+        t("kill-server")
+        try:
+            os.unlink(sock)  # tmux leaves its socket file behind
+        except OSError:
+            pass
+    lat.sort()
+    return lat[len(lat) // 2], lat[-1]
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--carptop", required=True)
@@ -98,6 +148,7 @@ def main():
     p.add_argument("--warmup", type=float, default=15)
     p.add_argument("--window", type=float, default=60)
     p.add_argument("--config-size", type=int, default=0)
+    p.add_argument("--keys", action="store_true", help="also time console keys in tmux (after the window)")
     a = p.parse_args()
 
     proc = subprocess.Popen([a.carptop, "-c", a.config, "--batch", "--watch", "--format", "json"],
@@ -119,27 +170,38 @@ def main():
         rss = proc_kb(proc.pid, "status", "VmHWM") * 1024
         stats = ctl(a.ctl, "/ctl/stats-all")
     finally:
-        proc.send_signal(signal.SIGINT)
+        # As a service manager stops it: SIGTERM, then a clean exit with
+        # the status of its last document (0-3) within 10 s.
+        proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=10)
+            clean_stop = proc.wait(timeout=10) in (0, 1, 2, 3)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+            clean_stop = False
     with rounds.lock:
-        times = [x for x in rounds.times if x >= t0 - a.interval]
+        docs = [(x, age) for x, age in zip(rounds.times, rounds.ages) if t0 - a.interval <= x <= t1]
         last = rounds.last
-    gaps = [b - x for x, b in zip(times, times[1:]) if b <= t1]
-    # A round is late when its result comes more than 10 % (+ 0.1 s of
-    # scheduling slack) after the previous one.
-    late = sum(1 for g in gaps if g > a.interval * 1.1 + 0.1)
+    times = [x for x, _ in docs]
+    gaps = [b - x for x, b in zip(times, times[1:])]
+    # A round is late when its document comes more than 10 % (+ 0.1 s of
+    # scheduling slack) after the previous one, or shows a node whose
+    # data is older than that (large fleets poll at their own phases and
+    # print a document per interval: a node whose poll missed its
+    # interval, or took more than a second, shows as its age).
+    limit = a.interval * 1.1 + 0.1
+    late = sum(1 for g in gaps if g > limit) + sum(1 for _, age in docs if age > limit + 1.0)
+    keys = console_keys(a) if a.keys else None
     up, total = reachable(last)
     row = dict(cpu=100.0 * (cpu1 - cpu0) / (t1 - t0), rss=rss, own=own, late=late, rounds=len(gaps),
                tls=stats["connections"] / max(stats["nodes"], 1), tls_max=stats["max_connections"],
-               up=up, nodes=stats["nodes"])
+               up=up, nodes=stats["nodes"], clean_stop=clean_stop, keys_max=keys[1] if keys else None)
     missed = [d for d, ok in targets(a, row) if not ok]
-    print("%6d %8gs %8.2f %9.1f %10.2f %4d/%-4d %12.2f %10d %5d/%-5d  %s" %
+    load = os.getloadavg()[0]
+    print("%6d %8gs %8.2f %9.1f %10.2f %4d/%-4d %12.2f %10d %5d/%-5d %11s %6.2f  %s" %
           (a.pairs, a.interval, row["cpu"], rss / MB, own / MB, late, len(gaps), row["tls"], row["tls_max"],
-           up, total, "ok" if not missed else "MISSED: " + "; ".join(missed)), flush=True)
+           up, total, "%.0f/%.0f" % keys if keys else "-", load,
+           "ok" if not missed else "MISSED: " + "; ".join(missed)), flush=True)
     return 1 if missed else 0
 
 

@@ -3,8 +3,11 @@
 # carptop --batch --watch polls them all; after a warm-up, a fixed window is
 # measured. Prints per N: carptop's CPU % of one core, peak RSS, its own
 # memory (Anonymous in /proc/PID/smaps_rollup), rounds late, TLS handshakes
-# per node (carpsim counts connections; each costs one) and nodes reachable.
-# Exits non-zero when a target of doc/performance.md is missed.
+# per node (carpsim counts connections; each costs one), nodes reachable,
+# the console's key latency (median/worst ms, in tmux, polling the same
+# fleet after the window) and the load average beside it (a shared machine
+# skews everything). Exits non-zero when a target of issue 16
+# (doc/performance.md) is missed.
 #
 # Usage: bench/scale.sh [options] [PAIRS...]        (default: 1 100 250 500)
 #   --build DIR        build directory (default: build-release, made if missing)
@@ -12,7 +15,10 @@
 #   --warmup S         seconds before the window (default 15)
 #   --config-size B    each config.xml about B bytes (carpsim --config-size)
 #   --api-suite        also run the api integration suite against pair 1 of
-#                      the largest N while carptop polls all of them
+#                      the largest N while carptop polls all of them (the
+#                      default when the largest N is 500 or more)
+#   --no-api-suite     do not
+#   --no-keys          no console key latency
 # Environment: SCALE_KEEP=1 keeps the work directory.
 # A benchmark, not a test: run it alone on a quiet machine.
 set -eu
@@ -21,7 +27,8 @@ build=$here/build-release
 window=60
 warmup=15
 config_size=0
-api_suite=0
+api_suite=
+keys=--keys
 pairs=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -30,12 +37,15 @@ while [ $# -gt 0 ]; do
 	--warmup) warmup=$2; shift 2 ;;
 	--config-size) config_size=$2; shift 2 ;;
 	--api-suite) api_suite=1; shift ;;
-	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--no-api-suite) api_suite=0; shift ;;
+	--no-keys) keys=; shift ;;
+	-h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "scale.sh: unknown option $1" >&2; exit 2 ;;
 	*) pairs+=("$1"); shift ;;
 	esac
 done
 [ ${#pairs[@]} -gt 0 ] || pairs=(1 100 250 500)
+[ -n "$api_suite" ] || { [ "${pairs[-1]}" -ge 500 ] && api_suite=1 || api_suite=0; }
 
 if [ ! -x "$build/carptop" ] || [ ! -x "$build/tests/emulator/carpsim" ]; then
 	echo "== building $build (release)" >&2
@@ -55,7 +65,7 @@ trap 'exit 130' INT TERM
 echo "# carptop scale benchmark: $(uname -srm), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 echo "# $(curl --version | head -1 | cut -d' ' -f1-5), json-c $(pkg-config --modversion json-c 2>/dev/null), libxml2 $(pkg-config --modversion libxml-2.0 2>/dev/null), libmicrohttpd $(pkg-config --modversion libmicrohttpd 2>/dev/null)"
 echo "# window ${window} s after ${warmup} s warm-up; config.xml $([ "$config_size" = 0 ] && echo "carpsim's small one" || echo "about $config_size bytes")"
-printf '%6s %9s %8s %9s %10s %9s %12s %10s %11s  %s\n' pairs interval cpu% rss_MB own_MB late/rnds tls/node tls_max reachable verdict
+printf '%6s %9s %8s %9s %10s %9s %12s %10s %11s %11s %6s  %s\n' pairs interval cpu% rss_MB own_MB late/rnds tls/node tls_max reachable keys_ms load verdict
 
 fail=0
 for n in "${pairs[@]}"; do
@@ -74,7 +84,7 @@ for n in "${pairs[@]}"; do
 	. "$dir/carpsim.env"
 	/usr/bin/python3 "$here/bench/scale-measure.py" --carptop "$build/carptop" --config "$dir/carptop.yaml" \
 		--ctl "$CARPSIM_CTL" --pairs "$n" --interval "$interval" --warmup "$warmup" --window "$window" \
-		--config-size "$config_size" || fail=1
+		--config-size "$config_size" $keys || fail=1
 	kill "$sim" 2>/dev/null
 	wait "$sim" 2>/dev/null || true
 	sim=

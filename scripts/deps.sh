@@ -6,6 +6,8 @@ pkgs=(
   libncurses-dev libcurl4-openssl-dev libjson-c-dev libssh2-1-dev libyaml-dev libxml2-dev
   libmicrohttpd-dev
   libssl-dev jq time openssl openssh-server openssh-client csh tmux curl
+  # an HTTP/2 front (nghttpx) before carpsim for the api-h2 suite
+  nghttp2-proxy
   # the ssh harness runs carptop's VIP program with the real PHP CLI
   # (tests/ssh/phpstub); unshare gives it a private /tmp
   php-cli util-linux

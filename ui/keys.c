@@ -10,9 +10,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "audit.h"
 #include "build_config.h"
-#include "ssh/ssh_backend.h"
 #include "util.h"
 
 typedef unsigned (*key_handler)(struct ui *u, const struct key_binding *b);
@@ -468,7 +466,7 @@ static struct backend *ssh_selected(struct ui *u, const struct key_binding *b, i
 		return NULL;
 	*node = u->cl[u->cur].sel_node;
 	be = u->a->clusters[u->cur].node[*node].backend;
-	if (!be || !ssh_backend_is(be)) {
+	if (!backend_has_trust(be)) {
 		ui_status(u, TP_STATUS, 5, "%s: %s is not an ssh node (Tab selects the other node)", b->label,
 			  ui_node(u, u->cur, *node)->name);
 		return NULL;
@@ -495,7 +493,7 @@ static unsigned k_passphrase(struct ui *u, const struct key_binding *b)
 	int node;
 	if (!(be = ssh_selected(u, b, &node)))
 		return R_BAR;
-	if (!ssh_backend_needs_passphrase(be)) {
+	if (!backend_needs_passphrase(be)) {
 		ui_status(u, TP_STATUS, 5, "%s: no passphrase is needed (the identity file is not encrypted, or an "
 			  "ssh-agent key works)", ui_node(u, u->cur, node)->name);
 		return R_BAR;
@@ -545,8 +543,8 @@ static bool secret_put(struct secret_entry *s, int key)
 static unsigned secret_key(struct ui *u, int key)
 {
 	struct secret_entry *s = &u->secret;
-	struct app_node *an = &u->a->clusters[s->cluster].node[s->node];
 	const char *name = ui_node(u, s->cluster, s->node)->name;
+	char *cause = NULL;
 
 	switch (key) {
 	case KEYC_ESC:
@@ -564,18 +562,15 @@ static unsigned secret_key(struct ui *u, int key)
 			ui_status(u, TP_WARNING, 5, "empty passphrase: type it, or Esc cancels");
 			return R_BAR;
 		}
-		if (u->read_only || !an->backend || !ssh_backend_is(an->backend)) {
+		/* The app audits it (that it was entered, never what) and
+		 * refuses it in read-only mode. */
+		if (app_node_passphrase(u->a, s->cluster, s->node, s->value, &cause) < 0) {
 			keys_secret_wipe(u);
-			ui_status(u, TP_WARNING, 8, "passphrase for %s not used", name);
+			ui_status(u, TP_WARNING, 8, "passphrase for %s not used: %s", name, cause);
+			free(cause);
 			return R_BAR;
 		}
-		ssh_backend_set_passphrase(an->backend, s->value);
-		ssh_backend_retry_now(an->backend);
 		keys_secret_wipe(u);
-		/* That it was entered, never what. */
-		audit_log(u->a->clusters[s->cluster].conf->name, name, "ssh-passphrase", "entered",
-			  "identity file passphrase entered in the console (kept in memory only)");
-		app_poll_node(u->a, s->cluster, s->node);
 		evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, u->a->clusters[s->cluster].conf->name, name, 0,
 			  "identity file passphrase entered by the operator");
 		ui_status(u, TP_STATUS, 8, "passphrase for %s kept in memory; logging in again...", name);
@@ -603,7 +598,7 @@ static unsigned k_hostkey(struct ui *u, const struct key_binding *b)
 		return R_BAR;
 	name = ui_node(u, u->cur, node)->name;
 	s = &u->a->clusters[u->cur].node[node].snap;
-	if (!ssh_backend_hostkey(be, fp, sizeof(fp), &type, &unknown)) {
+	if (!backend_hostkey(be, fp, sizeof(fp), &type, &unknown)) {
 		ui_status(u, TP_STATUS, 5, "%s: no host key seen yet", name);
 		return R_BAR;
 	}
@@ -627,7 +622,6 @@ static unsigned k_hostkey(struct ui *u, const struct key_binding *b)
 
 static unsigned hostkey_answer(struct ui *u, const struct prompt *p, bool yes)
 {
-	struct backend *be = u->a->clusters[p->cluster].node[p->node].backend;
 	const char *name = ui_node(u, p->cluster, p->node)->name;
 	char *cause = NULL;
 
@@ -635,17 +629,11 @@ static unsigned hostkey_answer(struct ui *u, const struct prompt *p, bool yes)
 		ui_status(u, TP_STATUS, 5, "host key of %s not accepted", name);
 		return R_BAR;
 	}
-	if (u->read_only || !be || !ssh_backend_is(be)) {
-		ui_status(u, TP_WARNING, 8, "host key of %s not accepted", name);
-		return R_BAR;
-	}
-	if (ssh_backend_accept_hostkey(be, &cause) < 0) {
-		ui_status(u, TP_CRITICAL, 10, "%s: %s", name, cause ? cause : "host key not accepted");
+	if (app_node_accept_hostkey(u->a, p->cluster, p->node, p->text, &cause) < 0) {
+		ui_status(u, TP_CRITICAL, 10, "host key of %s not accepted: %s", name, cause ? cause : "refused");
 		free(cause);
 		return R_BAR;
 	}
-	app_poll_node(u->a, p->cluster, p->node);
-	audit_log(u->a->clusters[p->cluster].conf->name, name, "ssh-hostkey", "accepted", p->text);
 	evlog_add(&u->log, wall_s(), EV_ACTION, SEV_INFO, u->a->clusters[p->cluster].conf->name, name, 0,
 		  "host key accepted into known_hosts by the operator");
 	ui_status(u, TP_STATUS, 8, "host key of %s accepted; connecting again...", name);

@@ -660,7 +660,7 @@ static int run(struct app *a, const struct cli *o, struct ui_replay *rp)
 		a->on_action = on_action;
 		a->on_stream = on_stream;
 		a->ctx = u;
-		app_poll_all(a, true);
+		app_schedule(a);
 		app_stream_start(a);
 	}
 	/* Views exist before anything reads a node's facts (ui_node). */

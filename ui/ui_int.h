@@ -328,7 +328,7 @@ void lines_draw(struct ui *u, const struct ui_lines *l, int top, int bottom);
 void lines_free(struct ui_lines *l);
 
 /* ---- workflow_dialog.c: the console's side of the workflow engine ---- */
-/* A workflow's parameters from its usage ("vhid=N address=A/P [node=NAME]"):
+/* A workflow's parameters from its spec (struct wf_param_spec):
  * the required ones to type (key, hint), and whether it takes node=NAME
  * (filled with the selected node). Returns the count. */
 int flow_fields(const struct wf_def *d, char key[][32], char hint[][32], int max, bool *node);

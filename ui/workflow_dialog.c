@@ -227,28 +227,21 @@ static struct wf_events events(struct ui *u)
 
 int flow_fields(const struct wf_def *d, char key[][32], char hint[][32], int max, bool *node)
 {
-	const char *p = d->usage;
+	const struct wf_param_spec *p;
 	int n = 0;
 	*node = false;
-	while (p && *p) {
-		size_t len = strcspn(p, " "), klen;
-		const char *eq = memchr(p, '=', len);
-		/* [key=value] is optional: the engine chooses (add-alias picks
-		 * the BACKUP node itself). */
-		if (eq && p[0] != '[') {
-			klen = (size_t)(eq - p);
-			if (klen == 4 && strncmp(p, "node", 4) == 0) {
-				*node = true;
-			} else if (n < max && klen < 32) {
-				memcpy(key[n], p, klen);
-				key[n][klen] = '\0';
-				str_printf(hint[n], 32, "%.*s", (int)(len - klen - 1), eq + 1);
-				n++;
-			}
+	for (p = d->params; p && p->key; p++) {
+		/* An optional one is left to the engine (add-alias picks the
+		 * BACKUP node itself). */
+		if (p->optional)
+			continue;
+		if (str_eq(p->key, "node")) {
+			*node = true;
+		} else if (n < max) {
+			str_copy(key[n], p->key, 32);
+			str_copy(hint[n], p->value, 32);
+			n++;
 		}
-		p += len;
-		while (*p == ' ')
-			p++;
 	}
 	return n;
 }
@@ -629,7 +622,7 @@ unsigned flow_key_action(struct ui *u, const char *name, int node)
 	}
 	str_printf(arg, sizeof(arg), "node=%s", ui_node(u, c, node)->name);
 	ui_status(u, TP_STATUS, 0, "%s on %s: reading both nodes' current state first...", name, ui_node(u, c, node)->name);
-	return begin(u, c, name, wf_find(name) && strstr(wf_find(name)->usage, "node=") ? 1 : 0, argv, false, true) |
+	return begin(u, c, name, wf_param_spec(wf_find(name), "node") ? 1 : 0, argv, false, true) |
 	       R_BAR;
 }
 

@@ -628,6 +628,22 @@ static void test_connection_errors(void)
 	str_printf(want, sizeof(want), "no connection to 127.0.0.1:%d within 0.4 s (TCP connect or TLS handshake timed out)",
 		   port);
 	CHECK_STR_EQ(n.out.snap.error, want);
+	/* The second timeout in a row starts the back-off: the polls during it
+	 * ask nothing and say the cause of the last timeout, then the count
+	 * and the wait, once (not appended again on every poll). */
+	CHECK_INT_EQ(poll_once(&n), NERR_TIMEOUT);
+	CHECK_STR_EQ(n.out.snap.error, want);
+	{
+		char backoff[300];
+		int k;
+		str_printf(backoff, sizeof(backoff), "%s; timed out 2 times in a row; next try in 1 s", want);
+		for (k = 0; k < 3; k++) {
+			double t0 = now_ms();
+			CHECK_INT_EQ(poll_once(&n), NERR_TIMEOUT);
+			CHECK(now_ms() - t0 < 100); /* not asked: no wait for a timeout */
+			CHECK_STR_EQ(n.out.snap.error, backoff);
+		}
+	}
 	node_close(&n);
 	close(s);
 

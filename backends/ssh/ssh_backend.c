@@ -2415,6 +2415,15 @@ static void ssh_close(struct backend *b)
 		libssh2_exit();
 }
 
+static const struct backend_trust_ops ssh_trust_ops = {
+	.needs_passphrase = ssh_backend_needs_passphrase,
+	.set_passphrase = ssh_backend_set_passphrase,
+	.retry_now = ssh_backend_retry_now,
+	.hostkey = ssh_backend_hostkey,
+	.accept_hostkey = ssh_backend_accept_hostkey,
+	.route = ssh_backend_route,
+};
+
 const struct backend_ops ssh_backend_ops = {
 	.name = "ssh",
 	.open = ssh_open,
@@ -2425,6 +2434,7 @@ const struct backend_ops ssh_backend_ops = {
 	.supports = ssh_supports,
 	.config_start = ssh_config_start,
 	.stream_start = ssh_stream_start,
+	.trust = &ssh_trust_ops,
 };
 
 /* ------------------------------------------------------------------ */

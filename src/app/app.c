@@ -1,5 +1,6 @@
 #include "app.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,22 +367,68 @@ void app_free(struct app *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static void poll_cluster(struct app_cluster *c)
+/* Poll both nodes; false when one still ran its last poll (skipped). */
+static bool poll_cluster(struct app_cluster *c)
 {
+	bool all = true;
 	int n;
 	for (n = 0; n < CLUSTER_NODES; n++)
-		if (c->node[n].backend)
-			node_poll(&c->node[n]); /* -1 while the last poll still runs: skip */
+		if (c->node[n].backend && node_poll(&c->node[n]) < 0)
+			all = false; /* the last poll still runs: skip */
+	return all;
+}
+
+/* The periodic ticks are on an absolute schedule, phase + k * interval,
+ * so that the loop's own delays never add up and push a cluster's rounds
+ * out of their interval. A tick more than a whole interval behind (a
+ * stopped process) resumes at the next time of its phase. */
+static void cluster_tick(void *arg);
+
+static void schedule_at(struct app_cluster *c, double due)
+{
+	c->next_due = due;
+	c->timer = loop_timer_add(c->app->loop, due - now_ms(), cluster_tick, c);
+	c->scheduled = true;
 }
 
 static void cluster_tick(void *arg)
 {
 	struct app_cluster *c = arg;
+	double iv = c->conf->interval * 1000.0, now = now_ms(), next;
+	bool on_time = now - c->next_due <= iv * 0.1;
 	c->scheduled = false;
-	poll_cluster(c);
-	if (c->app->polling) {
-		c->timer = loop_timer_add(c->app->loop, c->conf->interval * 1000.0, cluster_tick, c);
-		c->scheduled = true;
+	c->ticks++;
+	if (!poll_cluster(c) || !on_time)
+		c->late++;
+	if (!c->app->polling)
+		return;
+	next = c->next_due + iv;
+	if (next <= now)
+		next += ceil((now - next) / iv) * iv;
+	schedule_at(c, next);
+}
+
+bool app_spread(const struct app *a)
+{
+	return a->n_clusters > APP_SPREAD_MIN;
+}
+
+void app_schedule(struct app *a)
+{
+	double base = now_ms();
+	size_t i;
+	a->polling = true;
+	for (i = 0; i < a->n_clusters; i++) {
+		struct app_cluster *c = &a->clusters[i];
+		double phase = app_spread(a) ? c->conf->interval * 1000.0 * (double)i / (double)a->n_clusters : 0;
+		if (c->scheduled)
+			loop_timer_cancel(a->loop, c->timer);
+		c->scheduled = false;
+		c->next_due = base + phase;
+		if (phase > 0)
+			schedule_at(c, c->next_due);
+		else
+			cluster_tick(c);
 	}
 }
 
@@ -391,12 +438,23 @@ void app_poll_all(struct app *a, bool periodic)
 	a->polling = periodic;
 	for (i = 0; i < a->n_clusters; i++) {
 		struct app_cluster *c = &a->clusters[i];
-		if (c->scheduled) {
+		if (c->scheduled && !periodic) {
 			loop_timer_cancel(a->loop, c->timer);
 			c->scheduled = false;
 		}
-		cluster_tick(c);
+		poll_cluster(c);
+		if (periodic && !c->scheduled)
+			schedule_at(c, now_ms() + c->conf->interval * 1000.0);
 	}
+}
+
+unsigned app_rounds_late(const struct app *a)
+{
+	unsigned late = 0;
+	size_t i;
+	for (i = 0; i < a->n_clusters; i++)
+		late += a->clusters[i].late;
+	return late;
 }
 
 unsigned app_poll_node(struct app *a, size_t cluster, int node)
@@ -540,4 +598,48 @@ void app_fresh_nudge(struct app *a, size_t cluster, const struct app_fresh *f)
 		if (an->backend && an->polls <= f->want[n])
 			app_poll_node(a, cluster, n); /* -1 while one runs: it will do */
 	}
+}
+
+/* ---- local trust ---------------------------------------------------- */
+
+static struct backend *trust_backend(struct app *a, size_t cluster, int node, char **cause)
+{
+	struct backend *b;
+	if (cluster >= a->n_clusters || node < 0 || node >= CLUSTER_NODES) {
+		*cause = xstrdup("no such node");
+		return NULL;
+	}
+	b = a->clusters[cluster].node[node].backend;
+	if (a->read_only) {
+		*cause = xstrdup("read-only: not changed");
+		return NULL;
+	}
+	if (!backend_has_trust(b)) {
+		*cause = xstrdup("not an ssh node");
+		return NULL;
+	}
+	return b;
+}
+
+int app_node_passphrase(struct app *a, size_t cluster, int node, const char *passphrase, char **cause)
+{
+	struct backend *b = trust_backend(a, cluster, node, cause);
+	if (!b || backend_set_passphrase(b, passphrase, cause) < 0)
+		return -1;
+	/* That it was entered, never what. */
+	audit_log(a->clusters[cluster].conf->name, a->clusters[cluster].conf->nodes[node].name, "ssh-passphrase",
+		  "entered", "identity file passphrase entered in the console (kept in memory only)");
+	app_poll_node(a, cluster, node);
+	return 0;
+}
+
+int app_node_accept_hostkey(struct app *a, size_t cluster, int node, const char *offer, char **cause)
+{
+	struct backend *b = trust_backend(a, cluster, node, cause);
+	if (!b || backend_accept_hostkey(b, cause) < 0)
+		return -1;
+	audit_log(a->clusters[cluster].conf->name, a->clusters[cluster].conf->nodes[node].name, "ssh-hostkey",
+		  "accepted", offer);
+	app_poll_node(a, cluster, node);
+	return 0;
 }

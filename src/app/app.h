@@ -55,6 +55,9 @@ struct app_cluster {
 	struct config_result *config_result; /* config checks, cached per config pair (src/checks/confcache.h) */
 	uint64_t timer;
 	bool scheduled;
+	double next_due;           /* monotonic ms of the next periodic tick (phase + k * interval) */
+	unsigned ticks;            /* periodic ticks so far */
+	unsigned late;             /* ticks that came late or found a poll of the last one still running */
 	/* Stream changes are gathered for a moment, then both nodes are polled
 	 * once (a flip is a line per VHID per node). */
 	uint64_t trigger_timer;
@@ -109,11 +112,35 @@ int app_init(struct app *a, struct config *cfg, struct loop *loop, struct sim_wo
 	     const char *only_cluster, bool read_only, char **cause);
 void app_free(struct app *a);
 
-/* Poll every node now; with `periodic`, keep polling every cluster interval. */
+/* Poll every node now; with `periodic`, keep polling every cluster interval
+ * (a cluster already on its schedule keeps its phase); without, stop the
+ * periodic polls. */
 void app_poll_all(struct app *a, bool periodic);
+/* Fleets of more than APP_SPREAD_MIN clusters spread their polls over the
+ * interval: cluster i of n polls at i/n of its interval and then every
+ * interval after that (a stable phase), so that not every node's transfer
+ * and buffers are in flight at the same moment. Smaller fleets poll all at
+ * once (their first screen is complete at once, and they are no load). */
+#define APP_SPREAD_MIN 16
+bool app_spread(const struct app *a);
+/* Start the periodic polls: every cluster at its phase (the first poll of
+ * a small fleet now). */
+void app_schedule(struct app *a);
+/* Periodic ticks that were late (came more than a tenth of the interval
+ * after their time, or found a poll of the previous one still running),
+ * over every cluster. */
+unsigned app_rounds_late(const struct app *a);
 /* Poll one node now. Returns the poll counter value that a snapshot taken
  * after this call will exceed (a poll already in flight may predate it). */
 unsigned app_poll_node(struct app *a, size_t cluster, int node);
+/* Local trust, from the console (struct backend_trust_ops): hand a node's
+ * backend the passphrase of its identity file, or accept the unknown host
+ * key it offered (`offer` is the text the operator confirmed: it goes to
+ * the audit log). Both are audited (never the passphrase itself), poll the
+ * node again at once, and are refused in read-only mode (-1, *cause). */
+int app_node_passphrase(struct app *a, size_t cluster, int node, const char *passphrase, char **cause);
+int app_node_accept_hostkey(struct app *a, size_t cluster, int node, const char *offer, char **cause);
+
 /* True when every node has completed at least `rounds` polls. */
 bool app_rounds_done(const struct app *a, unsigned rounds);
 /* Mark nodes still without an answer as timed out (batch deadline). */

@@ -1,6 +1,7 @@
 #include "batch_status.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -131,17 +132,68 @@ static int render(struct app *a, enum out_format format, FILE *out)
 /* Wait ms on the loop. With `out` (--watch), a pair the stream reported a
  * change of is printed as soon as its triggered polls are in; the periodic
  * rounds keep their times. */
+/* A watch ends on SIGINT or SIGTERM (a service manager's stop) through
+ * the normal way out: the recording closed, every connection and buffer
+ * freed. The signal interrupts poll(); one that comes just before it is
+ * seen within WATCH_STOP_MS at the latest. */
+#define WATCH_STOP_MS 1000
+static volatile sig_atomic_t watch_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+static void watch_signals(bool on)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on ? on_stop : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 static void wait_ms(struct app *a, double ms, enum out_format format, FILE *out)
 {
 	double end = now_ms() + ms;
 	unsigned seen = stream_rounds(a);
-	while (now_ms() < end) {
-		loop_run_once(a->loop, (int)(end - now_ms()) + 1);
+	while (now_ms() < end && !watch_stop) {
+		double left = end - now_ms();
+		loop_run_once(a->loop, left < WATCH_STOP_MS ? (int)left + 1 : WATCH_STOP_MS);
 		if (out && stream_rounds(a) != seen) {
 			seen = stream_rounds(a);
 			render(a, format, out);
 		}
 	}
+}
+
+/* --watch over a large fleet (app_spread): the clusters poll at their own
+ * phases of the interval (app.h), and a document of what every node said
+ * last is printed once per interval, the first once every node has
+ * answered once (or its deadline passed). */
+static int watch_spread(struct app *a, enum out_format format, FILE *out, double deadline)
+{
+	double start = now_ms(), iv = min_interval(a) * 1000, next;
+	int code;
+	app_schedule(a);
+	while (!app_rounds_done(a, 1) && now_ms() - start < iv + deadline * 1000 && !watch_stop)
+		loop_run_once(a->loop, 100);
+	if (watch_stop)
+		return 3;
+	app_expire_pending(a, (now_ms() - start) / 1000);
+	code = render(a, format, out);
+	for (next = now_ms() + iv; !watch_stop; next += iv) {
+		double gap = next - now_ms();
+		if (gap > 0)
+			wait_ms(a, gap, format, out);
+		else
+			next = now_ms(); /* fell behind: keep the cadence from now */
+		if (!watch_stop)
+			code = render(a, format, out);
+	}
+	return code;
 }
 
 int batch_run(struct app *a, const struct cli *o, enum out_format format, FILE *out)
@@ -154,10 +206,16 @@ int batch_run(struct app *a, const struct cli *o, enum out_format format, FILE *
 	/* Only a watch lives long enough for the stream to matter; a one-shot
 	 * (cron, Nagios) opens no extra channel. */
 	if (o->watch) {
+		watch_stop = 0;
+		watch_signals(true);
 		a->on_stream = on_stream;
 		app_stream_start(a);
+		if (app_spread(a)) {
+			code = watch_spread(a, format, out, deadline);
+			rounds = 0;
+		}
 	}
-	for (round = 0; rounds < 0 || round < rounds; round++) {
+	for (round = 0; (rounds < 0 || round < rounds) && !watch_stop; round++) {
 		double start = now_ms();
 		size_t i;
 		int n;
@@ -166,8 +224,10 @@ int batch_run(struct app *a, const struct cli *o, enum out_format format, FILE *
 			for (n = 0; n < CLUSTER_NODES; n++)
 				before[i * CLUSTER_NODES + (size_t)n] = a->clusters[i].node[n].polls;
 		app_poll_all(a, false);
-		while (!round_complete(a, before) && now_ms() - start < deadline * 1000)
+		while (!round_complete(a, before) && now_ms() - start < deadline * 1000 && !watch_stop)
 			loop_run_once(a->loop, 100);
+		if (watch_stop)
+			break;
 		if (!round_complete(a, before))
 			expire_round(a, before, deadline);
 		code = render(a, format, out);
@@ -179,8 +239,10 @@ int batch_run(struct app *a, const struct cli *o, enum out_format format, FILE *
 				wait_ms(a, gap, format, o->watch ? out : NULL);
 		}
 	}
-	if (o->watch)
+	if (o->watch) {
 		a->on_stream = NULL;
+		watch_signals(false);
+	}
 	free(before);
 	return code;
 }

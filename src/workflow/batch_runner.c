@@ -48,32 +48,29 @@ static void run_while(struct app *a, struct wf_run *r, bool (*still)(const struc
 	}
 }
 
-/* A parameter the workflow's usage requires ("vhid=N address=A/P
- * [node=NAME]": the ones outside brackets) and the command line lacks is a
- * usage error, exit 3, before any node is read. */
+/* A parameter the workflow requires (not optional in its spec) and the
+ * command line lacks is a usage error, exit 3, before any node is read. */
 static bool missing_param(const struct cli *o, char **cause)
 {
 	const struct wf_def *d = wf_find(o->run);
-	const char *p;
+	const struct wf_param_spec *p;
 	int i;
-	if (!d || !d->usage)
+	if (!d)
 		return false; /* an unknown workflow: wf_new says so */
-	for (p = d->usage; *p;) {
-		size_t len = strcspn(p, " ");
-		const char *eq = memchr(p, '=', len);
-		if (*p != '[' && eq) {
-			size_t klen = (size_t)(eq - p) + 1;
-			bool given = false;
-			for (i = 0; i < o->n_wf_args && !given; i++)
-				given = strncmp(o->wf_args[i], p, klen) == 0 && o->wf_args[i][klen];
-			if (!given) {
-				*cause = xasprintf("%s needs %.*s; usage: --run %s %s", d->name, (int)len, p, d->name, d->usage);
-				return true;
-			}
+	for (p = d->params; p && p->key; p++) {
+		size_t klen = strlen(p->key);
+		bool given = false;
+		if (p->optional)
+			continue;
+		for (i = 0; i < o->n_wf_args && !given; i++)
+			given = strncmp(o->wf_args[i], p->key, klen) == 0 && o->wf_args[i][klen] == '=' &&
+				o->wf_args[i][klen + 1];
+		if (!given) {
+			char usage[160];
+			wf_usage(d, usage, sizeof(usage));
+			*cause = xasprintf("%s needs %s=%s; usage: --run %s %s", d->name, p->key, p->value, d->name, usage);
+			return true;
 		}
-		p += len;
-		while (*p == ' ')
-			p++;
 	}
 	return false;
 }

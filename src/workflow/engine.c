@@ -94,9 +94,6 @@ static void step_title(const struct wf_run *r, const struct wf_step *s, char *ds
 
 /* ---- the steps being run: the workflow's, or the rollback's ----------- */
 
-/* The steps that undo a step (tables.c); returns how many. */
-int wf_undo_steps(enum action_kind undo, enum wf_node node, const struct wf_step **out, int max);
-
 static int step_count(const struct wf_run *r)
 {
 	return r->rolling_back ? r->n_rollback_steps : r->def->n_steps;
@@ -437,12 +434,12 @@ static void advance(struct wf_run *r)
 			return;
 		}
 		wf_journal(r, "step %d begin", r->step);
-		c = s->pre ? s->pre(r, msg, sizeof(msg)) : WF_YES;
+		c = s->pre ? s->pre(r, node, msg, sizeof(msg)) : WF_YES;
 		if (c == WF_FAIL) {
 			fail(r, "%s", msg);
 			return;
 		}
-		if (c == WF_NO || s->action == ACT__COUNT) {
+		if (c == WF_NO || s->action == WF_NO_ACTION) {
 			if (c == WF_NO) {
 				wf_journal(r, "step %d skip-action %s", r->step, msg);
 				audit(r, node, "step-skipped", "step %d %s: %s", r->step + 1, title, msg);
@@ -467,7 +464,7 @@ static void advance(struct wf_run *r)
 		act(r, s);
 		return;
 	case PH_WAIT:
-		c = s->until ? s->until(r, msg, sizeof(msg)) : WF_YES;
+		c = s->until ? s->until(r, node, msg, sizeof(msg)) : WF_YES;
 		if (c == WF_FAIL) {
 			fail(r, "%s", msg);
 			return;
@@ -741,8 +738,10 @@ struct wf_run *wf_new(struct app *a, size_t cluster, const char *name, int argc,
 	r = run_alloc(a, cluster, def, force, yes, ev);
 	for (i = 0; i < argc; i++) {
 		if (!strchr(argv[i], '=') || argv[i][0] == '=' || r->n_params == WF_MAX_PARAMS) {
+			char usage[160];
+			wf_usage(def, usage, sizeof(usage));
 			*cause = xasprintf("workflow parameter '%s' is not key=value (usage: %s %s)", argv[i], def->name,
-					   def->usage);
+					   usage);
 			wf_free(r);
 			return NULL;
 		}
@@ -957,11 +956,12 @@ static void rollback_plan(struct wf_run *r, const bool done[WF_MAX_STEPS], int d
 	for (i = done_upto + 1; i >= 0 && r->n_rollback_steps < WF_MAX_ROLLBACK; i--) {
 		if (i >= r->def->n_steps || (i <= done_upto && !done[i]))
 			continue;
-		if (r->def->steps[i].undo == ACT__COUNT)
+		const struct wf_undo *u = i < r->def->n_steps ? r->def->steps[i].undo : NULL;
+		int k;
+		if (!u)
 			continue;
-		r->n_rollback_steps += wf_undo_steps(r->def->steps[i].undo, r->def->steps[i].node,
-						     &r->rollback_steps[r->n_rollback_steps],
-						     WF_MAX_ROLLBACK - r->n_rollback_steps);
+		for (k = 0; k < u->n_steps && r->n_rollback_steps < WF_MAX_ROLLBACK; k++)
+			r->rollback_steps[r->n_rollback_steps++] = &u->steps[k];
 	}
 	r->rolling_back = true;
 }
@@ -1016,7 +1016,7 @@ struct wf_run *wf_resume(struct app *a, size_t cluster, bool rollback, bool forc
 /* "carptop-disable on fw2" for a step that sends something. */
 static void step_sends(const struct wf_run *r, const struct wf_step *s, char *dst, size_t n)
 {
-	if (s->action == ACT__COUNT)
+	if (s->action == WF_NO_ACTION)
 		str_copy(dst, "nothing (it waits and verifies)", n);
 	else
 		str_printf(dst, n, "%s to %s, after reading fresh state (not sent if its goal already holds)",

@@ -1,7 +1,8 @@
 /* A workflow run's state as the step functions of the tables see it: its
  * parameters, the records it noted, its nodes, its journal. The engine
  * (engine.c) drives the run; the tables (tables.c) read it through
- * these functions, so the tables need nothing of the engine. */
+ * these functions, so the tables need nothing of the engine. Also a
+ * workflow's usage text, made from its parameter spec. */
 #include "workflow.h"
 
 #include <stdarg.h>
@@ -110,4 +111,25 @@ bool wf_outcome(struct wf_run *r, char *msg, size_t n)
 		return false;
 	r->def->outcome(r, msg, n);
 	return true;
+}
+
+void wf_usage(const struct wf_def *d, char *dst, size_t n)
+{
+	const struct wf_param_spec *p;
+	struct strbuf sb;
+	sb_init(&sb);
+	for (p = d->params; p && p->key; p++)
+		sb_printf(&sb, "%s%s%s=%s%s", sb.len ? " " : "", p->optional ? "[" : "", p->key, p->value,
+			  p->optional ? "]" : "");
+	str_copy(dst, sb.buf ? sb.buf : "", n);
+	sb_free(&sb);
+}
+
+const struct wf_param_spec *wf_param_spec(const struct wf_def *d, const char *key)
+{
+	const struct wf_param_spec *p;
+	for (p = d ? d->params : NULL; p && p->key; p++)
+		if (str_eq(p->key, key))
+			return p;
+	return NULL;
 }

@@ -289,9 +289,8 @@ static bool maintenance_would_demote(struct wf_run *r, int node, char *msg, size
 }
 
 /* Maintenance: read the flag first, because the API call is a toggle. */
-static enum wf_check pre_enter_maintenance(struct wf_run *r, char *msg, size_t n)
+static enum wf_check pre_enter_maintenance(struct wf_run *r, int node, char *msg, size_t n)
 {
-	int node = wf_resolve(r, WF_TARGET);
 	const struct snapshot *s = snap(r, node);
 	if (!s->carp.known) {
 		str_printf(msg, n, "the maintenance flag of %s cannot be read: not sending a toggle blind",
@@ -317,9 +316,8 @@ static long demotion_before(struct wf_run *r, const char *key, long dflt)
 	return v && str_to_long(v, &x) ? x : dflt;
 }
 
-static enum wf_check until_in_maintenance(struct wf_run *r, char *msg, size_t n)
+static enum wf_check until_in_maintenance(struct wf_run *r, int node, char *msg, size_t n)
 {
-	int node = wf_resolve(r, WF_TARGET);
 	const struct snapshot *s = snap(r, node);
 	if (!s->reachable) {
 		str_printf(msg, n, "%s unreachable: %s", wf_node_name(r, node), s->error);
@@ -340,9 +338,8 @@ static enum wf_check until_in_maintenance(struct wf_run *r, char *msg, size_t n)
 	return WF_YES;
 }
 
-static enum wf_check pre_leave_maintenance(struct wf_run *r, char *msg, size_t n)
+static enum wf_check pre_leave_maintenance(struct wf_run *r, int node, char *msg, size_t n)
 {
-	int node = wf_resolve(r, WF_TARGET);
 	const struct snapshot *s = snap(r, node);
 	if (!s->carp.known) {
 		str_printf(msg, n, "the maintenance flag of %s cannot be read: not sending a toggle blind",
@@ -357,9 +354,8 @@ static enum wf_check pre_leave_maintenance(struct wf_run *r, char *msg, size_t n
 	return WF_YES;
 }
 
-static enum wf_check until_out_of_maintenance(struct wf_run *r, char *msg, size_t n)
+static enum wf_check until_out_of_maintenance(struct wf_run *r, int node, char *msg, size_t n)
 {
-	int node = wf_resolve(r, WF_TARGET);
 	const struct snapshot *s = snap(r, node);
 	if (!s->reachable) {
 		str_printf(msg, n, "%s unreachable: %s", wf_node_name(r, node), s->error);
@@ -380,9 +376,8 @@ static enum wf_check until_out_of_maintenance(struct wf_run *r, char *msg, size_
 	return WF_YES;
 }
 
-static enum wf_check pre_disable_carp(struct wf_run *r, char *msg, size_t n)
+static enum wf_check pre_disable_carp(struct wf_run *r, int node, char *msg, size_t n)
 {
-	int node = wf_resolve(r, WF_TARGET);
 	const struct snapshot *s = snap(r, node);
 	if (s->carp.known && s->carp.allow == 0) {
 		str_printf(msg, n, "CARP is already disabled on %s", wf_node_name(r, node));
@@ -391,9 +386,8 @@ static enum wf_check pre_disable_carp(struct wf_run *r, char *msg, size_t n)
 	return interlock(r, node, WEAKEN_DISABLE, msg, n);
 }
 
-static enum wf_check until_carp_disabled(struct wf_run *r, char *msg, size_t n)
+static enum wf_check until_carp_disabled(struct wf_run *r, int node, char *msg, size_t n)
 {
-	int node = wf_resolve(r, WF_TARGET);
 	const struct snapshot *s = snap(r, node);
 	if (!s->reachable || !s->carp.known) {
 		str_printf(msg, n, "%s unreachable: %s", wf_node_name(r, node), s->error);
@@ -403,9 +397,8 @@ static enum wf_check until_carp_disabled(struct wf_run *r, char *msg, size_t n)
 	return s->carp.allow == 0 ? WF_YES : WF_NO;
 }
 
-static enum wf_check pre_enable_carp(struct wf_run *r, char *msg, size_t n)
+static enum wf_check pre_enable_carp(struct wf_run *r, int node, char *msg, size_t n)
 {
-	int node = wf_resolve(r, WF_TARGET);
 	const struct snapshot *s = snap(r, node);
 	if (s->carp.known && s->carp.allow == 1) {
 		str_printf(msg, n, "CARP is already enabled on %s", wf_node_name(r, node));
@@ -414,9 +407,8 @@ static enum wf_check pre_enable_carp(struct wf_run *r, char *msg, size_t n)
 	return WF_YES;
 }
 
-static enum wf_check until_carp_enabled(struct wf_run *r, char *msg, size_t n)
+static enum wf_check until_carp_enabled(struct wf_run *r, int node, char *msg, size_t n)
 {
-	int node = wf_resolve(r, WF_TARGET);
 	const struct snapshot *s = snap(r, node);
 	if (!s->reachable || !s->carp.known) {
 		str_printf(msg, n, "%s unreachable: %s", wf_node_name(r, node), s->error);
@@ -426,14 +418,16 @@ static enum wf_check until_carp_enabled(struct wf_run *r, char *msg, size_t n)
 	return s->carp.allow == 1 ? WF_YES : WF_NO;
 }
 
-static enum wf_check until_other_master(struct wf_run *r, char *msg, size_t n)
+/* The step's node holds MASTER on every VHID (it took over). */
+static enum wf_check until_master_everywhere(struct wf_run *r, int node, char *msg, size_t n)
 {
-	return all_vhids(r, wf_resolve(r, WF_OTHER), CARP_ST_MASTER, msg, n) ? WF_YES : WF_NO;
+	return all_vhids(r, node, CARP_ST_MASTER, msg, n) ? WF_YES : WF_NO;
 }
 
-static enum wf_check until_target_master(struct wf_run *r, char *msg, size_t n)
+/* The step's node is MASTER again after leaving maintenance: with preempt
+ * on it takes its VHIDs back; with preempt off it stays BACKUP by design. */
+static enum wf_check until_master_again(struct wf_run *r, int node, char *msg, size_t n)
 {
-	int node = wf_resolve(r, WF_TARGET);
 	if (snap(r, node)->carp.preempt == 0) {
 		str_printf(msg, n, "preempt is off on %s: it stays BACKUP by design", wf_node_name(r, node));
 		return WF_YES;
@@ -441,7 +435,7 @@ static enum wf_check until_target_master(struct wf_run *r, char *msg, size_t n)
 	return all_vhids(r, node, CARP_ST_MASTER, msg, n) ? WF_YES : WF_NO;
 }
 
-static enum wf_check until_healthy(struct wf_run *r, char *msg, size_t n)
+static enum wf_check until_healthy(struct wf_run *r, int node, char *msg, size_t n)
 {
 	int i;
 	if (both_reachable(r, msg, n) < 0)
@@ -456,10 +450,15 @@ static enum wf_check until_healthy(struct wf_run *r, char *msg, size_t n)
 	return pair_healthy(r, msg, n) ? WF_YES : WF_NO;
 }
 
-static enum wf_check until_now(struct wf_run *r, char *msg, size_t n)
+static enum wf_check until_now(struct wf_run *r, int node, char *msg, size_t n)
 {
 	return WF_YES;
 }
+
+/* What --rollback runs to undo a step (the steps' .undo), defined with the
+ * undo steps at the end of this file. */
+static const struct wf_undo undo_enter_maintenance, undo_disable_carp, undo_add_alias_on_target,
+	undo_add_alias_on_other;
 
 /* ---- the rolling update ---------------------------------------------- */
 
@@ -534,12 +533,12 @@ static enum wf_check pre_update(struct wf_run *r, int node, char *msg, size_t n)
 	return WF_YES;
 }
 
-static enum wf_check pre_update_secondary(struct wf_run *r, char *msg, size_t n)
+static enum wf_check pre_update_secondary(struct wf_run *r, int node, char *msg, size_t n)
 {
 	return pre_update(r, 1, msg, n);
 }
 
-static enum wf_check pre_update_primary(struct wf_run *r, char *msg, size_t n)
+static enum wf_check pre_update_primary(struct wf_run *r, int node, char *msg, size_t n)
 {
 	/* The primary is updated only while in maintenance: its peer serves. */
 	if (!snap(r, 0)->carp.maintenance) {
@@ -611,18 +610,18 @@ static enum wf_check until_updated(struct wf_run *r, int node, enum carp_status 
 	return WF_YES;
 }
 
-static enum wf_check until_secondary_updated(struct wf_run *r, char *msg, size_t n)
+static enum wf_check until_secondary_updated(struct wf_run *r, int node, char *msg, size_t n)
 {
 	return until_updated(r, 1, CARP_ST_BACKUP, msg, n);
 }
 
-static enum wf_check until_primary_updated(struct wf_run *r, char *msg, size_t n)
+static enum wf_check until_primary_updated(struct wf_run *r, int node, char *msg, size_t n)
 {
 	/* Maintenance survives the reboot, so the primary comes back BACKUP. */
 	return until_updated(r, 0, CARP_ST_BACKUP, msg, n);
 }
 
-static enum wf_check until_secondary_serves(struct wf_run *r, char *msg, size_t n)
+static enum wf_check until_secondary_serves(struct wf_run *r, int node, char *msg, size_t n)
 {
 	const struct snapshot *s = snap(r, 1);
 	const char *before = wf_record_get(r, "states_before");
@@ -645,9 +644,9 @@ static enum wf_check until_secondary_serves(struct wf_run *r, char *msg, size_t 
 	return WF_YES;
 }
 
-static enum wf_check until_final(struct wf_run *r, char *msg, size_t n)
+static enum wf_check until_final(struct wf_run *r, int node, char *msg, size_t n)
 {
-	enum wf_check c = until_healthy(r, msg, n);
+	enum wf_check c = until_healthy(r, node, msg, n);
 	if (c != WF_YES)
 		return c;
 	if (!str_eq(snap(r, 0)->version, snap(r, 1)->version)) {
@@ -660,27 +659,63 @@ static enum wf_check until_final(struct wf_run *r, char *msg, size_t n)
 }
 
 static const struct wf_step update_steps[] = {
-	{ "Update the secondary %N and wait until it is back as BACKUP",
-	  "The how-to updates the secondary first, while the primary keeps serving.", WF_SECONDARY,
-	  pre_update_secondary, ACT_FIRMWARE_UPDATE, NULL, until_secondary_updated, 3600, false, ACT__COUNT },
-	{ "Enter persistent maintenance mode on %N",
-	  "Maintenance demotes the primary smoothly (no lost probes) and survives its reboot.", WF_PRIMARY,
-	  pre_enter_maintenance, ACT_MAINTENANCE_TOGGLE, NULL, until_in_maintenance, 30, false, ACT_MAINTENANCE_TOGGLE },
-	{ "Wait until %N holds MASTER on every VHID", "The secondary must carry all traffic before the primary goes down.",
-	  WF_SECONDARY, NULL, ACT__COUNT, NULL, until_other_master, 60, false, ACT__COUNT },
-	{ "Check that %N serves (MASTER everywhere, states carried over by pfsync)",
-	  "Check DHCP, VPN and NAT on the secondary before taking the primary down (how-to step 3).", WF_SECONDARY, NULL,
-	  ACT__COUNT, NULL, until_secondary_serves, 60, true, ACT__COUNT },
-	{ "Update the primary %N and wait until it is back (still in maintenance)",
-	  "The primary stays in maintenance through its reboot, so it comes back as BACKUP.", WF_PRIMARY,
-	  pre_update_primary, ACT_FIRMWARE_UPDATE, NULL, until_primary_updated, 3600, false, ACT__COUNT },
-	{ "Leave maintenance mode on %N",
-	  "Persistent maintenance must be left explicitly; 'enable' does not leave it.", WF_PRIMARY, pre_leave_maintenance,
-	  ACT_MAINTENANCE_TOGGLE, NULL, until_out_of_maintenance, 30, false, ACT__COUNT },
-	{ "Wait until %N is MASTER again (preempt)", "With preempt on, the primary takes its VHIDs back.", WF_PRIMARY, NULL,
-	  ACT__COUNT, NULL, until_target_master, 60, false, ACT__COUNT },
-	{ "Final health check", "One MASTER per VHID, no maintenance, equal versions.", WF_NONE, NULL, ACT__COUNT, NULL,
-	  until_final, 60, false, ACT__COUNT },
+	{
+		.title = "Update the secondary %N and wait until it is back as BACKUP",
+		.reason = "The how-to updates the secondary first, while the primary keeps serving.",
+		.node = WF_SECONDARY,
+		.pre = pre_update_secondary, .action = ACT_FIRMWARE_UPDATE,
+		.until = until_secondary_updated, .timeout_s = 3600,
+	},
+	{
+		.title = "Enter persistent maintenance mode on %N",
+		.reason = "Maintenance demotes the primary smoothly (no lost probes) and survives its reboot.",
+		.node = WF_PRIMARY,
+		.pre = pre_enter_maintenance, .action = ACT_MAINTENANCE_TOGGLE,
+		.until = until_in_maintenance, .timeout_s = 30,
+		.undo = &undo_enter_maintenance,
+	},
+	{
+		.title = "Wait until %N holds MASTER on every VHID",
+		.reason = "The secondary must carry all traffic before the primary goes down.",
+		.node = WF_SECONDARY,
+		.action = WF_NO_ACTION,
+		.until = until_master_everywhere, .timeout_s = 60,
+	},
+	{
+		.title = "Check that %N serves (MASTER everywhere, states carried over by pfsync)",
+		.reason = "Check DHCP, VPN and NAT on the secondary before taking the primary down (how-to step 3).",
+		.node = WF_SECONDARY,
+		.action = WF_NO_ACTION,
+		.until = until_secondary_serves, .timeout_s = 60, .ask = true,
+	},
+	{
+		.title = "Update the primary %N and wait until it is back (still in maintenance)",
+		.reason = "The primary stays in maintenance through its reboot, so it comes back as BACKUP.",
+		.node = WF_PRIMARY,
+		.pre = pre_update_primary, .action = ACT_FIRMWARE_UPDATE,
+		.until = until_primary_updated, .timeout_s = 3600,
+	},
+	{
+		.title = "Leave maintenance mode on %N",
+		.reason = "Persistent maintenance must be left explicitly; 'enable' does not leave it.",
+		.node = WF_PRIMARY,
+		.pre = pre_leave_maintenance, .action = ACT_MAINTENANCE_TOGGLE,
+		.until = until_out_of_maintenance, .timeout_s = 30,
+	},
+	{
+		.title = "Wait until %N is MASTER again (preempt)",
+		.reason = "With preempt on, the primary takes its VHIDs back.",
+		.node = WF_PRIMARY,
+		.action = WF_NO_ACTION,
+		.until = until_master_again, .timeout_s = 60,
+	},
+	{
+		.title = "Final health check",
+		.reason = "One MASTER per VHID, no maintenance, equal versions.",
+		.node = WF_NONE,
+		.action = WF_NO_ACTION,
+		.until = until_final, .timeout_s = 60,
+	},
 };
 
 static void update_consequence(struct wf_run *r, char *msg, size_t n)
@@ -733,7 +768,9 @@ static int alias_setup(struct wf_run *r, char *msg, size_t n)
 	const struct vhid_row *row;
 
 	if (!vs || !str_to_long(vs, &vhid) || vhid < 1 || vhid > 255) {
-		str_printf(msg, n, "vhid=N is required (1-255); usage: add-alias vhid=N address=A/P [node=NAME]");
+		char usage[160];
+		wf_usage(r->def, usage, sizeof(usage));
+		str_printf(msg, n, "vhid=N is required (1-255); usage: %s %s", r->def->name, usage);
 		return -1;
 	}
 	if (!parse_address(as, addr, sizeof(addr), &prefix)) {
@@ -817,24 +854,20 @@ static enum wf_check pre_add_alias(struct wf_run *r, int node, char *msg, size_t
 	return WF_YES;
 }
 
-static enum wf_check pre_add_alias_target(struct wf_run *r, char *msg, size_t n)
+/* Add the alias on the step's node: only while CARP is disabled on the
+ * target (first the target itself, then the serving peer). */
+static enum wf_check pre_add_alias_on(struct wf_run *r, int node, char *msg, size_t n)
 {
 	if (snap(r, r->target)->carp.allow != 0) {
-		str_printf(msg, n, "refused: CARP is running on %s; the alias is added only while it is disabled",
-			   wf_node_name(r, r->target));
+		if (node == r->target)
+			str_printf(msg, n, "refused: CARP is running on %s; the alias is added only while it is disabled",
+				   wf_node_name(r, r->target));
+		else
+			str_printf(msg, n, "refused: CARP must stay disabled on %s while the alias goes onto %s",
+				   wf_node_name(r, r->target), wf_node_name(r, node));
 		return WF_FAIL;
 	}
-	return pre_add_alias(r, r->target, msg, n);
-}
-
-static enum wf_check pre_add_alias_other(struct wf_run *r, char *msg, size_t n)
-{
-	if (snap(r, r->target)->carp.allow != 0) {
-		str_printf(msg, n, "refused: CARP must stay disabled on %s while the alias goes onto %s",
-			   wf_node_name(r, r->target), wf_node_name(r, r->other));
-		return WF_FAIL;
-	}
-	return pre_add_alias(r, r->other, msg, n);
+	return pre_add_alias(r, node, msg, n);
 }
 
 /* The alias on the interface: a row for it that is not DISABLED. While
@@ -872,18 +905,14 @@ static enum wf_check until_alias(struct wf_run *r, int node, bool want, char *ms
 	return WF_YES;
 }
 
-static enum wf_check until_alias_on_target(struct wf_run *r, char *msg, size_t n)
+/* The alias is live on the step's node. */
+static enum wf_check until_alias_on(struct wf_run *r, int node, char *msg, size_t n)
 {
-	return until_alias(r, r->target, true, msg, n);
-}
-
-static enum wf_check until_alias_on_other(struct wf_run *r, char *msg, size_t n)
-{
-	return until_alias(r, r->other, true, msg, n);
+	return until_alias(r, node, true, msg, n);
 }
 
 /* The how-to's "double-check that the VIP configuration is identical". */
-static enum wf_check until_alias_identical(struct wf_run *r, char *msg, size_t n)
+static enum wf_check until_alias_identical(struct wf_run *r, int node, char *msg, size_t n)
 {
 	int vhid = atoi(wf_record_get(r, "vhid") ? wf_record_get(r, "vhid") : "0");
 	char set[CLUSTER_NODES][512];
@@ -936,15 +965,15 @@ static enum wf_check until_alias_identical(struct wf_run *r, char *msg, size_t n
 }
 
 /* CARP back on the target, and the alias live there (not just saved). */
-static enum wf_check until_carp_enabled_alias_live(struct wf_run *r, char *msg, size_t n)
+static enum wf_check until_carp_enabled_alias_live(struct wf_run *r, int node, char *msg, size_t n)
 {
-	enum wf_check c = until_carp_enabled(r, msg, n);
+	enum wf_check c = until_carp_enabled(r, node, msg, n);
 	if (c != WF_YES)
 		return c;
-	return until_alias(r, r->target, true, msg, n);
+	return until_alias(r, node, true, msg, n);
 }
 
-static enum wf_check until_roles_restored(struct wf_run *r, char *msg, size_t n)
+static enum wf_check until_roles_restored(struct wf_run *r, int node, char *msg, size_t n)
 {
 	const char *before = wf_record_get(r, "roles_before");
 	char now[128];
@@ -960,27 +989,74 @@ static enum wf_check until_roles_restored(struct wf_run *r, char *msg, size_t n)
 }
 
 static const struct wf_step alias_steps[] = {
-	{ "Disable CARP on %N", "Disable CARP (not maintenance) so the other node serves alone while the VHID changes.",
-	  WF_TARGET, pre_disable_carp, ACT_CARP_DISABLE, NULL, until_carp_disabled, 30, false, ACT_CARP_ENABLE },
-	{ "Wait until %N holds MASTER on every VHID", "Traffic must be on the node that keeps CARP running.", WF_OTHER,
-	  NULL, ACT__COUNT, NULL, until_other_master, 60, false, ACT__COUNT },
-	{ "Add the IP alias on %N", "Added while CARP is disabled there, the new address cannot split the VHID's hash.",
-	  WF_TARGET, pre_add_alias_target, ACT_VIP_ADD, build_alias, until_now, 30, false, ACT_VIP_DELETE },
-	{ "Apply the VIP change on %N", "Nothing reaches the interfaces until the change is applied (reconfigure).",
-	  WF_TARGET, NULL, ACT_VIP_APPLY, NULL, until_alias_on_target, 30, false, ACT__COUNT },
-	{ "Add the same IP alias on %N",
-	  "Added by hand, not by a config sync: rc.filter_synchronize would send every VIP with a VHID, but a sync in "
-	  "the middle of the procedure also reconfigures the peer while the address sets differ.",
-	  WF_OTHER, pre_add_alias_other, ACT_VIP_ADD, build_alias, until_now, 30, false, ACT_VIP_DELETE },
-	{ "Apply the VIP change on %N", "The alias goes live on the node that is serving.", WF_OTHER, NULL, ACT_VIP_APPLY,
-	  NULL, until_alias_on_other, 30, false, ACT__COUNT },
-	{ "Verify the VHID's addresses are identical on both nodes",
-	  "Every address is hashed into the advertisements: any difference means split brain.", WF_NONE, NULL,
-	  ACT__COUNT, NULL, until_alias_identical, 30, false, ACT__COUNT },
-	{ "Enable CARP on %N", "With identical address sets the nodes agree again.", WF_TARGET, pre_enable_carp,
-	  ACT_CARP_ENABLE, NULL, until_carp_enabled_alias_live, 30, false, ACT__COUNT },
-	{ "Verify no split brain and roles back as before", "One MASTER per VHID, on the same node as before.", WF_NONE,
-	  NULL, ACT__COUNT, NULL, until_roles_restored, 60, false, ACT__COUNT },
+	{
+		.title = "Disable CARP on %N",
+		.reason = "Disable CARP (not maintenance) so the other node serves alone while the VHID changes.",
+		.node = WF_TARGET,
+		.pre = pre_disable_carp, .action = ACT_CARP_DISABLE,
+		.until = until_carp_disabled, .timeout_s = 30,
+		.undo = &undo_disable_carp,
+	},
+	{
+		.title = "Wait until %N holds MASTER on every VHID",
+		.reason = "Traffic must be on the node that keeps CARP running.",
+		.node = WF_OTHER,
+		.action = WF_NO_ACTION,
+		.until = until_master_everywhere, .timeout_s = 60,
+	},
+	{
+		.title = "Add the IP alias on %N",
+		.reason = "Added while CARP is disabled there, the new address cannot split the VHID's hash.",
+		.node = WF_TARGET,
+		.pre = pre_add_alias_on, .action = ACT_VIP_ADD, .build = build_alias,
+		.until = until_now, .timeout_s = 30,
+		.undo = &undo_add_alias_on_target,
+	},
+	{
+		.title = "Apply the VIP change on %N",
+		.reason = "Nothing reaches the interfaces until the change is applied (reconfigure).",
+		.node = WF_TARGET,
+		.action = ACT_VIP_APPLY,
+		.until = until_alias_on, .timeout_s = 30,
+	},
+	{
+		.title = "Add the same IP alias on %N",
+		.reason =
+			"Added by hand, not by a config sync: rc.filter_synchronize would send every VIP with a VHID, but a sync in "
+			"the middle of the procedure also reconfigures the peer while the address sets differ.",
+		.node = WF_OTHER,
+		.pre = pre_add_alias_on, .action = ACT_VIP_ADD, .build = build_alias,
+		.until = until_now, .timeout_s = 30,
+		.undo = &undo_add_alias_on_other,
+	},
+	{
+		.title = "Apply the VIP change on %N",
+		.reason = "The alias goes live on the node that is serving.",
+		.node = WF_OTHER,
+		.action = ACT_VIP_APPLY,
+		.until = until_alias_on, .timeout_s = 30,
+	},
+	{
+		.title = "Verify the VHID's addresses are identical on both nodes",
+		.reason = "Every address is hashed into the advertisements: any difference means split brain.",
+		.node = WF_NONE,
+		.action = WF_NO_ACTION,
+		.until = until_alias_identical, .timeout_s = 30,
+	},
+	{
+		.title = "Enable CARP on %N",
+		.reason = "With identical address sets the nodes agree again.",
+		.node = WF_TARGET,
+		.pre = pre_enable_carp, .action = ACT_CARP_ENABLE,
+		.until = until_carp_enabled_alias_live, .timeout_s = 30,
+	},
+	{
+		.title = "Verify no split brain and roles back as before",
+		.reason = "One MASTER per VHID, on the same node as before.",
+		.node = WF_NONE,
+		.action = WF_NO_ACTION,
+		.until = until_roles_restored, .timeout_s = 60,
+	},
 };
 
 /* ---- the how-to's "Testing setup" ------------------------------------- */
@@ -1020,7 +1096,7 @@ static void failover_consequence(struct wf_run *r, char *msg, size_t n)
 		   wf_node_name(r, r->target));
 }
 
-static enum wf_check until_states_carried(struct wf_run *r, char *msg, size_t n)
+static enum wf_check until_states_carried(struct wf_run *r, int node, char *msg, size_t n)
 {
 	const struct snapshot *s = snap(r, r->other), *t = snap(r, r->target);
 	const char *before = wf_record_get(r, "states_before");
@@ -1050,19 +1126,49 @@ static enum wf_check until_states_carried(struct wf_run *r, char *msg, size_t n)
 }
 
 static const struct wf_step failover_steps[] = {
-	{ "Enter maintenance mode on %N (the MASTER)", "The how-to's test: demote the master and watch the backup take over.",
-	  WF_TARGET, pre_enter_maintenance, ACT_MAINTENANCE_TOGGLE, NULL, until_in_maintenance, 30, false,
-	  ACT_MAINTENANCE_TOGGLE },
-	{ "Wait until %N takes over every VHID", "The backup must take over every VHID.", WF_OTHER, NULL, ACT__COUNT,
-	  NULL, until_other_master, 60, false, ACT__COUNT },
-	{ "Check the state counts carried over (pfsync)", "Connections survive a failover only if pfsync synced the states.",
-	  WF_NONE, NULL, ACT__COUNT, NULL, until_states_carried, 30, false, ACT__COUNT },
-	{ "Leave maintenance mode on %N", "Maintenance is persistent: leave it explicitly.", WF_TARGET,
-	  pre_leave_maintenance, ACT_MAINTENANCE_TOGGLE, NULL, until_out_of_maintenance, 30, false, ACT__COUNT },
-	{ "Wait until %N is MASTER again (preempt)", "With preempt the original master takes over again.", WF_TARGET, NULL,
-	  ACT__COUNT, NULL, until_target_master, 60, false, ACT__COUNT },
-	{ "Final health check", "One MASTER per VHID, no maintenance.", WF_NONE, NULL, ACT__COUNT, NULL, until_healthy, 60,
-	  false, ACT__COUNT },
+	{
+		.title = "Enter maintenance mode on %N (the MASTER)",
+		.reason = "The how-to's test: demote the master and watch the backup take over.",
+		.node = WF_TARGET,
+		.pre = pre_enter_maintenance, .action = ACT_MAINTENANCE_TOGGLE,
+		.until = until_in_maintenance, .timeout_s = 30,
+		.undo = &undo_enter_maintenance,
+	},
+	{
+		.title = "Wait until %N takes over every VHID",
+		.reason = "The backup must take over every VHID.",
+		.node = WF_OTHER,
+		.action = WF_NO_ACTION,
+		.until = until_master_everywhere, .timeout_s = 60,
+	},
+	{
+		.title = "Check the state counts carried over (pfsync)",
+		.reason = "Connections survive a failover only if pfsync synced the states.",
+		.node = WF_NONE,
+		.action = WF_NO_ACTION,
+		.until = until_states_carried, .timeout_s = 30,
+	},
+	{
+		.title = "Leave maintenance mode on %N",
+		.reason = "Maintenance is persistent: leave it explicitly.",
+		.node = WF_TARGET,
+		.pre = pre_leave_maintenance, .action = ACT_MAINTENANCE_TOGGLE,
+		.until = until_out_of_maintenance, .timeout_s = 30,
+	},
+	{
+		.title = "Wait until %N is MASTER again (preempt)",
+		.reason = "With preempt the original master takes over again.",
+		.node = WF_TARGET,
+		.action = WF_NO_ACTION,
+		.until = until_master_again, .timeout_s = 60,
+	},
+	{
+		.title = "Final health check",
+		.reason = "One MASTER per VHID, no maintenance.",
+		.node = WF_NONE,
+		.action = WF_NO_ACTION,
+		.until = until_healthy, .timeout_s = 60,
+	},
 };
 
 /* ---- single actions, same discipline ------------------------------------ */
@@ -1182,20 +1288,42 @@ static void enable_consequence(struct wf_run *r, char *msg, size_t n)
 }
 
 static const struct wf_step maint_enter_steps[] = {
-	{ "Enter maintenance mode on %N", "carp_status/maintenance is a toggle: the flag is read first.", WF_TARGET,
-	  pre_enter_maintenance, ACT_MAINTENANCE_TOGGLE, NULL, until_in_maintenance, 30, false, ACT_MAINTENANCE_TOGGLE },
+	{
+		.title = "Enter maintenance mode on %N",
+		.reason = "carp_status/maintenance is a toggle: the flag is read first.",
+		.node = WF_TARGET,
+		.pre = pre_enter_maintenance, .action = ACT_MAINTENANCE_TOGGLE,
+		.until = until_in_maintenance, .timeout_s = 30,
+		.undo = &undo_enter_maintenance,
+	},
 };
 static const struct wf_step maint_leave_steps[] = {
-	{ "Leave maintenance mode on %N", "carp_status/maintenance is a toggle: the flag is read first.", WF_TARGET,
-	  pre_leave_maintenance, ACT_MAINTENANCE_TOGGLE, NULL, until_out_of_maintenance, 30, false, ACT__COUNT },
+	{
+		.title = "Leave maintenance mode on %N",
+		.reason = "carp_status/maintenance is a toggle: the flag is read first.",
+		.node = WF_TARGET,
+		.pre = pre_leave_maintenance, .action = ACT_MAINTENANCE_TOGGLE,
+		.until = until_out_of_maintenance, .timeout_s = 30,
+	},
 };
 static const struct wf_step disable_steps[] = {
-	{ "Disable CARP on %N", "Temporary (not persistent): the peer must be able to take over.", WF_TARGET,
-	  pre_disable_carp, ACT_CARP_DISABLE, NULL, until_carp_disabled, 30, false, ACT_CARP_ENABLE },
+	{
+		.title = "Disable CARP on %N",
+		.reason = "Temporary (not persistent): the peer must be able to take over.",
+		.node = WF_TARGET,
+		.pre = pre_disable_carp, .action = ACT_CARP_DISABLE,
+		.until = until_carp_disabled, .timeout_s = 30,
+		.undo = &undo_disable_carp,
+	},
 };
 static const struct wf_step enable_steps[] = {
-	{ "Enable CARP on %N", "Enable does not leave maintenance mode.", WF_TARGET, pre_enable_carp, ACT_CARP_ENABLE, NULL,
-	  until_carp_enabled, 30, false, ACT__COUNT },
+	{
+		.title = "Enable CARP on %N",
+		.reason = "Enable does not leave maintenance mode.",
+		.node = WF_TARGET,
+		.pre = pre_enable_carp, .action = ACT_CARP_ENABLE,
+		.until = until_carp_enabled, .timeout_s = 30,
+	},
 };
 
 /* The one-key actions' results, in words, on the state the step verified. */
@@ -1248,34 +1376,75 @@ static void sync_consequence(struct wf_run *r, char *msg, size_t n)
 }
 
 static const struct wf_step sync_steps[] = {
-	{ "Synchronize the configuration from %N to its peer",
-	  "XMLRPC sync pushes the primary's selected sections. Over the API (hasync_status/restart_all) it also "
-	  "restarts every service on the peer, and its ok does not say the config arrived; over SSH the sync is "
-	  "confirmed by the node's system log, because configctl filter sync prints OK even when it failed.",
-	  WF_PRIMARY, NULL, ACT_SYNC, NULL, until_now, 60, false, ACT__COUNT },
+	{
+		.title = "Synchronize the configuration from %N to its peer",
+		.reason =
+			"XMLRPC sync pushes the primary's selected sections. Over the API (hasync_status/restart_all) it also "
+			"restarts every service on the peer, and its ok does not say the config arrived; over SSH the sync is "
+			"confirmed by the node's system log, because configctl filter sync prints OK even when it failed.",
+		.node = WF_PRIMARY,
+		.action = ACT_SYNC,
+		.until = until_now, .timeout_s = 60,
+	},
 };
 
-#define DEF(var, nm, sum, use, st, set, cons) \
-	static const struct wf_def var = { nm, sum, use, st, (int)ARRAY_LEN(st), set, cons, NULL }
-#define DEF_TOLD(var, nm, sum, use, st, set, cons, told) \
-	static const struct wf_def var = { nm, sum, use, st, (int)ARRAY_LEN(st), set, cons, told }
+/* The parameters, for --run, its usage text and the console's form. */
+static const struct wf_param_spec alias_params[] = {
+	{ .key = "vhid", .value = "N" },
+	{ .key = "address", .value = "A/P" },
+	{ .key = "node", .value = "NAME", .optional = true }, /* default: the BACKUP node */
+	{ NULL },
+};
+static const struct wf_param_spec node_params[] = {
+	{ .key = "node", .value = "NAME" },
+	{ NULL },
+};
 
-DEF(wf_update, "update", "rolling firmware update with persistent maintenance mode", "", update_steps, update_setup,
-    update_consequence);
-DEF(wf_alias, "add-alias", "add an IP alias to an active VHID without split brain", "vhid=N address=A/P [node=NAME]",
-    alias_steps, alias_setup, alias_consequence);
-DEF(wf_failover, "failover-test", "the how-to's failover test: maintenance on the master and back", "", failover_steps,
-    failover_setup, failover_consequence);
-DEF_TOLD(wf_maint_enter, "maintenance-enter", "enter persistent maintenance mode on one node", "node=NAME",
-	 maint_enter_steps, maint_enter_setup, maint_enter_consequence, maint_enter_outcome);
-DEF_TOLD(wf_maint_leave, "maintenance-leave", "leave persistent maintenance mode on one node", "node=NAME",
-	 maint_leave_steps, maint_leave_setup, maint_leave_consequence, maint_leave_outcome);
-DEF_TOLD(wf_disable, "carp-disable", "temporarily disable CARP on one node", "node=NAME", disable_steps,
-	 disable_setup, disable_consequence, disable_outcome);
-DEF_TOLD(wf_enable, "carp-enable", "enable CARP on one node", "node=NAME", enable_steps, enable_setup,
-	 enable_consequence, enable_outcome);
-DEF(wf_sync, "sync", "synchronize the configuration from the primary now", "", sync_steps, sync_setup,
-    sync_consequence);
+static const struct wf_def wf_update = {
+	.name = "update", .summary = "rolling firmware update with persistent maintenance mode",
+	.steps = update_steps, .n_steps = (int)ARRAY_LEN(update_steps),
+	.setup = update_setup, .consequence = update_consequence,
+};
+static const struct wf_def wf_alias = {
+	.name = "add-alias", .summary = "add an IP alias to an active VHID without split brain",
+	.params = alias_params,
+	.steps = alias_steps, .n_steps = (int)ARRAY_LEN(alias_steps),
+	.setup = alias_setup, .consequence = alias_consequence,
+};
+static const struct wf_def wf_failover = {
+	.name = "failover-test", .summary = "the how-to's failover test: maintenance on the master and back",
+	.steps = failover_steps, .n_steps = (int)ARRAY_LEN(failover_steps),
+	.setup = failover_setup, .consequence = failover_consequence,
+};
+static const struct wf_def wf_maint_enter = {
+	.name = "maintenance-enter", .summary = "enter persistent maintenance mode on one node",
+	.params = node_params,
+	.steps = maint_enter_steps, .n_steps = (int)ARRAY_LEN(maint_enter_steps),
+	.setup = maint_enter_setup, .consequence = maint_enter_consequence, .outcome = maint_enter_outcome,
+};
+static const struct wf_def wf_maint_leave = {
+	.name = "maintenance-leave", .summary = "leave persistent maintenance mode on one node",
+	.params = node_params,
+	.steps = maint_leave_steps, .n_steps = (int)ARRAY_LEN(maint_leave_steps),
+	.setup = maint_leave_setup, .consequence = maint_leave_consequence, .outcome = maint_leave_outcome,
+};
+static const struct wf_def wf_disable = {
+	.name = "carp-disable", .summary = "temporarily disable CARP on one node",
+	.params = node_params,
+	.steps = disable_steps, .n_steps = (int)ARRAY_LEN(disable_steps),
+	.setup = disable_setup, .consequence = disable_consequence, .outcome = disable_outcome,
+};
+static const struct wf_def wf_enable = {
+	.name = "carp-enable", .summary = "enable CARP on one node",
+	.params = node_params,
+	.steps = enable_steps, .n_steps = (int)ARRAY_LEN(enable_steps),
+	.setup = enable_setup, .consequence = enable_consequence, .outcome = enable_outcome,
+};
+static const struct wf_def wf_sync = {
+	.name = "sync", .summary = "synchronize the configuration from the primary now",
+	.steps = sync_steps, .n_steps = (int)ARRAY_LEN(sync_steps),
+	.setup = sync_setup, .consequence = sync_consequence,
+};
 
 const struct wf_def *const wf_defs[] = {
 	&wf_update, &wf_alias, &wf_failover, &wf_maint_enter, &wf_maint_leave, &wf_disable, &wf_enable, &wf_sync,
@@ -1300,60 +1469,64 @@ static enum wf_check pre_delete_alias(struct wf_run *r, int node, char *msg, siz
 	return WF_YES;
 }
 
-static enum wf_check pre_delete_alias_target(struct wf_run *r, char *msg, size_t n)
+/* The alias is gone from the step's node. */
+static enum wf_check until_alias_gone(struct wf_run *r, int node, char *msg, size_t n)
 {
-	return pre_delete_alias(r, r->target, msg, n);
-}
-
-static enum wf_check pre_delete_alias_other(struct wf_run *r, char *msg, size_t n)
-{
-	return pre_delete_alias(r, r->other, msg, n);
-}
-
-static enum wf_check until_alias_gone_target(struct wf_run *r, char *msg, size_t n)
-{
-	return until_alias(r, r->target, false, msg, n);
-}
-
-static enum wf_check until_alias_gone_other(struct wf_run *r, char *msg, size_t n)
-{
-	return until_alias(r, r->other, false, msg, n);
+	return until_alias(r, node, false, msg, n);
 }
 
 static const struct wf_step undo_leave_maint[] = {
-	{ "Undo: leave maintenance mode on %N", "Undo of entering maintenance.", WF_TARGET, pre_leave_maintenance,
-	  ACT_MAINTENANCE_TOGGLE, NULL, until_out_of_maintenance, 30, false, ACT__COUNT },
+	{
+		.title = "Undo: leave maintenance mode on %N",
+		.reason = "Undo of entering maintenance.",
+		.node = WF_TARGET,
+		.pre = pre_leave_maintenance, .action = ACT_MAINTENANCE_TOGGLE,
+		.until = until_out_of_maintenance, .timeout_s = 30,
+	},
 };
 static const struct wf_step undo_enable[] = {
-	{ "Undo: enable CARP on %N", "Undo of disabling CARP.", WF_TARGET, pre_enable_carp, ACT_CARP_ENABLE, NULL,
-	  until_carp_enabled, 30, false, ACT__COUNT },
+	{
+		.title = "Undo: enable CARP on %N",
+		.reason = "Undo of disabling CARP.",
+		.node = WF_TARGET,
+		.pre = pre_enable_carp, .action = ACT_CARP_ENABLE,
+		.until = until_carp_enabled, .timeout_s = 30,
+	},
 };
 static const struct wf_step undo_delete_target[] = {
-	{ "Undo: delete the IP alias on %N", "Undo of adding the alias.", WF_TARGET, pre_delete_alias_target,
-	  ACT_VIP_DELETE, build_alias, until_now, 30, false, ACT__COUNT },
-	{ "Undo: apply the VIP change on %N", "The deletion reaches the interface on apply.", WF_TARGET, NULL,
-	  ACT_VIP_APPLY, NULL, until_alias_gone_target, 30, false, ACT__COUNT },
+	{
+		.title = "Undo: delete the IP alias on %N",
+		.reason = "Undo of adding the alias.",
+		.node = WF_TARGET,
+		.pre = pre_delete_alias, .action = ACT_VIP_DELETE, .build = build_alias,
+		.until = until_now, .timeout_s = 30,
+	},
+	{
+		.title = "Undo: apply the VIP change on %N",
+		.reason = "The deletion reaches the interface on apply.",
+		.node = WF_TARGET,
+		.action = ACT_VIP_APPLY,
+		.until = until_alias_gone, .timeout_s = 30,
+	},
 };
 static const struct wf_step undo_delete_other[] = {
-	{ "Undo: delete the IP alias on %N", "Undo of adding the alias.", WF_OTHER, pre_delete_alias_other,
-	  ACT_VIP_DELETE, build_alias, until_now, 30, false, ACT__COUNT },
-	{ "Undo: apply the VIP change on %N", "The deletion reaches the interface on apply.", WF_OTHER, NULL,
-	  ACT_VIP_APPLY, NULL, until_alias_gone_other, 30, false, ACT__COUNT },
+	{
+		.title = "Undo: delete the IP alias on %N",
+		.reason = "Undo of adding the alias.",
+		.node = WF_OTHER,
+		.pre = pre_delete_alias, .action = ACT_VIP_DELETE, .build = build_alias,
+		.until = until_now, .timeout_s = 30,
+	},
+	{
+		.title = "Undo: apply the VIP change on %N",
+		.reason = "The deletion reaches the interface on apply.",
+		.node = WF_OTHER,
+		.action = ACT_VIP_APPLY,
+		.until = until_alias_gone, .timeout_s = 30,
+	},
 };
 
-int wf_undo_steps(enum action_kind undo, enum wf_node node, const struct wf_step **out, int max)
-{
-	const struct wf_step *s = NULL;
-	int n = 0, i;
-	if (undo == ACT_MAINTENANCE_TOGGLE && (node == WF_TARGET || node == WF_PRIMARY))
-		s = undo_leave_maint, n = 1;
-	else if (undo == ACT_CARP_ENABLE && node == WF_TARGET)
-		s = undo_enable, n = 1;
-	else if (undo == ACT_VIP_DELETE && node == WF_TARGET)
-		s = undo_delete_target, n = 2;
-	else if (undo == ACT_VIP_DELETE && node == WF_OTHER)
-		s = undo_delete_other, n = 2;
-	for (i = 0; i < n && i < max; i++)
-		out[i] = &s[i];
-	return i < n ? i : n;
-}
+static const struct wf_undo undo_enter_maintenance = { undo_leave_maint, (int)ARRAY_LEN(undo_leave_maint) };
+static const struct wf_undo undo_disable_carp = { undo_enable, (int)ARRAY_LEN(undo_enable) };
+static const struct wf_undo undo_add_alias_on_target = { undo_delete_target, (int)ARRAY_LEN(undo_delete_target) };
+static const struct wf_undo undo_add_alias_on_other = { undo_delete_other, (int)ARRAY_LEN(undo_delete_other) };

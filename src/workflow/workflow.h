@@ -28,29 +28,53 @@ enum wf_node { WF_NONE = -1, WF_PRIMARY = 0, WF_SECONDARY = 1, WF_TARGET, WF_OTH
 /* Results of a step's check functions. */
 enum wf_check { WF_NO = 0, WF_YES = 1, WF_FAIL = -1 };
 
+/* A step that sends nothing (a wait or a check). */
+#define WF_NO_ACTION ACT__COUNT
+
+struct wf_undo;
+
+/* One step, written with designated initializers in the tables
+ * (tables.c): what it says, which node it acts on, the check before, the
+ * action, the wait after and its undo. */
 struct wf_step {
 	const char *title;       /* "Disable CARP on %N" (%N: the node's name) */
 	const char *reason;      /* why, from the how-to */
 	enum wf_node node;
 	/* Before acting, over fresh snapshots: WF_YES act, WF_NO goal already
-	 * holds (skip the action), WF_FAIL stop. msg says why. */
-	enum wf_check (*pre)(struct wf_run *r, char *msg, size_t n);
-	enum action_kind action; /* ACT__COUNT: no action (a wait or a check) */
-	void (*build)(struct wf_run *r, struct action *a);
+	 * holds (skip the action), WF_FAIL stop. msg says why. `node` is the
+	 * step's node resolved (-1 for WF_NONE). NULL: act. */
+	enum wf_check (*pre)(struct wf_run *r, int node, char *msg, size_t n);
+	enum action_kind action; /* WF_NO_ACTION: a wait or a check */
+	void (*build)(struct wf_run *r, struct action *a); /* NULL: the action has no fields */
 	/* After acting: poll until WF_YES, or WF_FAIL, or timeout_s passes. */
-	enum wf_check (*until)(struct wf_run *r, char *msg, size_t n);
+	enum wf_check (*until)(struct wf_run *r, int node, char *msg, size_t n);
 	double timeout_s;
 	/* Operator checkpoint (e.g. "check the secondary's services"); in
 	 * batch with --yes, `until` is the automatic verification. */
 	bool ask;
-	/* How to undo this step on --rollback (ACT__COUNT: nothing to undo). */
-	enum action_kind undo;
+	/* What --rollback runs to undo this step; NULL: nothing to undo. */
+	const struct wf_undo *undo;
+};
+
+/* The undo rows of a step: each is itself "make sure", so it checks
+ * before it acts. */
+struct wf_undo {
+	const struct wf_step *steps;
+	int n_steps;
+};
+
+/* One key=value parameter of a workflow. The usage text, the check of
+ * --run's arguments and the console's form are all made from these. */
+struct wf_param_spec {
+	const char *key;         /* "vhid" */
+	const char *value;       /* what to type after '=': "N", "A/P", "NAME" */
+	bool optional;           /* the engine chooses when it is left out */
 };
 
 struct wf_def {
 	const char *name;        /* "update", "add-alias", ... */
 	const char *summary;
-	const char *usage;       /* "vhid=N address=A/P [node=NAME]" */
+	const struct wf_param_spec *params; /* ended by { NULL }; NULL: none */
 	const struct wf_step *steps;
 	int n_steps;
 	/* Parse key=value params, check preconditions of the whole run and
@@ -64,6 +88,12 @@ struct wf_def {
 	 * NULL: the result is told as "done, every step verified". */
 	void (*outcome)(struct wf_run *r, char *msg, size_t n);
 };
+
+/* "vhid=N address=A/P [node=NAME]" (optional ones in brackets); "" when
+ * the workflow takes none. */
+void wf_usage(const struct wf_def *d, char *dst, size_t n);
+/* The workflow's parameter `key`, NULL when it has none of that name. */
+const struct wf_param_spec *wf_param_spec(const struct wf_def *d, const char *key);
 
 /* The finished run's result in words, when its workflow tells one
  * (false: say only "done"). */
