@@ -76,6 +76,29 @@ bool ssh_marker_safe(const char *marker)
 	return true;
 }
 
+/* The CARP state is read last, the VHID statuses (ifconfig) at the very
+ * end: a poll hands over what it read when it ends, so whatever runs after
+ * a read makes that read older when it is shown. The slow reads (pfctl -ss
+ * -vv walks the whole state table: seconds on a busy firewall; config.xml
+ * when it changed) go first, and a flip is shown as old as the last few
+ * commands, not the whole poll. (A poll that fails part way fails as a
+ * whole either way: a timeout or a dropped session is the node's error.) */
+static const enum ssh_sec carp_last[] = { SEC_SHOWCARP, SEC_SYSCTL, SEC_IFCONFIG };
+
+static bool read_last(int sec)
+{
+	size_t i;
+	for (i = 0; i < sizeof(carp_last) / sizeof(carp_last[0]); i++)
+		if ((int)carp_last[i] == sec)
+			return true;
+	return false;
+}
+
+static void sec_add(struct strbuf *sb, int i)
+{
+	sb_printf(sb, "b %s;%s 2>&1;e %s $?;", secs[i].id, secs[i].shell, secs[i].id);
+}
+
 char *ssh_poll_command(const char *nonce, const char *marker, bool firmware)
 {
 	struct strbuf sb;
@@ -90,9 +113,9 @@ char *ssh_poll_command(const char *nonce, const char *marker, bool firmware)
 	sb_add(&sb, ";b(){ printf \"%s BEGIN %s\\n\" $M $1;};"
 		    "e(){ printf \"\\n%s END %s %s\\n\" $M $1 \"$2\";};");
 	for (i = 0; i < SEC__COUNT; i++) {
-		if (!secs[i].shell || (secs[i].firmware && !firmware))
+		if (!secs[i].shell || (secs[i].firmware && !firmware) || read_last(i))
 			continue;
-		sb_printf(&sb, "b %s;%s 2>&1;e %s $?;", secs[i].id, secs[i].shell, secs[i].id);
+		sec_add(&sb, i);
 	}
 	/* `pfctl -ss -vv` prints three lines per state: on a big table that
 	 * is megabytes. Only the distinct creator ids are wanted, so filter
@@ -106,8 +129,11 @@ char *ssh_poll_command(const char *nonce, const char *marker, bool firmware)
 	sb_add(&sb, "t=$(stat -c \"%Y %s\" /conf/config.xml 2>/dev/null||stat -f \"%m %z\" /conf/config.xml 2>&1);"
 		    "r=$?;b marker;echo \"$t\";e marker $r;");
 	/* config.xml only when the marker differs from the cached one. */
-	sb_printf(&sb, "[ \"$t\" = \"%s\" ]||{ b config;cat /conf/config.xml 2>&1;e config $?;}'",
+	sb_printf(&sb, "[ \"$t\" = \"%s\" ]||{ b config;cat /conf/config.xml 2>&1;e config $?;};",
 		  ssh_marker_safe(marker) ? marker : "none");
+	for (i = 0; i < (int)(sizeof(carp_last) / sizeof(carp_last[0])); i++)
+		sec_add(&sb, carp_last[i]);
+	sb_add(&sb, "'");
 	return sb_steal(&sb);
 }
 

@@ -150,8 +150,21 @@ static void test_command_shape(void)
 	CHECK_CONTAINS(cmd, "pfctl -vsi 2>&1");
 	CHECK_CONTAINS(cmd, "grep -o \"creatorid: [0-9a-f]*\"");
 	CHECK(strstr(cmd, "firmware") == NULL); /* only while an update is followed */
+	/* The CARP state is read last (a poll shows what it read when it ends):
+	 * the VHID statuses at the very end, after pfctl's state table walk and
+	 * config.xml. */
+	{
+		const char *ifc = strstr(cmd, "b ifconfig;"), *cfg = strstr(cmd, "b config;");
+		CHECK(ifc && cfg && ifc > cfg);
+		CHECK(ifc > strstr(cmd, "b creators;"));
+		CHECK(ifc > strstr(cmd, "b sysctl;") && ifc > strstr(cmd, "b show-carp;"));
+		CHECK(strstr(cmd, "b show-carp;") > cfg && strstr(cmd, "b sysctl;") > cfg);
+		CHECK(strlen(cmd) > 15 && str_eq(cmd + strlen(cmd) - 15, "e ifconfig $?;'"));
+	}
 	free(cmd);
 	cmd = ssh_poll_command(NONCE, "1700000000 4711", true);
+	/* ... also after the firmware job's reads. */
+	CHECK(strstr(cmd, "b ifconfig;") > strstr(cmd, "b fwstatus;"));
 	CHECK_CONTAINS(cmd, "b date;date 2>&1;");
 	CHECK_CONTAINS(cmd, "sysctl -n kern.boottime 2>&1");
 	CHECK_CONTAINS(cmd, "configctl firmware running 2>&1");

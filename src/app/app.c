@@ -11,18 +11,51 @@
 #include "recorder.h"
 #include "util.h"
 
+/* config.xml reads at a time, over the whole fleet. Each holds the text
+ * in flight (up to megabytes), and its parse a tree about 10 times that
+ * until it is slimmed (src/checks/confslim.h): at startup every node wants
+ * its config at once, and the peak memory is what this allows. */
+#define APP_CONFIG_READS_MAX 4
+
 /* Read config.xml again when the node says it changed (confcache.h). */
 static void config_maybe_read(struct app_node *n, const struct snapshot *s)
 {
+	struct app *a = n->cluster->app;
 	if (!n->backend || !n->backend->ops->config_start)
 		return;
 	if (!n->config)
 		n->config = xcalloc(1, sizeof(*n->config));
 	if (!conf_cache_wanted(n->config, s, wall_s()))
 		return;
+	if (a->config_reads >= APP_CONFIG_READS_MAX) {
+		a->config_deferred = true; /* started when a read ends (config_next) */
+		return;
+	}
 	conf_cache_begin(n->config, s);
-	if (backend_config(n->backend) < 0)
+	a->config_reads++;
+	if (backend_config(n->backend) < 0) {
 		n->config->pending = false;
+		a->config_reads--;
+	}
+}
+
+/* A read ended: start the peer's (its text is held until then), else
+ * whichever node waits first. */
+static void config_next(struct app *a, struct app_node *peer)
+{
+	size_t i;
+	int n;
+	if (peer->have_snapshot)
+		config_maybe_read(peer, &peer->snap);
+	if (!a->config_deferred)
+		return;
+	a->config_deferred = false;
+	/* Every node is asked: past the limit, one that still waits marks
+	 * config_deferred again. */
+	for (i = 0; i < a->n_clusters; i++)
+		for (n = 0; n < CLUSTER_NODES; n++)
+			if (a->clusters[i].node[n].have_snapshot)
+				config_maybe_read(&a->clusters[i].node[n], &a->clusters[i].node[n].snap);
 }
 
 /* The engine's runs first (they decide), then the front end (it draws). */
@@ -43,10 +76,20 @@ static void on_config(struct backend *b, const char *xml, size_t len, void *ctx)
 	struct app_node *n = ctx;
 	struct app *a = n->cluster->app;
 	char source[128];
+	struct app_node *peer = &n->cluster->node[1 - n->index];
 	if (!n->config)
 		n->config = xcalloc(1, sizeof(*n->config));
+	if (n->config->pending && a->config_reads > 0)
+		a->config_reads--;
 	str_printf(source, sizeof(source), "%s:/conf/config.xml", b->conf->name);
 	conf_cache_store(n->config, xml, len, source, wall_s());
+	/* Keep of the tree only what the checks and the drift need; the
+	 * peer reads again at once when its slim config lacks a section that
+	 * differs (a one-shot --batch waits for that read too). Until the
+	 * peer's first config is in, this one's text is held. */
+	conf_cache_slim(n->config, peer->config, xml, len,
+			peer->backend && peer->backend->ops->config_start && (!peer->have_snapshot || peer->snap.reachable));
+	config_next(a, peer);
 	notify_update(a, n->cluster, n->index);
 }
 
@@ -501,6 +544,8 @@ bool app_config_pending(const struct app *a)
 {
 	size_t i;
 	int n;
+	if (a->config_deferred)
+		return true; /* a read waits for a free place: it starts when one ends */
 	for (i = 0; i < a->n_clusters; i++)
 		for (n = 0; n < CLUSTER_NODES; n++)
 			if (a->clusters[i].node[n].config && a->clusters[i].node[n].config->pending)

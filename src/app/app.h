@@ -95,6 +95,10 @@ struct app {
 	bool polling;             /* periodic polls on */
 	struct recorder *recorder; /* every snapshot is recorded when set (src/model/recorder.h) */
 	double clock_at;          /* replay: the moment shown; 0 = live (the wall clock) */
+	/* config.xml reads running, and whether one waits for a free place
+	 * (APP_CONFIG_READS_MAX, app.c). */
+	int config_reads;
+	bool config_deferred;
 	/* Called after every snapshot (node >= 0) or action result. */
 	void (*on_update)(struct app *a, struct app_cluster *c, int node, void *ctx);
 	void (*on_action)(struct app *a, struct app_cluster *c, int node, const struct action *act,

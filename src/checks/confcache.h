@@ -25,6 +25,9 @@ struct conf_cache {
 	double fetched;          /* wall clock of the last read, 0 = never */
 	char error[256];         /* why the last read failed, "" if it did not */
 	unsigned gen;            /* bumped by every conf_cache_store */
+	bool reread;             /* read again: the peer's drift needs a section this one dropped */
+	char *held;              /* the text of the last read, while the peer's first one is awaited */
+	size_t held_len;
 };
 
 /* Should a read start now, after this snapshot? (Marks nothing.) */
@@ -34,6 +37,14 @@ void conf_cache_begin(struct conf_cache *c, const struct snapshot *s);
 /* The read ended: xml (len bytes) or NULL. A parse error keeps the old
  * config out of use (it is no longer what the node has). */
 void conf_cache_store(struct conf_cache *c, const char *xml, size_t len, const char *source, double now);
+/* A live pair: slim the config just stored from `xml` against the peer's
+ * (src/confslim.h), keeping the synced sections whose digests differ.
+ * Without the peer's config yet but `peer_coming` (its read runs or will),
+ * c's text is held (a 13th of its tree) and parsed again against the peer's
+ * when that arrives, so neither node is downloaded twice. When the peer's
+ * slim config dropped a section that differs now (a node's config changed),
+ * the peer is marked for a read (conf_cache_wanted). */
+void conf_cache_slim(struct conf_cache *c, struct conf_cache *peer, const char *xml, size_t len, bool peer_coming);
 /* The parsed config, or NULL. */
 const struct xmlconf *conf_cache_get(const struct conf_cache *c);
 void conf_cache_free(struct conf_cache *c);

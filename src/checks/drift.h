@@ -63,6 +63,11 @@ struct drift_list {
 size_t drift_compare_synced(const struct xmlconf *primary, const struct xmlconf *secondary,
 			    struct drift_list *out, char *unknown, size_t unknown_len);
 
+/* The values of a section whose digests differ while one node's slim
+ * config (src/confslim.h) no longer holds it: shown until that node's
+ * config.xml has been read again. */
+#define DRIFT_PENDING "(differs; reading the details)"
+
 /* IP aliases with a VHID, matched by vhid + address; interface and prefix
  * compared. Section "virtualip.ipalias". Returns the number appended. */
 #define DRIFT_ALIAS_SECTION "virtualip.ipalias"

@@ -698,10 +698,9 @@ static void test_conf_cache(void)
 	sim_world_free(w);
 }
 
-int main(void)
+/* Every test that builds a view from two config texts (doc_build). */
+static void run_doc_tests(void)
 {
-	ex_load();
-	RUN(test_list);
 	RUN(test_example_clean);
 	RUN(test_iface_assignment);
 	RUN(test_vip_prefix);
@@ -718,7 +717,18 @@ int main(void)
 	RUN(test_drift_check);
 	RUN(test_done_means);
 	RUN(test_sim_configs);
+}
+
+int main(void)
+{
+	ex_load();
+	RUN(test_list);
+	run_doc_tests();
 	RUN(test_conf_cache);
+	/* The same assertions on slim configs, as the live app keeps them. */
+	doc_slim_mode = true;
+	run_doc_tests();
+	doc_slim_mode = false;
 	ex_unload();
 	return test_done();
 }

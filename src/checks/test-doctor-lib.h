@@ -12,6 +12,7 @@
 #include "checks.h"
 #include "config_checks.h"
 #include "config.h"
+#include "confslim.h"
 #include "pair.h"
 #include "snapshot.h"
 #include "testlib.h"
@@ -82,6 +83,24 @@ static inline void edit_in(char **text, const char *from, const char *to, int nt
 	*text = n;
 }
 
+/* Set: doc_build slims both configs as the live app does (src/confslim.h):
+ * the primary first against nothing, the secondary against it, then the
+ * primary read again when it dropped a section that differs. The same
+ * assertions then hold for the slim path. */
+static bool doc_slim_mode;
+
+static inline bool doc_parse(const char *text, int i, struct xmlconf *c)
+{
+	char *cause = NULL;
+	if (xmlconf_parse(text, strlen(text), i ? "fw2.xml" : "fw1.xml", c, &cause) < 0) {
+		printf("# parse: %s\n", cause);
+		free(cause);
+		test_report(0, __FILE__, __LINE__, "fixture parses");
+		return false;
+	}
+	return true;
+}
+
 struct doc_view {
 	struct xmlconf conf[CLUSTER_NODES];
 	struct snapshot snap[CLUSTER_NODES];
@@ -95,18 +114,23 @@ static inline bool doc_build(struct doc_view *d, const char *primary, const char
 {
 	const char *text[2] = { primary, secondary };
 	static char name0[] = "fw1", name1[] = "fw2";
-	char *cause = NULL;
 	int i;
 
 	memset(d, 0, sizeof(*d));
 	for (i = 0; i < CLUSTER_NODES; i++) {
-		if (xmlconf_parse(text[i], strlen(text[i]), i ? "fw2.xml" : "fw1.xml", &d->conf[i], &cause) < 0) {
-			printf("# parse: %s\n", cause);
-			free(cause);
-			test_report(0, __FILE__, __LINE__, "fixture parses");
+		if (!doc_parse(text[i], i, &d->conf[i]))
 			return false;
-		}
+		if (doc_slim_mode)
+			conf_slim(&d->conf[i], i ? &d->conf[0] : NULL);
 		snapshot_init(&d->snap[i]);
+	}
+	if (doc_slim_mode && conf_slim_lacks(&d->conf[0], &d->conf[1])) {
+		xmlconf_free(&d->conf[0]);
+		if (!doc_parse(text[0], 0, &d->conf[0]))
+			return false;
+		conf_slim(&d->conf[0], &d->conf[1]);
+		test_report(!conf_slim_lacks(&d->conf[0], &d->conf[1]) && !conf_slim_lacks(&d->conf[1], &d->conf[0]),
+			    __FILE__, __LINE__, "after one read again, both slim configs hold every differing section");
 	}
 	d->cc.name = (char *)"t";
 	d->cc.nodes[0].name = name0;

@@ -394,18 +394,28 @@ static void test_values_sanitised(void)
 	free(b);
 }
 
-int main(void)
+/* Every test that builds a view from two config texts (doc_build). */
+static void run_doc_tests(void)
 {
-	ex_load();
-	RUN(test_sync_map);
 	RUN(test_each_synced_section);
 	RUN(test_not_compared);
 	RUN(test_order);
 	RUN(test_virtualip_rules);
 	RUN(test_mvc_items);
 	RUN(test_unknown_and_no_target);
-	RUN(test_item_text);
 	RUN(test_values_sanitised);
+}
+
+int main(void)
+{
+	ex_load();
+	RUN(test_sync_map);
+	run_doc_tests();
+	RUN(test_item_text);
+	/* The same assertions on slim configs, as the live app keeps them. */
+	doc_slim_mode = true;
+	run_doc_tests();
+	doc_slim_mode = false;
 	ex_unload();
 	return test_done();
 }

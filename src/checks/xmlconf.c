@@ -66,6 +66,26 @@ xmlNode *xc_path(const xmlNode *n, const char *path)
 	return (xmlNode *)cur;
 }
 
+char *xc_text_dup(const xmlNode *n)
+{
+	struct strbuf sb;
+	const xmlNode *k;
+	char *t, *start, *end;
+	sb_init(&sb);
+	for (k = n->children; k; k = k->next)
+		if ((k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE) && k->content)
+			sb_add(&sb, (const char *)k->content);
+	t = sb_steal(&sb);
+	for (start = t; *start == ' ' || *start == '\t' || *start == '\n' || *start == '\r'; start++)
+		;
+	end = start + strlen(start);
+	while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	*end = '\0';
+	memmove(t, start, (size_t)(end - start) + 1);
+	return t;
+}
+
 bool xc_has_children(const xmlNode *n)
 {
 	return xc_child(n, NULL) != NULL;
@@ -531,6 +551,7 @@ void xmlconf_free(struct xmlconf *c)
 		xmlFreeDoc(c->doc);
 	free(c->source);
 	free(c->ifs);
+	free(c->digests);
 	/* The CARP passwords lived here: leave nothing behind. */
 	if (c->vips)
 		explicit_bzero(c->vips, c->n_vips * sizeof(*c->vips));
@@ -545,6 +566,24 @@ const struct xc_iface *xc_iface_find(const struct xmlconf *c, const char *key)
 		if (str_eq(c->ifs[i].key, key))
 			return &c->ifs[i];
 	return NULL;
+}
+
+const struct xc_digest *xc_digest_find(const struct xmlconf *c, const char *section)
+{
+	size_t i;
+	for (i = 0; c && i < c->n_digests; i++)
+		if (str_eq(c->digests[i].section, section))
+			return &c->digests[i];
+	return NULL;
+}
+
+bool xc_section_present(const struct xmlconf *c, const char *section)
+{
+	const struct xc_digest *d;
+	if (!c->slim)
+		return true;
+	d = xc_digest_find(c, section);
+	return d && d->kept;
 }
 
 bool xc_has_item(const struct xmlconf *c, const char *id)

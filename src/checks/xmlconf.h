@@ -64,10 +64,25 @@ struct xc_hasync {
 	int n_items;
 };
 
+/* A synced section's digest (src/confslim.h): equal digests on both nodes
+ * mean drift has nothing to show in it. */
+#define XC_DIGEST_LEN 16
+struct xc_digest {
+	const char *section;       /* dotted, as in sync_item_maps (static text) */
+	unsigned char hash[XC_DIGEST_LEN];
+	bool kept;                 /* a slim tree still holds the section */
+};
+
 struct xmlconf {
 	char *source;              /* file name or "fw1 (live)": for messages */
 	xmlDoc *doc;
 	xmlNode *root;             /* <opnsense> */
+	/* A live node's config is slimmed after parsing (src/confslim.h): the
+	 * tree then holds only what the config checks walk, the virtual IPs and
+	 * the synced sections marked kept; every synced section has a digest. */
+	bool slim;
+	struct xc_digest *digests; /* NULL until conf_digest() */
+	size_t n_digests;
 	char hostname[128];        /* <system><hostname>.<domain> */
 	struct xc_iface *ifs;
 	size_t n_ifs;
@@ -86,6 +101,10 @@ void xmlconf_free(struct xmlconf *c);
 
 const struct xc_iface *xc_iface_find(const struct xmlconf *c, const char *key);
 bool xc_has_item(const struct xmlconf *c, const char *id);
+/* The digest of a dotted synced section, NULL if none was computed. */
+const struct xc_digest *xc_digest_find(const struct xmlconf *c, const char *section);
+/* Does c's tree hold this synced section as read (a full tree, or kept)? */
+bool xc_section_present(const struct xmlconf *c, const char *section);
 
 /* ---- walking the document ---- */
 
@@ -100,6 +119,9 @@ xmlNode *xc_path(const xmlNode *n, const char *path);
 const char *xc_text(const xmlNode *n, const char *path, char *dst, size_t len);
 /* Trimmed text of n itself. */
 const char *xc_node_text(const xmlNode *n, char *dst, size_t len);
+/* The whole trimmed text of n's own text and CDATA children, allocated
+ * (certificates and keys run to several kilobytes: no fixed buffer). */
+char *xc_text_dup(const xmlNode *n);
 /* Has n any child element? */
 bool xc_has_children(const xmlNode *n);
 /* Does a comma-separated list contain `word` (blanks around items ignored)? */

@@ -171,6 +171,63 @@ check "one-shot --batch --record FILE records two nodes" \
 "$CARPTOP" --batch --replay "$WORK/nothere" --events >/dev/null 2>"$WORK/err.txt"
 check "a missing recording: exit 3 with the reason" sh -c "[ $? -eq 3 ] && grep -q 'No such file' '$WORK/err.txt'"
 
+# carptop itself killed with SIGKILL while it records (the unit test
+# `recorder` kills the writer alone): every record it finished is whole, at
+# most the one it was writing is cut, and each round it printed (a round is
+# printed after both of its snapshots were recorded) is in the file.
+for wait_s in 0.7 1.1 1.6; do
+	f="$WORK/kill-$wait_s.ctr"
+	"$CARPTOP" --demo --batch --watch --interval 0.05 --format json --record "$f" >"$WORK/kill.json" 2>/dev/null &
+	kpid=$!
+	sleep "$wait_s"
+	kill -KILL "$kpid"
+	wait "$kpid" 2>/dev/null
+	res=$(/usr/bin/python3 - "$f" "$WORK/kill.json" <<'PY'
+import json, sys, zlib
+data = open(sys.argv[1], 'rb').read()
+dec, text, docs = json.JSONDecoder(), open(sys.argv[2]).read(), 0
+while True:  # whole documents printed (the last may be cut by the kill)
+    text = text.lstrip()
+    try:
+        _, end = dec.raw_decode(text)
+    except ValueError:
+        break
+    docs, text = docs + 1, text[end:]
+MAGIC = b"CARPTOP-REC 1\n"
+pos, snaps, why = len(MAGIC), 0, "ok"
+if not data.startswith(MAGIC):
+    why = "no header"
+while why == "ok" and pos < len(data):
+    if data[pos] != 0xC5:
+        why = "no frame at byte %d" % pos
+        break
+    n, shift, q = 0, 0, pos + 1
+    while q < len(data):
+        b = data[q]; q += 1
+        n |= (b & 0x7F) << shift; shift += 7
+        if not b & 0x80:
+            break
+    if q + n + 4 > len(data):
+        tail = len(data) - pos  # the record being written: cut, and the last thing
+        break
+    payload = data[q:q + n]
+    if zlib.crc32(payload) != int.from_bytes(data[q + n:q + n + 4], "little"):
+        why = "bad CRC at byte %d" % pos
+        break
+    snaps += payload[:1] in (b"K", b"D")
+    pos = q + n + 4
+print(why, docs, snaps)
+PY
+	)
+	read -r why docs snaps <<<"$res"
+	check "SIGKILL after ${wait_s} s: whole records up to at most one cut one ($why)" [ "$why" = ok ]
+	check "SIGKILL after ${wait_s} s: every printed round recorded ($docs printed, $snaps snapshots)" \
+		[ "${docs:-0}" -gt 2 ] && [ "${snaps:-0}" -ge $((2 * ${docs:-0})) ]
+	"$CARPTOP" --batch --replay "$f" --events --format json >"$WORK/kill-ev.json" 2>"$WORK/kill-ev.err"
+	check "SIGKILL after ${wait_s} s: replays (exit $?), nothing skipped" \
+		[ "$(jq .skipped_records "$WORK/kill-ev.json")" = 0 ]
+done
+
 mkdir -p "$WORK/empty"
 "$CARPTOP" --batch --replay "$WORK/empty" --events >/dev/null 2>"$WORK/err.txt"
 check "a directory without segments: exit 3 with the reason" sh -c "[ $? -eq 3 ] && grep -q 'no recording segments' '$WORK/err.txt' && ! grep -q 'runtime error' '$WORK/err.txt'"
