@@ -2,7 +2,7 @@
 # Console key latency at NOC scale (issue 16: "500 pairs, console: key
 # latency <= 100 ms while every node answers"). carpsim serves N pairs
 # (default 500) polled every 5 s; the console runs in a private tmux server;
-# after every node has answered (the summary line reads "N pairs: N OK"),
+# after every node has answered (no pair UNKNOWN or CRITICAL in the summary line),
 # PgDn and PgUp are sent in turn and each is timed from send-keys until the
 # page indicator changed (tmux round trips included). Prints the median and
 # the worst of the presses, the load average and whether every node still
@@ -89,12 +89,19 @@ def title(s):
 screens = os.environ.get("KEYS") == "screens"
 shown = title if screens else page
 
-all_ok = "%d pairs: %d OK" % (pairs, pairs)
+# Every node answers: no pair UNKNOWN (a node unreachable) or CRITICAL (one
+# node down is critical), and the header does not say UNKNOWN NODE. A
+# WARNING (carpsim's drift, say) comes from nodes that answered.
+def answering(s):
+    t = summary(s)
+    return bool(t) and "UNKNOWN" not in t and "CRITICAL" not in t and "UNKNOWN NODE" not in s.split("\n")[0]
+
 deadline = time.monotonic() + 120
-while time.monotonic() < deadline and summary(screen()) != all_ok:
+while time.monotonic() < deadline and not answering(screen()):
     time.sleep(0.5)
-warm = summary(screen())
-print("# before: %s (%s)" % (warm or "no summary line", "every node answers" if warm == all_ok else "NOT every node"))
+s0 = screen()
+warm = summary(s0)
+print("# before: %s (%s)" % (warm or "no summary line", "every node answers" if answering(s0) else "NOT every node"))
 
 times = []
 for i in range(presses):
@@ -106,13 +113,14 @@ for i in range(presses):
         pass
     times.append((time.monotonic() - t0) * 1000)
     time.sleep(0.3)  # presses spread over the poll round
-after = summary(screen())
+s1 = screen()
+after = summary(s1)
 load = open("/proc/loadavg").read().split()[:3]
 med, worst = statistics.median(times), max(times)
 print("# after: %s" % after)
 print("presses %d  median %.0f ms  worst %.0f ms  over 100 ms: %d  load %s" %
       (len(times), med, worst, sum(t > 100 for t in times), " ".join(load)))
-ok = med <= 100 and warm == all_ok and after == all_ok
+ok = med <= 100 and answering(s0) and answering(s1)
 print("target (median <= 100 ms while every node answers): %s" % ("met" if ok else "NOT met"))
 sys.exit(0 if ok else 1)
 PY
