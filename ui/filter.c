@@ -57,15 +57,6 @@ bool filter_cluster(const struct ui *u, size_t c)
 	return false;
 }
 
-static int alarms(const struct pair_view *v)
-{
-	size_t k;
-	int n = 0;
-	for (k = 0; k < v->n_findings; k++)
-		n += v->findings[k].severity >= SEV_WARNING;
-	return n;
-}
-
 /* qsort has no context argument: the ui being sorted for. */
 static const struct ui *sort_ui;
 
@@ -79,13 +70,13 @@ static int cmp_clusters(const void *pa, const void *pb)
 	case SORT_VERDICT:
 		d = (int)vb->verdict - (int)va->verdict; /* worst first */
 		if (!d)
-			d = alarms(vb) - alarms(va);
+			d = u->cl[b].alarms - u->cl[a].alarms;
 		break;
 	case SORT_NAME:
 		d = strcmp(u->a->clusters[a].conf->name, u->a->clusters[b].conf->name);
 		break;
 	case SORT_ALARMS:
-		d = alarms(vb) - alarms(va);
+		d = u->cl[b].alarms - u->cl[a].alarms;
 		break;
 	case SORT_AGE: {
 		double ta = cluster_updated(u, a), tb = cluster_updated(u, b);
@@ -99,30 +90,58 @@ static int cmp_clusters(const void *pa, const void *pb)
 	return d ? d : (a > b) - (a < b);
 }
 
-size_t overview_order(const struct ui *u, size_t *order)
+/* The rows are made again only when what they depend on changed: the
+ * views (a generation ui.c bumps when it rebuilds one), the filter or the
+ * sort. A key that only moves the selection reuses them. */
+const size_t *ui_rows(struct ui *u, size_t *n)
 {
-	size_t i, n = 0;
+	struct ui_rows *r = &u->rows_cache;
+	size_t i;
+	if (r->made && r->gen == u->view_gen && r->sort == u->sort && str_eq(r->filter, u->filter)) {
+		*n = r->n;
+		return r->order;
+	}
+	if (!r->order)
+		r->order = xcalloc(u->a->n_clusters ? u->a->n_clusters : 1, sizeof(*r->order));
+	r->n = 0;
 	for (i = 0; i < u->a->n_clusters; i++)
 		if (filter_cluster(u, i))
-			order[n++] = i;
+			r->order[r->n++] = i;
 	sort_ui = u;
-	qsort(order, n, sizeof(*order), cmp_clusters);
+	qsort(r->order, r->n, sizeof(*r->order), cmp_clusters);
 	sort_ui = NULL;
-	return n;
+	r->gen = u->view_gen;
+	r->sort = u->sort;
+	str_copy(r->filter, u->filter, sizeof(r->filter));
+	r->made = true;
+	*n = r->n;
+	return r->order;
+}
+
+size_t ui_row_of(struct ui *u, size_t c)
+{
+	size_t n, i;
+	const size_t *order = ui_rows(u, &n);
+	for (i = 0; i < n && order[i] != c; i++)
+		;
+	return i;
+}
+
+void ui_rows_free(struct ui *u)
+{
+	free(u->rows_cache.order);
+	memset(&u->rows_cache, 0, sizeof(u->rows_cache));
 }
 
 void filter_fix_selection(struct ui *u)
 {
-	size_t *order, n, i;
+	size_t n;
+	const size_t *order;
 	if (!u->a->n_clusters)
 		return;
-	order = xcalloc(u->a->n_clusters, sizeof(*order));
-	n = overview_order(u, order);
-	for (i = 0; i < n && order[i] != u->cur; i++)
-		;
-	if (n && i == n)
+	order = ui_rows(u, &n);
+	if (n && ui_row_of(u, u->cur) == n)
 		u->cur = order[0];
-	free(order);
 }
 
 size_t findings_shown(const struct ui *u, size_t c, size_t *idx, size_t max)

@@ -126,15 +126,12 @@ static int clamp(int v, int lo, int hi)
  * filter and the sort apply); with wrap, past the end goes round. */
 static unsigned move_in_order(struct ui *u, int delta, bool wrap)
 {
-	size_t *order = xcalloc(u->a->n_clusters, sizeof(*order));
-	size_t n = overview_order(u, order), i;
+	size_t n, i;
+	const size_t *order = ui_rows(u, &n);
 	int pos;
-	if (!n) {
-		free(order);
+	if (!n)
 		return R_NONE;
-	}
-	for (i = 0; i < n && order[i] != u->cur; i++)
-		;
+	i = ui_row_of(u, u->cur);
 	pos = i == n ? 0 : (int)i;
 	if (wrap)
 		pos = (int)(((size_t)pos + n + (size_t)(delta % (int)n)) % n);
@@ -142,7 +139,6 @@ static unsigned move_in_order(struct ui *u, int delta, bool wrap)
 		pos = clamp(pos + delta, 0, (int)n - 1);
 	u->cur = order[pos];
 	u->picked = true;
-	free(order);
 	return R_REDRAW;
 }
 
@@ -199,15 +195,46 @@ static unsigned move_by(struct ui *u, int delta, bool paging)
 	}
 }
 
+/* A page: the scrolled screens keep one line of the last page; the
+ * overview turns whole pages (its "page 3/42" counts them). */
 static int page(const struct ui *u)
 {
+	if (u->screen == SCR_OVERVIEW)
+		return u->page_rows > 0 ? u->page_rows : 1;
 	return u->page_rows > 1 ? u->page_rows - 1 : 1;
+}
+
+/* The wall's pages: PgDn and PgUp turn one (round), Home and End go to
+ * the first and the last; the page then shows its full time again. */
+static unsigned wall_turn(struct ui *u, enum ui_cmd cmd)
+{
+	int n = u->wall_pages > 1 ? u->wall_pages : 1;
+	switch (cmd) {
+	case UC_PAGE_DOWN:
+	case UC_NEXT_CLUSTER:
+		u->wall_page = (u->wall_page + 1) % n;
+		break;
+	case UC_PAGE_UP:
+	case UC_PREV_CLUSTER:
+		u->wall_page = (u->wall_page + n - 1) % n;
+		break;
+	case UC_TOP:
+		u->wall_page = 0;
+		break;
+	case UC_BOTTOM:
+		u->wall_page = n - 1;
+		break;
+	default:
+		return R_NONE;
+	}
+	u->wall_page_since = now_ms();
+	return R_REDRAW;
 }
 
 static unsigned k_move(struct ui *u, const struct key_binding *b)
 {
 	if (u->wall)
-		return R_NONE;
+		return wall_turn(u, b->cmd);
 	switch (b->cmd) {
 	case UC_UP:
 		return move_by(u, -1, false);
@@ -284,14 +311,8 @@ static unsigned k_cluster(struct ui *u, const struct key_binding *b)
 	size_t n = u->a->n_clusters;
 	if (!n)
 		return R_NONE;
-	if (u->wall) {
-		/* On the wall, [ and ] turn the pages of tiles. */
-		if (u->wall_pages > 1) {
-			u->wall_page = (u->wall_page + (b->cmd == UC_NEXT_CLUSTER ? 1 : u->wall_pages - 1)) % u->wall_pages;
-			u->wall_page_since = now_ms();
-		}
-		return R_REDRAW;
-	}
+	if (u->wall)
+		return wall_turn(u, b->cmd); /* [ and ] turn the pages too */
 	u->scroll = 0;
 	u->focus_findings = false;
 	return move_in_order(u, b->cmd == UC_NEXT_CLUSTER ? 1 : -1, true);

@@ -3,7 +3,6 @@
  * alarms. */
 #include "ui_int.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "textfit.h"
@@ -25,17 +24,9 @@ struct cols {
 	int name, verdict, masters, states, drift, age, alarms;
 };
 
-static void layout(const struct ui *u, struct cols *c)
+static void layout(struct ui *u, struct cols *c)
 {
-	int namew = 7;
-	size_t i;
-	for (i = 0; i < u->a->n_clusters; i++) {
-		int w = text_width(u->a->clusters[i].conf->name);
-		if (w > namew)
-			namew = w;
-	}
-	if (namew > 20)
-		namew = 20;
+	int namew = ui_name_width(u);
 	c->name = 1;
 	c->verdict = c->name + namew + 2;
 	c->masters = c->verdict + 10;
@@ -123,13 +114,56 @@ static void draw_age(struct ui *u, int y, int x, int w, size_t ci, attr_t base)
 		draw_text(u, y, x, w, unknown ? ui_attr(u, TP_UNKNOWN) : base, age);
 }
 
+/* One cluster's row. */
+static void draw_row(struct ui *u, const struct cols *c, int y, size_t i)
+{
+	const struct app_cluster *ac = &u->a->clusters[i];
+	const struct pair_view *v = &u->cl[i].view;
+	bool sel = i == u->cur;
+	attr_t base = ui_attr(u, TP_TEXT);
+	size_t k;
+	const struct finding *first = NULL;
+
+	/* The selection marks the name: the row's colours stay readable. */
+	draw_text(u, y, 0, 1, base, sel ? ">" : " ");
+	draw_text(u, y, c->name, c->verdict - c->name - 1,
+		  sel ? ui_attr(u, TP_SELECTION) : ui_accent(u, ac->conf->accent, NULL), ac->conf->name);
+	draw_text(u, y, c->verdict, 9, ui_attr(u, severity_part(v->verdict)), severity_upper(v->verdict));
+	draw_masters(u, y, c->masters, c->states - c->masters - 1, i, base);
+	draw_states(u, y, c->states, c->drift - c->states - 1, i, base);
+	/* Differences in the synced sections; "-" while not both configs were read. */
+	if (v->drift_known) {
+		char num[16];
+		snprintf(num, sizeof(num), "%zu", v->n_drift);
+		draw_text(u, y, c->drift, 5, v->n_drift ? ui_attr(u, TP_WARNING) : base, num);
+	} else {
+		draw_text(u, y, c->drift, 5, base, "-");
+	}
+	draw_age(u, y, c->age, c->alarms - c->age - 1, i, base);
+	for (k = 0; k < v->n_findings && !first; k++)
+		if (v->findings[k].severity >= SEV_WARNING)
+			first = &v->findings[k];
+	if (first)
+		draw_textf(u, y, c->alarms, -1, ui_attr(u, severity_part(first->severity)), "%d: %s", u->cl[i].alarms,
+			   first->message);
+	else
+		draw_text(u, y, c->alarms, -1, base, "-");
+}
+
+/* With more clusters than rows the overview turns whole pages: the page
+ * holding the selection is shown (PgUp/PgDn turn it, Home/End go to the
+ * first and the last), and the summary line says which page of how many.
+ * Only the rows of that page are drawn: the order and the counts are made
+ * when the data changes (filter.c, state.c), not here. */
 void screen_overview(struct ui *u, int top, int bottom)
 {
 	struct cols c;
-	attr_t head = ui_attr(u, TP_LABEL) | A_BOLD, text = ui_attr(u, TP_TEXT);
-	size_t i, pos, n_shown, *order, sel_pos = 0;
-	int y = top + 1, visible, first_index;
+	attr_t head = ui_attr(u, TP_LABEL) | A_BOLD;
+	size_t pos, n_shown, sel_pos, first;
+	const size_t *order;
+	int y = top + 1, visible, pages = 1;
 	attr_t sorted = head | A_UNDERLINE;
+	char summary[160], shown[96] = "", pagetxt[48] = "";
 
 	layout(u, &c);
 	/* The sort column is underlined (F6 or > picks the next). */
@@ -147,72 +181,33 @@ void screen_overview(struct ui *u, int top, int bottom)
 		draw_text(u, y, 1, -1, ui_attr(u, TP_UNKNOWN), "No cluster configured.");
 		return;
 	}
-	order = xcalloc(u->a->n_clusters, sizeof(*order));
-	n_shown = overview_order(u, order);
+	order = ui_rows(u, &n_shown);
 	if (!n_shown)
 		draw_textf(u, y, 1, -1, ui_attr(u, TP_LABEL), "No cluster matches \"%s\" (Esc clears the filter).", u->filter);
-	for (pos = 0; pos < n_shown; pos++)
-		if (order[pos] == u->cur)
-			sel_pos = pos;
+	sel_pos = ui_row_of(u, u->cur);
+	if (sel_pos == n_shown)
+		sel_pos = 0;
 	visible = bottom - y - 2;
 	if (visible < 1)
 		visible = 1;
 	if (visible > (int)ARRAY_LEN(row_cluster))
 		visible = (int)ARRAY_LEN(row_cluster);
-	first_index = (int)sel_pos >= visible ? (int)sel_pos - visible + 1 : 0;
+	u->page_rows = visible;
+	first = sel_pos / (size_t)visible * (size_t)visible;
+	if (n_shown > (size_t)visible)
+		pages = (int)((n_shown + (size_t)visible - 1) / (size_t)visible);
 	first_row_y = y;
-	for (pos = (size_t)first_index; pos < n_shown && y < top + 1 + visible; pos++, y++) {
-		const struct app_cluster *ac;
-		i = order[pos];
-		ac = &u->a->clusters[i];
-		row_cluster[shown_rows++] = i;
-		{
-		const struct pair_view *v = &u->cl[i].view;
-		bool sel = i == u->cur;
-		attr_t base = text;
-		size_t k;
-		int alarms = 0;
-		const struct finding *first = NULL;
-
-		/* The selection marks the name: the row's colours stay readable. */
-		draw_text(u, y, 0, 1, base, sel ? ">" : " ");
-		draw_text(u, y, c.name, c.verdict - c.name - 1,
-			  sel ? ui_attr(u, TP_SELECTION) : ui_accent(u, ac->conf->accent, NULL), ac->conf->name);
-		draw_text(u, y, c.verdict, 9, ui_attr(u, severity_part(v->verdict)), severity_upper(v->verdict));
-		draw_masters(u, y, c.masters, c.states - c.masters - 1, i, base);
-		draw_states(u, y, c.states, c.drift - c.states - 1, i, base);
-		/* Differences in the synced sections; "-" while not both configs were read. */
-		if (v->drift_known) {
-			char num[16];
-			snprintf(num, sizeof(num), "%zu", v->n_drift);
-			draw_text(u, y, c.drift, 5, v->n_drift ? ui_attr(u, TP_WARNING) : base, num);
-		} else {
-			draw_text(u, y, c.drift, 5, base, "-");
-		}
-		draw_age(u, y, c.age, c.alarms - c.age - 1, i, base);
-		for (k = 0; k < v->n_findings; k++)
-			if (v->findings[k].severity >= SEV_WARNING) {
-				if (!first)
-					first = &v->findings[k];
-				alarms++;
-			}
-		if (first)
-			draw_textf(u, y, c.alarms, -1, ui_attr(u, severity_part(first->severity)), "%d: %s", alarms,
-				   first->message);
-		else
-			draw_text(u, y, c.alarms, -1, base, "-");
-		}
+	for (pos = first; pos < n_shown && y < top + 1 + visible; pos++, y++) {
+		row_cluster[shown_rows++] = order[pos];
+		draw_row(u, &c, y, order[pos]);
 	}
-	free(order);
-	if (y < bottom - 1) {
-		int ok = 0, total = (int)u->a->n_clusters;
-		char shown[96] = "";
-		for (i = 0; i < u->a->n_clusters; i++)
-			if (u->cl[i].view.verdict <= SEV_INFO)
-				ok++;
-		if (u->filter[0])
-			str_printf(shown, sizeof(shown), "  %zu shown (filter \"%s\", Esc clears).", n_shown, u->filter);
-		draw_textf(u, bottom - 1, 1, -1, ui_attr(u, TP_LABEL), "%d of %d cluster%s OK.%s  Sorted by %s (F6).  Enter: pair view",
-			   ok, total, total == 1 ? "" : "s", shown, sort_name(u->sort));
-	}
+	if (y >= bottom - 1)
+		return;
+	ui_fleet_summary(u, summary, sizeof(summary));
+	if (pages > 1)
+		str_printf(pagetxt, sizeof(pagetxt), "  page %zu/%d (PgDn)", first / (size_t)visible + 1, pages);
+	if (u->filter[0])
+		str_printf(shown, sizeof(shown), "  %zu shown (filter \"%s\", Esc clears).", n_shown, u->filter);
+	draw_textf(u, bottom - 1, 1, -1, ui_attr(u, TP_LABEL), "%s.%s%s  Sorted by %s (F6).  Enter: pair view", summary,
+		   pagetxt, shown, sort_name(u->sort));
 }

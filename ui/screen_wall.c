@@ -1,7 +1,9 @@
 /* The wall display (--wall): read across a room. A banner nobody can miss
  * on any non-OK verdict, one tile per cluster with the verdict in block
  * letters, who is MASTER per VHID, and the time of the last update. No
- * function bar, no help clutter. Tiles that do not fit turn pages. */
+ * function bar, no help clutter. Worst first; a fleet too big for tiles
+ * shows its broken pairs first and the healthy ones as a strip of names
+ * ("+480 OK" where they do not fit); the pages turn through the rest. */
 #include "ui_int.h"
 
 #include <string.h>
@@ -223,67 +225,151 @@ static void tile(struct ui *u, size_t ci, int y0, int x0, int h, int w, int max_
 	}
 }
 
+/* The tiles of clusters order[0..n-1] in the area top..top+H-1, W wide,
+ * all on one page: the column count whose tiles are the most square (in
+ * cells about twice as high as wide: a tile tw x th reads like
+ * min(tw/2, th)). False, drawing nothing, when not all fit at the minimum
+ * tile size. */
+static bool tiles(struct ui *u, const size_t *order, int n, int top, int H, int W)
+{
+	int best_c = 1, c, best_score = -1, rows, cols, k, page_sy = 6;
+	for (c = 1; c <= n; c++) {
+		int r = (n + c - 1) / c, tw = W / c, th = H / r;
+		int score = tw / 2 < th ? tw / 2 : th;
+		if (tw < TILE_MIN_W || th < TILE_MIN_H)
+			continue;
+		if (score > best_score) {
+			best_score = score;
+			best_c = c;
+		}
+	}
+	if (best_score < 0)
+		return false;
+	cols = best_c;
+	rows = (n + cols - 1) / cols;
+	/* One letter height for the page: what the most crowded tile fits
+	 * (the broken tiles, with their findings, usually). */
+	for (k = 0; k < n; k++) {
+		int sy = letter_height(tile_word(&u->cl[order[k]].view), H / rows, W / cols, tile_need(u, order[k]));
+		if (sy < page_sy)
+			page_sy = sy;
+	}
+	for (k = 0; k < n; k++) {
+		int r = k / cols, cc = k % cols;
+		int tw = W / cols, th = H / rows;
+		int x0 = cc * tw, y0 = top + r * th;
+		/* The last column and row take the remainder. */
+		if (cc == cols - 1)
+			tw = W - x0;
+		if (r == rows - 1)
+			th = top + H - y0;
+		/* Each tile in its cluster's theme. */
+		colours_use(u, (long)order[k]);
+		tile(u, order[k], y0, x0, th, tw, page_sy);
+		colours_use(u, -1);
+	}
+	return true;
+}
+
+/* A broken cluster on one line, for a fleet whose broken pairs do not fit
+ * as tiles: the verdict word as a band, the name, the worst finding. */
+static void compact_row(struct ui *u, size_t ci, int y, int x, int w)
+{
+	const struct pair_view *v = &u->cl[ci].view;
+	attr_t sev = ui_attr(u, severity_part(v->verdict));
+	size_t k;
+	int used;
+	colours_use(u, (long)ci);
+	used = draw_textf(u, y, x, w, sev | A_REVERSE | A_BOLD, " %-5s ", tile_word(v));
+	used += draw_text(u, y, x + used, w - used, ui_attr(u, TP_TEXT), " ");
+	/* Names padded to one column: the findings line up. */
+	draw_text(u, y, x + used, u->name_w < w - used ? u->name_w : w - used,
+		  ui_accent(u, u->a->clusters[ci].conf->accent, NULL) | A_BOLD, u->a->clusters[ci].conf->name);
+	used += u->name_w;
+	if (planned_maintenance(v) >= 0) {
+		int m = planned_maintenance(v);
+		draw_textf(u, y, x + used, w - used - 1, sev, "  %s in maintenance (planned), %s serving",
+			   ui_node(u, ci, m)->name, ui_node(u, ci, 1 - m)->name);
+	} else {
+		for (k = 0; k < v->n_findings; k++)
+			if (v->findings[k].severity >= SEV_WARNING) {
+				draw_textf(u, y, x + used, w - used - 1, sev, "  %s", v->findings[k].message);
+				break;
+			}
+	}
+	colours_use(u, -1);
+}
+
+/* The healthy clusters as small cells in rows y0..y0+rows-1, their names
+ * in the OK colour; the last cell says "+N OK" for those that do not fit. */
+static void ok_strip(struct ui *u, const size_t *order, int n, int y0, int rows, int W)
+{
+	int cw = u->name_w + 2, per_row = W / cw > 0 ? W / cw : 1, cap = per_row * rows, k, shown;
+	attr_t ok = ui_attr(u, TP_OK);
+	char more[32];
+	shown = n <= cap ? n : cap - 1;
+	for (k = 0; k < shown; k++)
+		draw_text(u, y0 + k / per_row, 1 + (k % per_row) * cw, cw - 1, ok,
+			  u->a->clusters[order[k]].conf->name);
+	if (shown < n) {
+		str_printf(more, sizeof(more), "+%d OK", n - shown);
+		draw_text(u, y0 + shown / per_row, 1 + (shown % per_row) * cw, W - 1 - (shown % per_row) * cw,
+			  ok | A_BOLD | A_REVERSE, more);
+	}
+}
+
+/* More clusters than tiles fit: the broken ones first, worst first, as
+ * tiles when they all fit above the strip of healthy ones, else one line
+ * each in columns (the pages turn through them); the healthy ones in a
+ * strip at the bottom, "+N OK" for those without room. Sets the pages. */
+static void crowded(struct ui *u, const size_t *order, int n, int top, int H, int W)
+{
+	int n_bad = n - u->fleet.by_verdict[SEV_OK], n_ok = n - n_bad, strip = 0, list_cols, per_page, k, first;
+	if (n_ok > 0) {
+		int per_row = W / (u->name_w + 2) > 0 ? W / (u->name_w + 2) : 1;
+		int want = (n_ok + per_row - 1) / per_row, most = n_bad ? (H / 4 > 1 ? H / 4 : 1) : H;
+		strip = want < most ? want : most;
+		/* A line between the broken and the healthy. */
+		ok_strip(u, order + n_bad, n_ok, top + H - strip, strip, W);
+		if (n_bad)
+			draw_hline(u, top + H - strip - 1, 0, W, ui_attr(u, TP_BORDER));
+		H -= strip + (n_bad ? 1 : 0);
+	}
+	u->wall_pages = 1;
+	if (!n_bad || H < 1 || tiles(u, order, n_bad, top, H, W))
+		return;
+	/* One line per broken cluster, in as many columns of at least 60
+	 * as fit. */
+	list_cols = W / 60 > 0 ? W / 60 : 1;
+	per_page = list_cols * H;
+	u->wall_pages = (n_bad + per_page - 1) / per_page;
+	if (u->wall_page >= u->wall_pages)
+		u->wall_page = 0;
+	first = u->wall_page * per_page;
+	for (k = 0; k < per_page && first + k < n_bad; k++) {
+		int cw = W / list_cols, c = k / H;
+		compact_row(u, order[first + k], top + k % H, c * cw, c == list_cols - 1 ? W - c * cw : cw - 1);
+	}
+}
+
 void screen_wall(struct ui *u)
 {
-	int top, bottom = u->rows - 1, H, W = u->cols, cols, rows, per_page, page_first, k, page_sy;
-	size_t n = u->a->n_clusters;
-	char clock[16], age[24], foot[160];
+	int top, bottom = u->rows - 1, H, W = u->cols;
+	size_t n = u->a->n_clusters, n_rows;
+	const size_t *order;
+	char clock[16], age[24], foot[160], label[200];
 
 	top = banner(u);
 	H = bottom - top;
-	if (n && H >= 3) {
-		int best_c = 1, c, best_score = -1;
-		/* The column count whose tiles are the most square (in cells about
-		 * twice as high as wide: a tile tw x th reads like min(tw/2, th))
-		 * with every tile on one page; if none fits, as many minimum tiles
-		 * as fit on a page, and the pages turn. */
-		for (c = 1; c <= (int)n; c++) {
-			int r = ((int)n + c - 1) / c, tw = W / c, th = H / r;
-			int score = tw / 2 < th ? tw / 2 : th;
-			if (tw < TILE_MIN_W || th < TILE_MIN_H)
-				continue;
-			if (score > best_score) {
-				best_score = score;
-				best_c = c;
-			}
-		}
-		if (best_score >= 0) {
-			cols = best_c;
-			rows = ((int)n + cols - 1) / cols;
-			per_page = (int)n;
-		} else {
-			cols = W / TILE_MIN_W > 0 ? W / TILE_MIN_W : 1;
-			rows = H / TILE_MIN_H > 0 ? H / TILE_MIN_H : 1;
-			per_page = cols * rows;
-		}
-		u->wall_pages = ((int)n + per_page - 1) / per_page;
-		if (u->wall_page >= u->wall_pages)
-			u->wall_page = 0;
-		page_first = u->wall_page * per_page;
-		/* One letter height for the page: what the most crowded tile fits
-		 * (the broken tiles, with their findings, usually). */
-		page_sy = 6;
-		for (k = 0; k < per_page && page_first + k < (int)n; k++) {
-			size_t ci = (size_t)(page_first + k);
-			int sy = letter_height(tile_word(&u->cl[ci].view), H / rows, W / cols, tile_need(u, ci));
-			if (sy < page_sy)
-				page_sy = sy;
-		}
-		for (k = 0; k < per_page && page_first + k < (int)n; k++) {
-			int r = k / cols, c = k % cols;
-			int tw = W / cols, th = H / rows;
-			int x0 = c * tw, y0 = top + r * th;
-			/* The last column and row take the remainder. */
-			if (c == cols - 1)
-				tw = W - x0;
-			if (r == rows - 1)
-				th = bottom - y0;
-			/* Each tile in its cluster's theme. */
-			colours_use(u, page_first + k);
-			tile(u, (size_t)(page_first + k), y0, x0, th, tw, page_sy);
-			colours_use(u, -1);
-		}
-	}
+	/* Worst first: on the wall the sort is the verdict and nothing is
+	 * filtered (/ and F6 do not work there). */
+	order = ui_rows(u, &n_rows);
+	u->wall_pages = 1;
+	ui_name_width(u);
+	if (n_rows && H >= 3 && !tiles(u, order, (int)n_rows, top, H, W))
+		crowded(u, order, (int)n_rows, top, H, W);
+	if (u->wall_page >= u->wall_pages)
+		u->wall_page = 0;
 
 	/* The footer: when the data last changed, and the page. */
 	fmt_clock(clock, sizeof(clock), u->last_update);
@@ -298,12 +384,23 @@ void screen_wall(struct ui *u)
 	else
 		str_printf(foot, sizeof(foot), "last update %s (%s ago) ", u->last_update > 0 ? clock : "none yet",
 			   age);
+	/* With many clusters the label counts them by verdict; where both do
+	 * not fit, the footer says only the page and the time. */
+	if (n > 1)
+		ui_fleet_summary(u, label, sizeof(label));
+	else
+		str_printf(label, sizeof(label), "carptop %s  wall display, read-only", CARPTOP_VERSION);
+	if (n > 1 && (int)(strlen(label) + strlen(foot)) + 3 > u->cols) {
+		if (u->wall_pages > 1)
+			str_printf(foot, sizeof(foot), "page %d/%d  updated %s ", u->wall_page + 1, u->wall_pages, clock);
+		else
+			str_printf(foot, sizeof(foot), "updated %s ", u->last_update > 0 ? clock : "none yet");
+	}
 	draw_text(u, bottom, u->cols - (int)strlen(foot), (int)strlen(foot), ui_attr(u, TP_TEXT) | A_BOLD, foot);
 	/* A status message (it clears after its seconds) in place of the label,
 	 * never over it. */
 	if (u->status[0])
 		draw_text(u, bottom, 1, u->cols - (int)strlen(foot) - 2, ui_attr(u, u->status_part), u->status);
 	else
-		draw_textf(u, bottom, 1, u->cols - (int)strlen(foot) - 2, ui_attr(u, TP_LABEL),
-			   "carptop %s  wall display, read-only", CARPTOP_VERSION);
+		draw_text(u, bottom, 1, u->cols - (int)strlen(foot) - 2, ui_attr(u, TP_LABEL), label);
 }

@@ -6,7 +6,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "textfit.h"
 #include "util.h"
 
 const struct view_node *ui_node(const struct ui *u, size_t c, int n)
@@ -39,11 +41,12 @@ static bool is_symptom(const struct finding *f)
 	return false;
 }
 
-bool ui_worst(const struct ui *u, size_t *cluster, const struct finding **f, int *more)
+/* The worst finding of the fleet at warning or worse: causes before
+ * symptoms among equals. */
+static void fleet_worst(struct ui_fleet *fl, const struct ui *u)
 {
 	size_t i, k;
-	bool found = false;
-	*more = 0;
+	const struct finding *w = NULL;
 	for (i = 0; i < u->a->n_clusters; i++) {
 		const struct pair_view *v = &u->cl[i].view;
 		if (!u->cl[i].have_view)
@@ -52,19 +55,84 @@ bool ui_worst(const struct ui *u, size_t *cluster, const struct finding **f, int
 			const struct finding *g = &v->findings[k];
 			if (g->severity < SEV_WARNING)
 				continue;
-			if (found && (g->severity < (*f)->severity ||
-				      (g->severity == (*f)->severity && (is_symptom(g) || !is_symptom(*f))))) {
-				(*more)++;
+			if (w && (g->severity < w->severity ||
+				  (g->severity == w->severity && (is_symptom(g) || !is_symptom(w))))) {
+				fl->more++;
 				continue;
 			}
-			if (found)
-				(*more)++;
-			*cluster = i;
-			*f = g;
-			found = true;
+			if (w)
+				fl->more++;
+			fl->worst_cluster = i;
+			fl->worst_finding = k;
+			w = g;
 		}
 	}
-	return found;
+	fl->have_worst = w != NULL;
+}
+
+void ui_fleet_update(struct ui *u)
+{
+	struct ui_fleet *fl = &u->fleet;
+	size_t i, k;
+	int n;
+	memset(fl, 0, sizeof(*fl));
+	fl->oldest = -1;
+	for (i = 0; i < u->a->n_clusters; i++) {
+		struct ui_cluster *c = &u->cl[i];
+		enum severity s = c->view.verdict <= SEV_INFO ? SEV_OK : c->view.verdict;
+		fl->by_verdict[s]++;
+		c->alarms = 0;
+		for (k = 0; k < c->view.n_findings; k++)
+			c->alarms += c->view.findings[k].severity >= SEV_WARNING;
+		for (n = 0; n < CLUSTER_NODES; n++) {
+			const struct view_node *vn = &c->view.node[n];
+			fl->unknown |= !vn->up;
+			fl->stale |= vn->stale;
+			if (vn->data_age > fl->oldest)
+				fl->oldest = vn->data_age;
+		}
+	}
+	fleet_worst(fl, u);
+}
+
+bool ui_worst(const struct ui *u, size_t *cluster, const struct finding **f, int *more)
+{
+	const struct ui_fleet *fl = &u->fleet;
+	*more = fl->more;
+	if (!fl->have_worst)
+		return false;
+	*cluster = fl->worst_cluster;
+	*f = &u->cl[fl->worst_cluster].view.findings[fl->worst_finding];
+	return true;
+}
+
+void ui_fleet_summary(const struct ui *u, char *dst, size_t n)
+{
+	static const enum severity order[] = { SEV_CRITICAL, SEV_UNKNOWN, SEV_WARNING };
+	const struct ui_fleet *fl = &u->fleet;
+	size_t i, total = u->a->n_clusters;
+	int len = snprintf(dst, n, "%zu pair%s:", total, total == 1 ? "" : "s");
+	for (i = 0; i < ARRAY_LEN(order) && len >= 0 && (size_t)len < n; i++)
+		if (fl->by_verdict[order[i]])
+			len += snprintf(dst + len, n - (size_t)len, " %d %s,", fl->by_verdict[order[i]],
+					severity_upper(order[i]));
+	if (len >= 0 && (size_t)len < n)
+		snprintf(dst + len, n - (size_t)len, " %d OK", fl->by_verdict[SEV_OK]);
+}
+
+int ui_name_width(struct ui *u)
+{
+	size_t i;
+	/* Names come from the config and never change: measured once. */
+	if (!u->name_w) {
+		u->name_w = 7;
+		for (i = 0; i < u->a->n_clusters; i++)
+			if (text_width(u->a->clusters[i].conf->name) > u->name_w)
+				u->name_w = text_width(u->a->clusters[i].conf->name);
+		if (u->name_w > 20)
+			u->name_w = 20;
+	}
+	return u->name_w;
 }
 
 void ui_status(struct ui *u, enum theme_part part, double secs, const char *fmt, ...)

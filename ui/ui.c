@@ -59,7 +59,10 @@ static void on_update(struct app *a, struct app_cluster *c, int node, void *ctx)
 	uc->have_prev[node] = true;
 	ui_live_vhids(u, (size_t)(c - a->clusters));
 	u->last_update = wall_s();
-	u->dirty |= R_REFRESH;
+	/* Only this cluster's view is rebuilt (with 500 clusters a node answers
+	 * every few milliseconds); the tick rebuilds them all for the ages. */
+	uc->view_dirty = true;
+	u->dirty |= R_DATA;
 	/* The workflow engine hears the app itself (app_listen). */
 }
 
@@ -152,26 +155,62 @@ static void on_tick(void *arg)
 
 /* ---- drawing ---------------------------------------------------------- */
 
-static void rebuild_views(struct ui *u)
+static void rebuild_view(struct ui *u, size_t i)
 {
-	size_t i;
-	for (i = 0; i < u->a->n_clusters; i++) {
-		struct ui_cluster *c = &u->cl[i];
-		if (c->have_view)
-			pair_free(&c->view);
-		app_view(u->a, i, &c->view);
-		c->have_view = true;
-		if (c->sel_row >= (int)c->view.n_rows)
-			c->sel_row = c->view.n_rows ? (int)c->view.n_rows - 1 : 0;
-	}
+	struct ui_cluster *c = &u->cl[i];
+	if (c->have_view)
+		pair_free(&c->view);
+	app_view(u->a, i, &c->view);
+	c->have_view = true;
+	c->view_dirty = false;
+	if (c->sel_row >= (int)c->view.n_rows)
+		c->sel_row = c->view.n_rows ? (int)c->view.n_rows - 1 : 0;
+}
+
+/* Every view (all), or those of the clusters a node answered for. Then
+ * the fleet is counted and the overview's rows are made again (once per
+ * batch of answers, not per frame). */
+static void rebuild_views(struct ui *u, bool all)
+{
+	size_t i, n;
+	const size_t *order;
+	for (i = 0; i < u->a->n_clusters; i++)
+		if (all || u->cl[i].view_dirty)
+			rebuild_view(u, i);
+	u->view_gen++;
+	ui_fleet_update(u);
 	/* Until the operator picks one, the selection is the first row of the
 	 * overview: the worst cluster, where Enter should lead. */
 	if (!u->picked && u->a->n_clusters > 1) {
-		size_t *order = xcalloc(u->a->n_clusters, sizeof(*order));
-		if (overview_order(u, order))
+		order = ui_rows(u, &n);
+		if (n)
 			u->cur = order[0];
-		free(order);
 	}
+}
+
+/* Node answers arrive in bursts with a big fleet: the screen they change
+ * is drawn at most this often, while keys are drawn at once. */
+#define DATA_DRAW_MS 200.0
+
+static void on_held(void *arg)
+{
+	struct ui *u = arg;
+	u->held_timer = 0;
+	u->dirty |= u->held;
+	u->held = 0;
+}
+
+/* True when the draw for r waits: r holds only node answers and the
+ * screen was drawn less than DATA_DRAW_MS ago. */
+static bool hold_data(struct ui *u, unsigned r)
+{
+	double since = now_ms() - u->last_draw;
+	if (r != R_DATA || since >= DATA_DRAW_MS)
+		return false;
+	u->held |= r;
+	if (!u->held_timer)
+		u->held_timer = loop_timer_add(u->loop, DATA_DRAW_MS - since, on_held, u);
+	return true;
 }
 
 /* The age of the oldest data on the screen (clusters c0..c1-1); < 0 when
@@ -214,7 +253,13 @@ static void draw_header(struct ui *u)
 	}
 	/* The data's age is always on screen: the oldest of the current
 	 * cluster's nodes (of every cluster on the overview and the log). */
-	oldest = data_age(u, all ? 0 : u->cur, all ? u->a->n_clusters : u->cur + 1, &stale, &unknown);
+	if (all) {
+		oldest = u->fleet.oldest;
+		stale = u->fleet.stale;
+		unknown = u->fleet.unknown;
+	} else {
+		oldest = data_age(u, u->cur, u->cur + 1, &stale, &unknown);
+	}
 	fmt_clock(clock, sizeof(clock), u->last_update);
 	if (oldest < 0)
 		str_copy(age, "no data yet", sizeof(age));
@@ -384,7 +429,10 @@ static void render(struct ui *u, unsigned r)
 		u->wall_page = 0;
 	}
 	if (r & (R_REFRESH | R_RESIZE))
-		rebuild_views(u);
+		rebuild_views(u, true);
+	else if (r & R_DATA)
+		rebuild_views(u, false);
+	u->last_draw = now_ms();
 	if (r & R_CLEAR)
 		clearok(curscr, TRUE);
 
@@ -395,7 +443,7 @@ static void render(struct ui *u, unsigned r)
 		refresh();
 		return;
 	}
-	if (!(r & (R_REDRAW | R_REFRESH | R_RESIZE | R_CLEAR)) && (r & R_BAR) && !u->wall && !u->help) {
+	if (!(r & (R_REDRAW | R_REFRESH | R_DATA | R_RESIZE | R_CLEAR)) && (r & R_BAR) && !u->wall && !u->help) {
 		/* Only the two bottom lines changed. */
 		colours_use(u, u->screen == SCR_OVERVIEW || u->screen == SCR_EVENTS ? -1 : (long)u->cur);
 		draw_status(u, u->rows - 2);
@@ -616,7 +664,7 @@ static int run(struct app *a, const struct cli *o, struct ui_replay *rp)
 		app_stream_start(a);
 	}
 	/* Views exist before anything reads a node's facts (ui_node). */
-	rebuild_views(u);
+	rebuild_views(u, true);
 	/* An unfinished workflow is the first thing to see: its journal, and
 	 * R (resume) or U (roll back) on the Workflows screen. */
 	for (i = 0; i < a->n_clusters && !u->wall && !u->replay; i++) {
@@ -641,8 +689,12 @@ static int run(struct app *a, const struct cli *o, struct ui_replay *rp)
 		u->dirty = 0;
 		if (r & R_QUIT)
 			break;
-		if (r)
+		if (r && !hold_data(u, r)) {
+			/* A key's draw takes the held answers along. */
+			r |= u->held;
+			u->held = 0;
 			render(u, r);
+		}
 	}
 
 	/* A workflow still running (quit by a signal, or the terminal went
@@ -658,6 +710,8 @@ static int run(struct app *a, const struct cli *o, struct ui_replay *rp)
 	loop_fd_set(u->loop, STDIN_FILENO, 0, NULL, NULL);
 	loop_fd_set(u->loop, u->sig_pipe[0], 0, NULL, NULL);
 	loop_timer_cancel(u->loop, u->tick);
+	if (u->held_timer)
+		loop_timer_cancel(u->loop, u->held_timer);
 	if (u->replay)
 		replay_ui_detach(u);
 	a->polling = false;
@@ -682,6 +736,7 @@ static int run(struct app *a, const struct cli *o, struct ui_replay *rp)
 		free(u->palette[i]);
 	free(u->palette);
 	ui_live_vhids_free(u);
+	ui_rows_free(u);
 	evlog_free(&u->log);
 	free(u->cl);
 	free(u);

@@ -36,6 +36,7 @@
 #define R_CLEAR   0x08u /* repaint every cell (the terminal may be garbled) */
 #define R_BAR     0x10u /* only the status line and the function bar */
 #define R_QUIT    0x20u
+#define R_DATA    0x40u /* a node answered: rebuild the views marked view_dirty, then draw */
 
 enum ui_screen {
 	SCR_OVERVIEW = 0,
@@ -68,6 +69,8 @@ struct ui_flow {
 struct ui_cluster {
 	struct pair_view view;
 	bool have_view;
+	bool view_dirty;              /* a node answered since the view was built */
+	int alarms;                   /* findings at warning or worse (ui_fleet_update) */
 	int sel_node;                 /* 0 primary, 1 secondary: the target of m, d, e */
 	int sel_row;                  /* selected VHID row in the pair view */
 	int sel_finding;              /* selected finding (index into view.findings) */
@@ -138,6 +141,30 @@ struct bar_hit {
 struct ui_replay;
 struct vhid_watch;
 
+/* The overview's rows: the clusters the filter shows, in the sort order
+ * (filter.c). Made again only when the views, the filter or the sort
+ * changed, never per frame. */
+struct ui_rows {
+	size_t *order;
+	size_t n;
+	bool made;
+	unsigned gen;                 /* u->view_gen it was made for */
+	int sort;
+	char filter[64];
+};
+
+/* The whole fleet at a glance, counted when views are rebuilt (state.c):
+ * the banner, the summary line and the header read it, so a redraw of 500
+ * clusters walks only the rows it shows. */
+struct ui_fleet {
+	int by_verdict[SEV_CRITICAL + 1]; /* clusters by verdict; info counts as OK */
+	bool have_worst;
+	size_t worst_cluster, worst_finding;
+	int more;                     /* other findings at warning or worse */
+	double oldest;                /* the oldest data of every node, < 0: none yet */
+	bool stale, unknown;
+};
+
 struct ui {
 	struct app *a;
 	struct ui_replay *replay;     /* --replay: the recording shown (ui/replay_ui.c), else NULL */
@@ -177,6 +204,13 @@ struct ui {
 	bool finding_open;            /* ... and its detail is shown (Enter) */
 
 	unsigned dirty;               /* reaction bits not yet acted on */
+	unsigned view_gen;            /* bumped whenever a view is rebuilt */
+	struct ui_rows rows_cache;
+	struct ui_fleet fleet;
+	int name_w;                   /* the overview's name column (the longest name, at most 20) */
+	double last_draw;             /* monotonic ms of the last full draw */
+	unsigned held;                /* node answers waiting for the next data draw */
+	uint64_t held_timer;
 	bool quit;
 	int rows, cols;
 
@@ -250,8 +284,16 @@ void fmt_clock(char *dst, size_t n, double t);
 const struct view_node *ui_node(const struct ui *u, size_t c, int n);
 /* The newest snapshot time of a cluster (0 = none). */
 double cluster_updated(const struct ui *u, size_t c);
-/* The worst cluster and its top finding at warning or worse; false if all OK. */
+/* The worst cluster and its top finding at warning or worse; false if all
+ * OK (from the counts of ui_fleet_update). */
 bool ui_worst(const struct ui *u, size_t *cluster, const struct finding **f, int *more);
+/* The width of the overview's and the wall's name column: the longest
+ * cluster name, 7 to 20 columns. */
+int ui_name_width(struct ui *u);
+/* Count the fleet again (u->fleet, each cluster's alarms) from the views. */
+void ui_fleet_update(struct ui *u);
+/* "500 pairs: 3 CRITICAL, 12 WARNING, 485 OK" (counts of zero left out, OK always). */
+void ui_fleet_summary(const struct ui *u, char *dst, size_t n);
 void ui_status(struct ui *u, enum theme_part part, double secs, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -330,9 +372,12 @@ bool filter_text(const struct ui *u, const char *s);
 /* Cluster c matches: its name, a node's name, a VHID ("3", "VHID 3"), its
  * verdict or a finding's text or id. */
 bool filter_cluster(const struct ui *u, size_t c);
-/* The overview's rows: matching clusters in the sort order. Returns the
- * count; order has room for every cluster. */
-size_t overview_order(const struct ui *u, size_t *order);
+/* The overview's rows: matching clusters in the sort order, n of them
+ * (cached in u->rows_cache; valid until the next view rebuild). */
+const size_t *ui_rows(struct ui *u, size_t *n);
+/* The row of cluster c in ui_rows, or n when the filter hides it. */
+size_t ui_row_of(struct ui *u, size_t c);
+void ui_rows_free(struct ui *u);
 /* Keep u->cur on a shown cluster after the filter or the order changed. */
 void filter_fix_selection(struct ui *u);
 /* The findings of the current cluster that match, as indexes. */

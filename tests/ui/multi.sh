@@ -8,7 +8,7 @@ start 120 40 --demo=healthy,split-brain,node-down
 check_screen '^.healthy +OK +1:fw1 3:fw1 ' 'three-scenario demo: the healthy cluster'
 check_screen '^.split-brain +CRITICAL +1:fw1 3:BOTH ' 'three-scenario demo: the split-brain cluster'
 check_screen '^.node-down +[A-Z]+ +1:fw1 3:fw1 |^.node-down +[A-Z]+ +1:\? 3:\? ' 'three-scenario demo: the node-down cluster'
-check_screen 'of 3 clusters OK' 'three-scenario demo: three clusters counted'
+check_screen '^ 3 pairs: 2 CRITICAL, 1 OK\.' 'three-scenario demo: three clusters counted by verdict'
 # ] moves to the next cluster, --cluster picks one.
 key 2
 check_screen '^ carptop [0-9.]+  Pair  cluster [a-z-]+ \([0-9]/3\)' 'pair view says which of three'

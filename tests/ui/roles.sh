@@ -8,7 +8,7 @@ start 100 30 --demo
 check_screen '^ carptop [0-9.]+  Pair  cluster demo' 'one cluster: opens on the pair view'
 key 1
 check_screen '^>demo +OK +1:fw1 3:fw1 +[0-9]+ / [0-9]+ +0 +[0-9]+s +-$' 'overview: demo OK, MASTER of VHID 1 and 3 is fw1, no drift'
-check_screen '^ 1 of 1 cluster OK\.' 'overview: summary line'
+check_screen '^ 1 pair: 1 OK\.' 'overview: summary line (pairs by verdict)'
 
 key 2
 check_screen '^ VHID  INTERFACE  VIP ADDRESSES +fw1 +fw2 +VERDICT$' 'pair view: VHID table heading'
