@@ -70,6 +70,136 @@ static const struct backend_ops *ops_for(enum transport t)
 	}
 }
 
+/* ---- the one delivery path ------------------------------------------- */
+
+#define OUTBOX_ACTIONS 4 /* the simulator may finish a few queued actions at once */
+
+struct backend_outbox {
+	struct snapshot snap;
+	bool snap_due;
+	uint64_t snap_timer;
+	struct action act[OUTBOX_ACTIONS];
+	struct action_result res[OUTBOX_ACTIONS];
+	int n_act;
+	uint64_t act_timer;
+	char *xml;
+	size_t xml_len;
+	bool cfg_due;
+	uint64_t cfg_timer;
+};
+
+static void xml_wipe(char *xml, size_t len)
+{
+	if (xml) {
+		explicit_bzero(xml, len);
+		free(xml);
+	}
+}
+
+static void out_snapshot(void *arg)
+{
+	struct backend *b = arg;
+	struct backend_outbox *o = b->out;
+	struct snapshot s = o->snap; /* moved: the callback may free b */
+	snapshot_init(&o->snap);
+	o->snap_timer = 0;
+	o->snap_due = false;
+	if (b->on_snapshot)
+		b->on_snapshot(b, &s, b->ctx);
+	snapshot_clear(&s);
+}
+
+void backend_hand_snapshot(struct backend *b, struct snapshot *s)
+{
+	struct backend_outbox *o = b->out;
+	snapshot_clear(&o->snap); /* a transport hands one poll at a time; be safe */
+	o->snap = *s;
+	snapshot_init(s);
+	o->snap_due = true;
+	if (!o->snap_timer)
+		o->snap_timer = loop_timer_add(b->loop, 0, out_snapshot, b);
+}
+
+/* One action per tick: the callback may free b, which cancels the timer,
+ * so nothing here runs after it. */
+static void out_action(void *arg)
+{
+	struct backend *b = arg;
+	struct backend_outbox *o = b->out;
+	struct action a = o->act[0];
+	struct action_result r = o->res[0]; /* copies: the callback may free b */
+	o->act_timer = 0;
+	o->n_act--;
+	memmove(&o->act[0], &o->act[1], (size_t)o->n_act * sizeof(o->act[0]));
+	memmove(&o->res[0], &o->res[1], (size_t)o->n_act * sizeof(o->res[0]));
+	if (o->n_act)
+		o->act_timer = loop_timer_add(b->loop, 0, out_action, b);
+	if (b->on_action)
+		b->on_action(b, &a, &r, b->ctx);
+}
+
+void backend_hand_action(struct backend *b, const struct action *a, const struct action_result *r)
+{
+	struct backend_outbox *o = b->out;
+	if (o->n_act == OUTBOX_ACTIONS)
+		return; /* cannot happen: each transport runs at most that many */
+	o->act[o->n_act] = *a;
+	o->res[o->n_act] = *r;
+	text_sanitize_inplace(o->res[o->n_act].message);
+	o->n_act++;
+	if (!o->act_timer)
+		o->act_timer = loop_timer_add(b->loop, 0, out_action, b);
+}
+
+static void out_config(void *arg)
+{
+	struct backend *b = arg;
+	struct backend_outbox *o = b->out;
+	char *xml = o->xml; /* moved out first: the callback may free b */
+	size_t len = o->xml_len;
+	o->xml = NULL;
+	o->xml_len = 0;
+	o->cfg_timer = 0;
+	o->cfg_due = false;
+	if (b->on_config)
+		b->on_config(b, xml, xml ? len : 0, b->ctx);
+	xml_wipe(xml, len);
+}
+
+void backend_hand_config(struct backend *b, char *xml, size_t len)
+{
+	struct backend_outbox *o = b->out;
+	xml_wipe(o->xml, o->xml_len);
+	o->xml = xml;
+	o->xml_len = xml ? len : 0;
+	o->cfg_due = true;
+	if (!o->cfg_timer)
+		o->cfg_timer = loop_timer_add(b->loop, 0, out_config, b);
+}
+
+void backend_outbox_open(struct backend *b)
+{
+	b->out = xcalloc(1, sizeof(*b->out));
+	snapshot_init(&b->out->snap);
+}
+
+void backend_outbox_close(struct backend *b)
+{
+	struct backend_outbox *o = b->out;
+	if (!o)
+		return;
+	if (o->snap_timer)
+		loop_timer_cancel(b->loop, o->snap_timer);
+	if (o->act_timer)
+		loop_timer_cancel(b->loop, o->act_timer);
+	if (o->cfg_timer)
+		loop_timer_cancel(b->loop, o->cfg_timer);
+	snapshot_clear(&o->snap);
+	xml_wipe(o->xml, o->xml_len);
+	free(o);
+	b->out = NULL;
+}
+
 struct backend *backend_new(const struct node_conf *conf, struct loop *loop, struct sim_world *world,
 			    int cluster_index, int node_index, char **cause)
 {
@@ -85,11 +215,13 @@ struct backend *backend_new(const struct node_conf *conf, struct loop *loop, str
 	b->ops = ops;
 	b->conf = conf;
 	b->loop = loop;
+	backend_outbox_open(b);
 	if (conf->transport == TRANSPORT_SIM)
 		sim_backend_attach(b, world, cluster_index, node_index);
 	if (ops->open(b, cause) < 0) {
 		if (ops->close)
 			ops->close(b);
+		backend_outbox_close(b);
 		free(b);
 		return NULL;
 	}
@@ -102,6 +234,7 @@ void backend_free(struct backend *b)
 		return;
 	if (b->ops->close)
 		b->ops->close(b);
+	backend_outbox_close(b);
 	free(b);
 }
 
@@ -112,11 +245,15 @@ bool backend_supports(const struct backend *b, enum action_kind k)
 
 int backend_poll(struct backend *b)
 {
+	if (b->out->snap_due)
+		return -1; /* the last poll is still on its way */
 	return b->ops->poll_start(b);
 }
 
 int backend_config(struct backend *b)
 {
+	if (b->out->cfg_due)
+		return -1;
 	return b->ops->config_start ? b->ops->config_start(b) : -1;
 }
 

@@ -149,6 +149,7 @@ struct backend {
 	struct loop *loop;
 	bool read_only;             /* set by the caller; actions then fail with NERR_READ_ONLY */
 	void *priv;                 /* the transport's state */
+	struct backend_outbox *out; /* results on their way to the callbacks (backend.c) */
 
 	void (*on_snapshot)(struct backend *b, const struct snapshot *s, void *ctx);
 	void (*on_action)(struct backend *b, const struct action *a, const struct action_result *r, void *ctx);
@@ -191,6 +192,23 @@ int backend_set_passphrase(struct backend *b, const char *passphrase, char **cau
 bool backend_hostkey(const struct backend *b, char *fingerprint, size_t n, const char **type, bool *unknown);
 int backend_accept_hostkey(struct backend *b, char **cause);
 bool backend_route(const struct backend *b, char *dst, size_t n);
+
+/* The one delivery path of every transport. A transport hands a finished
+ * result over here and forgets it; the callback runs from a loop timer
+ * (never inside the transport's own call, and the callback may free b),
+ * once. Snapshot: *s is taken over (left empty). Action: the result's
+ * message is made inert. Config: xml (malloc'd, or NULL on failure) is
+ * taken over and wiped after the callback, as it holds secrets. Until a
+ * handed snapshot or config is delivered, backend_poll / backend_config
+ * say a poll / read is still running. */
+void backend_hand_snapshot(struct backend *b, struct snapshot *s);
+void backend_hand_action(struct backend *b, const struct action *a, const struct action_result *r);
+void backend_hand_config(struct backend *b, char *xml, size_t len);
+
+/* backend_new and backend_free make and drop the outbox; a transport's
+ * own tests that build a struct backend by hand use these. */
+void backend_outbox_open(struct backend *b);
+void backend_outbox_close(struct backend *b);
 
 /* Transport constructors (each transport's file). */
 extern const struct backend_ops sim_backend_ops;

@@ -320,7 +320,6 @@ struct api_node {
 	enum node_error vip_err;
 	char vip_msg[SNAP_MSG_LEN];
 	struct snapshot snap;
-	uint64_t snap_timer;
 	/* Connection state for API_MAX_CONNECTING and the back-off. */
 	bool connected;                /* the last read got an HTTP answer: a connection lives */
 	bool has_slot, wants_slot;     /* holds / waits for a connect slot */
@@ -334,7 +333,6 @@ struct api_node {
 	bool acting;
 	struct action act;
 	struct action_result act_res;
-	uint64_t act_timer;
 	char vip_uuid[80];      /* ACT_VIP_DELETE: found by search_item */
 
 	/* The firmware update this backend requested, and what this poll read
@@ -353,7 +351,6 @@ struct api_node {
 	bool cfg_reading;
 	char *cfg_xml;
 	size_t cfg_len;
-	uint64_t cfg_timer;
 	enum node_error cfg_err;       /* the last read's failure, NERR_NONE after a good one */
 	char cfg_msg[SNAP_MSG_LEN];
 
@@ -750,19 +747,6 @@ static void check_done(void)
 /* ------------------------------------------------------------------ */
 /* Poll                                                                */
 
-static void deliver_snapshot(void *arg)
-{
-	struct api_node *n = arg;
-	struct backend *b = n->b;
-	struct snapshot out = n->snap; /* moved: the callback may free b */
-	snapshot_init(&n->snap);
-	n->snap_timer = 0;
-	n->polling = false;
-	if (b->on_snapshot)
-		b->on_snapshot(b, &out, b->ctx);
-	snapshot_clear(&out);
-}
-
 static bool fw_following(const struct api_node *n)
 {
 	return n->fw.state != FWJ_NONE && !fwjob_final(n->fw.state);
@@ -847,7 +831,8 @@ static void poll_finish(struct api_node *n)
 	s->taken = wall_s();
 	s->duration_ms = now_ms() - n->poll_t0;
 	snapshot_sanitize(s);
-	n->snap_timer = loop_timer_add(n->b->loop, 0, deliver_snapshot, n);
+	n->polling = false;
+	backend_hand_snapshot(n->b, s);
 }
 
 static void poll_read_settle(struct api_node *n)
@@ -1159,18 +1144,6 @@ static int api_poll_start(struct backend *b)
 /* ------------------------------------------------------------------ */
 /* Actions                                                             */
 
-static void deliver_action(void *arg)
-{
-	struct api_node *n = arg;
-	struct backend *b = n->b;
-	struct action a = n->act;
-	struct action_result res = n->act_res; /* copies: the callback may free b */
-	n->act_timer = 0;
-	n->acting = false;
-	if (b->on_action)
-		b->on_action(b, &a, &res, b->ctx);
-}
-
 static void action_finish(struct api_node *n, enum node_error err, const char *msg)
 {
 	/* Also after a failure: the node may have saved a change anyway. */
@@ -1185,7 +1158,8 @@ static void action_finish(struct api_node *n, enum node_error err, const char *m
 		fwjob_start(&n->fw, n->fw_now, n->fw_boot, n->fw_now >= 0 ? (double)n->fw_now : 0.0, API_FW_START_WAIT_S);
 		fw_reads_clear(n);
 	}
-	n->act_timer = loop_timer_add(n->b->loop, 0, deliver_action, n);
+	n->acting = false;
+	backend_hand_action(n->b, &n->act, &n->act_res);
 }
 
 /* Fixed-URL actions: POST {} and read {"status":...}. */
@@ -1386,25 +1360,6 @@ static void body_wipe(struct req *r)
 	sb_free(&r->body);
 }
 
-static void deliver_config(void *arg)
-{
-	struct api_node *n = arg;
-	struct backend *b = n->b;
-	/* Moved out first: the callback may free b. */
-	char *xml = n->cfg_xml;
-	size_t len = n->cfg_len;
-	n->cfg_xml = NULL;
-	n->cfg_len = 0;
-	n->cfg_timer = 0;
-	n->cfg_reading = false;
-	if (b->on_config)
-		b->on_config(b, xml, xml ? len : 0, b->ctx);
-	if (xml) {
-		explicit_bzero(xml, len);
-		free(xml);
-	}
-}
-
 static void cfg_finish(struct api_node *n, enum node_error err, const char *msg)
 {
 	n->cfg_err = err;
@@ -1415,7 +1370,10 @@ static void cfg_finish(struct api_node *n, enum node_error err, const char *msg)
 	} else {
 		n->cfg_msg[0] = '\0';
 	}
-	n->cfg_timer = loop_timer_add(n->b->loop, 0, deliver_config, n);
+	n->cfg_reading = false;
+	backend_hand_config(n->b, n->cfg_xml, n->cfg_len); /* taken over */
+	n->cfg_xml = NULL;
+	n->cfg_len = 0;
 }
 
 static void cfg_req_done(struct api_node *n, struct req *r, enum node_error err, const char *msg)
@@ -1586,10 +1544,6 @@ static void api_close(struct backend *b)
 	int i;
 	if (!n)
 		return;
-	if (n->snap_timer)
-		loop_timer_cancel(b->loop, n->snap_timer);
-	if (n->act_timer)
-		loop_timer_cancel(b->loop, n->act_timer);
 	for (i = 0; i < RD__COUNT; i++) {
 		req_release(&n->reads[i]);
 		sb_free(&n->reads[i].body);
@@ -1597,8 +1551,6 @@ static void api_close(struct backend *b)
 	req_release(&n->act_req);
 	sb_free(&n->act_req.body);
 	slot_drop(n);
-	if (n->cfg_timer)
-		loop_timer_cancel(b->loop, n->cfg_timer);
 	req_release(&n->cfg_req);
 	body_wipe(&n->cfg_req);
 	cfg_wipe(n);

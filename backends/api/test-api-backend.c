@@ -355,6 +355,7 @@ static void on_snapshot(struct backend *b, const struct snapshot *s, void *ctx)
 	o->snaps++;
 	if (o->free_in_callback) {
 		b->ops->close(b);
+		backend_outbox_close(b);
 		free(b);
 	}
 }
@@ -402,6 +403,7 @@ static int node_open(struct node *n, const char *url, const char *key_file, enum
 	n->conf.api.key_file = (char *)key_file;
 	n->conf.api.timeout = 5;
 	n->b.ops = &api_backend_ops;
+	backend_outbox_open(&n->b);
 	n->b.conf = &n->conf;
 	n->b.loop = L;
 	n->b.on_snapshot = on_snapshot;
@@ -411,6 +413,7 @@ static int node_open(struct node *n, const char *url, const char *key_file, enum
 	snapshot_init(&n->out.snap);
 	if (api_backend_ops.open(&n->b, cause) < 0) {
 		api_backend_ops.close(&n->b);
+		backend_outbox_close(&n->b);
 		return -1;
 	}
 	return 0;
@@ -419,6 +422,7 @@ static int node_open(struct node *n, const char *url, const char *key_file, enum
 static void node_close(struct node *n)
 {
 	api_backend_ops.close(&n->b);
+	backend_outbox_close(&n->b);
 	snapshot_clear(&n->out.snap);
 	free(n->out.xml);
 	n->out.xml = NULL;
@@ -1046,6 +1050,7 @@ static void test_many_nodes(void)
 		conf.api.key_file = key_good;
 		conf.api.ca_file = good.ca_path;
 		b->ops = &api_backend_ops;
+		backend_outbox_open(b);
 		b->conf = &conf;
 		b->loop = L;
 		b->on_snapshot = on_snapshot;

@@ -68,9 +68,7 @@ static void sim_poll_done(void *arg)
 	sim_node_snapshot(p->world, p->pair, p->node, &s);
 	s.duration_ms = now_ms() - p->poll_started;
 	snapshot_sanitize(&s);
-	if (b->on_snapshot)
-		b->on_snapshot(b, &s, b->ctx);
-	snapshot_clear(&s);
+	backend_hand_snapshot(b, &s);
 }
 
 static int sim_poll_start(struct backend *b)
@@ -149,9 +147,8 @@ static void sim_action_done(void *arg)
 	rc = run_action(p, &a, reply, sizeof(reply));
 	p->mutations++;
 	r.err = rc == 0 ? NERR_NONE : rc < 0 ? NERR_DOWN : NERR_SERVER;
-	text_sanitize(r.message, reply, sizeof(r.message));
-	if (b->on_action)
-		b->on_action(b, &a, &r, b->ctx);
+	str_copy(r.message, reply, sizeof(r.message)); /* made inert on the way */
+	backend_hand_action(b, &a, &r);
 }
 
 static int sim_action_start(struct backend *b, const struct mutation_grant *g, const struct action *a)
@@ -181,9 +178,13 @@ static void sim_config_done(void *arg)
 	sb_init(&sb);
 	if (n && n->up)
 		sim_render_config_xml(p->world, p->pair, p->node, &sb);
-	if (b->on_config)
-		b->on_config(b, n && n->up ? sb.buf : NULL, n && n->up ? sb.len : 0, b->ctx);
-	sb_free(&sb);
+	if (n && n->up && sb.buf) {
+		size_t len = sb.len;
+		backend_hand_config(b, sb_steal(&sb), len);
+	} else {
+		sb_free(&sb);
+		backend_hand_config(b, NULL, 0);
+	}
 }
 
 static int sim_config_start(struct backend *b)

@@ -200,16 +200,13 @@ struct ssh_node {
 	struct fwjob fw;
 	struct ssh_fw_read fwr;
 	double fw_req_local;    /* monotonic s of the request */
-	uint64_t snap_timer;
 	struct action_result act_res;
-	uint64_t act_timer;
 	unsigned mutations;
 
 	/* config.xml for on_config: held only from the end of the cat until
 	 * the callback has seen it, then wiped. */
 	char *cfg_xml;
 	size_t cfg_len;
-	uint64_t cfg_timer;
 	enum node_error cfg_err;   /* the last read's failure, NERR_NONE after a good one */
 	char cfg_msg[SNAP_MSG_LEN];
 
@@ -316,35 +313,6 @@ static void fw_observe(struct ssh_node *n)
 		s->firmware.state = shown[n->fw.state];
 }
 
-static void deliver_snapshot(void *arg)
-{
-	struct ssh_node *n = arg;
-	struct backend *b = n->b;
-	struct snapshot out;
-	fw_observe(n);
-	out = n->snap; /* moved: the callback may free b */
-	snapshot_init(&n->snap);
-	n->snap_timer = 0;
-	n->poll.active = false;
-	n->poll.st = JS_IDLE;
-	if (b->on_snapshot)
-		b->on_snapshot(b, &out, b->ctx);
-	snapshot_clear(&out);
-}
-
-static void deliver_action(void *arg)
-{
-	struct ssh_node *n = arg;
-	struct backend *b = n->b;
-	struct action a = n->action;
-	struct action_result res = n->act_res; /* copies: the callback may free b */
-	n->act_timer = 0;
-	n->act.active = false;
-	n->act.st = JS_IDLE;
-	if (b->on_action)
-		b->on_action(b, &a, &res, b->ctx);
-}
-
 static void cfg_text_wipe(struct ssh_node *n)
 {
 	if (n->cfg_xml) {
@@ -353,25 +321,6 @@ static void cfg_text_wipe(struct ssh_node *n)
 	}
 	n->cfg_xml = NULL;
 	n->cfg_len = 0;
-}
-
-static void deliver_config(void *arg)
-{
-	struct ssh_node *n = arg;
-	struct backend *b = n->b;
-	char *xml = n->cfg_xml; /* moved: the callback may free b */
-	size_t len = n->cfg_len;
-	n->cfg_xml = NULL;
-	n->cfg_len = 0;
-	n->cfg_timer = 0;
-	n->cfgjob.active = false;
-	n->cfgjob.st = JS_IDLE;
-	if (b->on_config)
-		b->on_config(b, xml, xml ? len : 0, b->ctx);
-	if (xml) {
-		explicit_bzero(xml, len);
-		free(xml);
-	}
 }
 
 static void job_reset_buffers(struct job *j)
@@ -413,18 +362,26 @@ static void job_end(struct ssh_node *n, struct job *j)
 		n->snap.taken = wall_s();
 		n->snap.duration_ms = now_ms() - j->t0;
 		snapshot_sanitize(&n->snap);
-		n->snap_timer = loop_timer_add(n->b->loop, 0, deliver_snapshot, n);
+		fw_observe(n);
+		j->active = false;
+		j->st = JS_IDLE;
+		backend_hand_snapshot(n->b, &n->snap);
 	} else if (j->kind == JK_CFG) {
 		if (n->cfg_err != NERR_NONE)
 			cfg_text_wipe(n);
-		n->cfg_timer = loop_timer_add(n->b->loop, 0, deliver_config, n);
+		j->active = false;
+		j->st = JS_IDLE;
+		backend_hand_config(n->b, n->cfg_xml, n->cfg_len); /* taken over */
+		n->cfg_xml = NULL;
+		n->cfg_len = 0;
 	} else if (j->kind == JK_TUNNEL) {
 		/* Nothing to deliver: the node it served learns from tunnel_failed. */
 		j->active = false;
 		j->st = JS_IDLE;
 	} else {
-		text_sanitize_inplace(n->act_res.message);
-		n->act_timer = loop_timer_add(n->b->loop, 0, deliver_action, n);
+		j->active = false;
+		j->st = JS_IDLE;
+		backend_hand_action(n->b, &n->action, &n->act_res);
 	}
 }
 
@@ -2331,7 +2288,7 @@ static void node_free(struct ssh_node *n)
 {
 	struct loop *l = n->b->loop;
 	int k;
-	uint64_t *timers[] = { &n->snap_timer, &n->act_timer, &n->cfg_timer, &n->stream_retry_timer, &n->evq_timer };
+	uint64_t *timers[] = { &n->stream_retry_timer, &n->evq_timer };
 	n->stream_on = false; /* its end below is no drop to retry */
 	for (k = 0; k < (int)ARRAY_LEN(timers); k++)
 		if (*timers[k])
