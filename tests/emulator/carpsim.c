@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,11 +40,19 @@ struct fault {
 	enum fault_kind kind;
 };
 
+/* A daemon the driver pool runs (see DAEMON_FLAGS). */
+struct driven {
+	pthread_mutex_t mu;
+	struct MHD_Daemon *d; /* NULL while not listening */
+	int fd;               /* the daemon's own epoll fd, in D.epfd */
+};
+
 struct enode {
 	int pair, node;
 	char cluster[32], name[16];
 	uint16_t port;
 	struct MHD_Daemon *daemon;
+	struct driven drv;
 	bool stopping;
 	enum plug plug;
 	int latency_ms;
@@ -66,9 +75,11 @@ static struct {
 	pthread_mutex_t lock;
 	volatile sig_atomic_t stop;
 	struct MHD_Daemon *ctl;
+	struct driven ctl_drv;
 	uint16_t ctl_port;
+	struct upload *parked; /* suspended requests, resumed by drive_tick */
 	const char *dir;
-} E = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} E = { .lock = PTHREAD_MUTEX_INITIALIZER, .ctl_drv = { .mu = PTHREAD_MUTEX_INITIALIZER, .fd = -1 } };
 
 static struct enode *enode_at(int pair, int node)
 {
@@ -89,18 +100,34 @@ static void log_request(struct enode *en, const char *method, const char *path, 
 
 /* ---- the HTTPS API per node ------------------------------------------ */
 
+/* A request's state from its first call to its end. A request that must
+ * wait (a hanging plug, /ctl/latency) is suspended, never slept on: its
+ * daemon goes on serving the node's other connections, and the ticker
+ * (drive_tick) resumes it when the wait is over. */
+enum wait { WAIT_NONE = 0, WAIT_HANG, WAIT_TIMER };
+
 struct upload {
 	struct strbuf body;
+	struct MHD_Connection *c;
+	struct enode *en;    /* whose plug a hang waits on; NULL on the control server */
+	enum wait wait;
+	double due_ms;       /* WAIT_TIMER: when to resume (now_ms) */
+	int latency_ms;      /* the node's latency when the request came in; -1 = not read */
+	bool slept;          /* the latency was waited for */
+	struct upload *next; /* in E.parked while suspended */
 };
 
 /* MHD calls a handler first with no state, then once per body chunk, then
- * once more with nothing left: true only on that last call. */
-static bool upload_complete(void **con_cls, const char *data, size_t *size)
+ * once more with nothing left: true only on that last call (and on every
+ * call after a suspended request is resumed). */
+static bool upload_complete(struct MHD_Connection *c, void **con_cls, const char *data, size_t *size)
 {
 	struct upload *up = *con_cls;
 	if (!up) {
 		up = xcalloc(1, sizeof(*up));
 		sb_init(&up->body);
+		up->c = c;
+		up->latency_ms = -1;
 		*con_cls = up;
 		return false;
 	}
@@ -110,6 +137,19 @@ static bool upload_complete(void **con_cls, const char *data, size_t *size)
 		return false;
 	}
 	return true;
+}
+
+/* Suspend the request until the ticker resumes it (E.lock held). MHD calls
+ * the handler again once resumed, with the same state. */
+static enum MHD_Result park(struct upload *up, struct enode *en, enum wait wait, double due_ms)
+{
+	up->en = en;
+	up->wait = wait;
+	up->due_ms = due_ms;
+	up->next = E.parked;
+	E.parked = up;
+	MHD_suspend_connection(up->c);
+	return MHD_YES;
 }
 
 static enum MHD_Result queue(struct MHD_Connection *c, int status, const char *ctype, const char *body, size_t len)
@@ -167,32 +207,31 @@ static enum MHD_Result api_access(void *cls, struct MHD_Connection *c, const cha
 	const char *auth, *ctype;
 	char *user = NULL, *pass = NULL;
 	enum MHD_Result ret;
-	enum plug plug;
-	int latency;
 
-	if (!upload_complete(con_cls, upload_data, upload_size))
+	if (!upload_complete(c, con_cls, upload_data, upload_size))
 		return MHD_YES;
 	up = *con_cls;
 
 	pthread_mutex_lock(&E.lock);
-	plug = en->plug;
-	latency = en->latency_ms;
-	pthread_mutex_unlock(&E.lock);
+	if (up->latency_ms < 0)
+		up->latency_ms = en->latency_ms;
 	/* "Hang": accept and never answer, until the plug goes back in. */
-	while (plug == PLUG_HANG && !E.stop && !en->stopping) {
-		usleep(20000);
-		pthread_mutex_lock(&E.lock);
-		plug = en->plug;
+	if (en->plug == PLUG_HANG && !E.stop && !en->stopping) {
+		ret = park(up, en, WAIT_HANG, 0);
 		pthread_mutex_unlock(&E.lock);
+		return ret;
 	}
-	if (latency > 0)
-		usleep((useconds_t)latency * 1000);
-
-	pthread_mutex_lock(&E.lock);
+	if (up->latency_ms > 0 && !up->slept && !E.stop && !en->stopping) {
+		up->slept = true;
+		ret = park(up, en, WAIT_TIMER, now_ms() + up->latency_ms);
+		pthread_mutex_unlock(&E.lock);
+		return ret;
+	}
 	sim_world_advance(E.w);
-	if (!sim_node_get(E.w, en->pair, en->node)->up) {
+	if (en->stopping || !sim_node_get(E.w, en->pair, en->node)->up) {
 		/* Went down since the connection was accepted (the listener
-		 * follows within 20 ms): drop it, as a rebooting node would. */
+		 * follows within 20 ms), or stops listening while the request
+		 * waited: drop it, as a rebooting node would. */
 		log_request(en, method, url, 0, false);
 		pthread_mutex_unlock(&E.lock);
 		return MHD_NO;
@@ -281,17 +320,178 @@ static void api_notify(void *cls, struct MHD_Connection *c, void **socket_contex
 	}
 }
 
-/* poll() rather than MHD's default select(): select() fails for descriptors
- * past FD_SETSIZE (1024), which 1000 nodes' listeners alone exceed. A thread
- * per connection stays because the handlers sleep on purpose (/ctl/latency,
- * a hanging plug) and one slow connection must not stall the node's others.
- * The threads only run small handlers: a small stack keeps thousands cheap. */
-#define DAEMON_FLAGS (MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG)
-#define THREAD_STACK (256 * 1024)
+/* Every daemon (one per node, and the control server) runs on MHD's epoll
+ * with no thread of its own; a small pool of drivers runs them all. A
+ * thread per connection and a listener thread per node (the earlier design)
+ * made about 2000 threads at 500 pairs: the emulator then answered after
+ * carptop's timeout and carptop re-handshook every round, which measured
+ * the emulator instead of carptop (doc/performance.md, "NOC scale"). epoll
+ * rather than select() also because select() fails for descriptors past
+ * FD_SETSIZE (1024), which 1000 nodes' listeners alone exceed. No handler
+ * may block a driver: the waits on purpose (/ctl/latency, a hanging plug)
+ * suspend the request instead (MHD_ALLOW_SUSPEND_RESUME; its ITC wakes the
+ * daemon when the ticker resumes one). */
+#define DAEMON_FLAGS (MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG)
+#define DRIVERS 3
+#define TICK_MS 10
+#define SWEEP_MS 500
 /* Descriptors a node may hold: its listener and a client's parallel
  * connections (api.connections, SSH shim commands) with some slack. */
 #define FDS_PER_NODE 8
 #define FDS_SPARE 64
+
+/* ---- driving the daemons ---------------------------------------------- */
+
+/* The drivers wait on one epoll set holding each daemon's own epoll fd,
+ * with EPOLLONESHOT: the driver that takes a daemon's event runs it and
+ * re-arms it, so no daemon is ever run by two threads at once (dv->mu
+ * guards the same against the ticker and the watcher's stop). */
+static struct {
+	int epfd;
+	pthread_t drivers[DRIVERS], ticker;
+	volatile bool quit;
+} D = { .epfd = -1 };
+
+static int drive_add(struct driven *dv, struct MHD_Daemon *d)
+{
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.ptr = dv };
+	int rc;
+	if (!info)
+		return -1;
+	pthread_mutex_lock(&dv->mu);
+	dv->d = d;
+	dv->fd = info->epoll_fd;
+	rc = epoll_ctl(D.epfd, EPOLL_CTL_ADD, dv->fd, &ev);
+	if (rc < 0)
+		dv->d = NULL;
+	pthread_mutex_unlock(&dv->mu);
+	return rc;
+}
+
+/* Run a daemon until nothing is left to do at once: MHD says "timeout 0"
+ * while TLS data it already read or a resumed request waits (its epoll
+ * fd is edge-triggered inside, so it would not wake us again). dv->mu held. */
+static void drive_run(struct driven *dv)
+{
+	MHD_UNSIGNED_LONG_LONG t;
+	int i;
+	for (i = 0; i < 64; i++) {
+		MHD_run(dv->d);
+		if (MHD_get_timeout(dv->d, &t) != MHD_YES || t > 0)
+			break;
+	}
+}
+
+/* Stop a daemon: taken out of the epoll set under its lock, so no driver
+ * runs it any more. Its suspended requests must be resumed first (MHD's
+ * rule for MHD_stop_daemon): see unpark. */
+static void drive_stop(struct driven *dv)
+{
+	pthread_mutex_lock(&dv->mu);
+	if (dv->d) {
+		epoll_ctl(D.epfd, EPOLL_CTL_DEL, dv->fd, NULL);
+		MHD_stop_daemon(dv->d);
+		dv->d = NULL;
+		dv->fd = -1;
+	}
+	pthread_mutex_unlock(&dv->mu);
+}
+
+static void *driver(void *arg)
+{
+	struct epoll_event ev[16];
+	while (!D.quit) {
+		int n = epoll_wait(D.epfd, ev, 16, 100), i;
+		for (i = 0; i < n; i++) {
+			struct driven *dv = ev[i].data.ptr;
+			struct epoll_event again = { .events = EPOLLIN | EPOLLONESHOT, .data.ptr = dv };
+			pthread_mutex_lock(&dv->mu);
+			/* A stale event of a daemon stopped (or replaced) since: the
+			 * current one, if any, is run once more, which is harmless. */
+			if (dv->d) {
+				drive_run(dv);
+				epoll_ctl(D.epfd, EPOLL_CTL_MOD, dv->fd, &again);
+			}
+			pthread_mutex_unlock(&dv->mu);
+		}
+	}
+	return NULL;
+}
+
+/* Resume the suspended requests whose wait is over, or all of one node's
+ * (only: it stops listening), or every one when carpsim stops (E.lock
+ * held). A resumed request's handler runs again and answers, or drops the
+ * connection when its node stopped. */
+static void unpark(const struct enode *only)
+{
+	struct upload **pp = &E.parked;
+	double now = now_ms();
+	while (*pp) {
+		struct upload *up = *pp;
+		bool done;
+		if (only)
+			done = up->en == only;
+		else if (E.stop)
+			done = true;
+		else if (up->wait == WAIT_HANG)
+			done = up->en->plug != PLUG_HANG || up->en->stopping;
+		else
+			done = now >= up->due_ms || (up->en && up->en->stopping);
+		if (!done) {
+			pp = &up->next;
+			continue;
+		}
+		*pp = up->next;
+		up->next = NULL;
+		up->wait = WAIT_NONE;
+		MHD_resume_connection(up->c);
+	}
+}
+
+/* Every TICK_MS: resume what is due. Every SWEEP_MS: run each daemon once,
+ * for MHD's connection timeouts, which no socket event announces. */
+static void *ticker(void *arg)
+{
+	double sweep = now_ms();
+	while (!D.quit) {
+		usleep(TICK_MS * 1000);
+		pthread_mutex_lock(&E.lock);
+		unpark(NULL);
+		pthread_mutex_unlock(&E.lock);
+		if (now_ms() - sweep >= SWEEP_MS) {
+			int i;
+			sweep = now_ms();
+			for (i = -1; i < E.n_nodes; i++) {
+				struct driven *dv = i < 0 ? &E.ctl_drv : &E.nodes[i].drv;
+				if (pthread_mutex_trylock(&dv->mu) != 0)
+					continue; /* a driver runs it right now */
+				if (dv->d)
+					drive_run(dv);
+				pthread_mutex_unlock(&dv->mu);
+			}
+		}
+	}
+	return NULL;
+}
+
+static int drive_start(void)
+{
+	int i;
+	for (i = 0; i < DRIVERS; i++)
+		if (pthread_create(&D.drivers[i], NULL, driver, NULL) != 0)
+			return -1;
+	return pthread_create(&D.ticker, NULL, ticker, NULL) != 0 ? -1 : 0;
+}
+
+static void drive_join(void)
+{
+	int i;
+	D.quit = true;
+	for (i = 0; i < DRIVERS; i++)
+		pthread_join(D.drivers[i], NULL);
+	pthread_join(D.ticker, NULL);
+}
 
 /* Raise the soft descriptor limit to the hard one; say plainly when even the
  * hard limit cannot hold the nodes asked for, instead of failing later with
@@ -326,25 +526,35 @@ static int node_listen(struct enode *en)
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(en->port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	pthread_mutex_lock(&E.lock);
 	en->stopping = false;
+	pthread_mutex_unlock(&E.lock);
 	en->daemon = MHD_start_daemon(DAEMON_FLAGS | MHD_USE_TLS,
 				      en->port, NULL, NULL, api_access, en, MHD_OPTION_SOCK_ADDR, &sin,
 				      MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_HTTPS_MEM_KEY, en->privkey,
 				      MHD_OPTION_HTTPS_MEM_CERT, en->cert, MHD_OPTION_NOTIFY_COMPLETED, api_completed, NULL,
 				      MHD_OPTION_NOTIFY_CONNECTION, api_notify, en, MHD_OPTION_CONNECTION_TIMEOUT,
-				      (unsigned)60, MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK, MHD_OPTION_END);
+				      (unsigned)60, MHD_OPTION_END);
 	if (!en->daemon)
 		return -1;
 	info = MHD_get_daemon_info(en->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	if (info)
 		en->port = info->port;
+	if (drive_add(&en->drv, en->daemon) < 0) {
+		MHD_stop_daemon(en->daemon);
+		en->daemon = NULL;
+		return -1;
+	}
 	return 0;
 }
 
 static void node_unlisten(struct enode *en)
 {
+	pthread_mutex_lock(&E.lock);
 	en->stopping = true;
-	MHD_stop_daemon(en->daemon);
+	unpark(en);
+	pthread_mutex_unlock(&E.lock);
+	drive_stop(&en->drv);
 	en->daemon = NULL;
 }
 
@@ -840,23 +1050,19 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 
 /* /ctl/latency applies to what the SSH shims ask as well: each shim command
  * is one request, so a poll over SSH waits once per command, like a slow
- * node. Slept outside the lock (other nodes keep answering). */
-static void shim_latency(const char *url)
+ * node. The request is suspended meanwhile (other nodes keep answering).
+ * E.lock held. */
+static int shim_latency(const char *url)
 {
 	const char *p;
-	int pair, node, ms = 0;
+	int pair, node;
 	if (str_starts(url, "/ctl/text/"))
 		p = url + strlen("/ctl/text/");
 	else if (str_starts(url, "/ctl/configctl/"))
 		p = url + strlen("/ctl/configctl/");
 	else
-		return;
-	pthread_mutex_lock(&E.lock);
-	if (parse_pn(&p, &pair, &node) == 0)
-		ms = enode_at(pair, node)->latency_ms;
-	pthread_mutex_unlock(&E.lock);
-	if (ms > 0)
-		usleep((useconds_t)ms * 1000);
+		return 0;
+	return parse_pn(&p, &pair, &node) == 0 ? enode_at(pair, node)->latency_ms : 0;
 }
 
 static enum MHD_Result ctl_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -866,12 +1072,19 @@ static enum MHD_Result ctl_access(void *cls, struct MHD_Connection *c, const cha
 	struct strbuf out;
 	enum MHD_Result ret;
 	int status;
-	if (!upload_complete(con_cls, upload_data, upload_size))
+	if (!upload_complete(c, con_cls, upload_data, upload_size))
 		return MHD_YES;
 	up = *con_cls;
-	sb_init(&out);
-	shim_latency(url);
 	pthread_mutex_lock(&E.lock);
+	if (up->latency_ms < 0)
+		up->latency_ms = shim_latency(url);
+	if (up->latency_ms > 0 && !up->slept && !E.stop) {
+		up->slept = true;
+		ret = park(up, NULL, WAIT_TIMER, now_ms() + up->latency_ms);
+		pthread_mutex_unlock(&E.lock);
+		return ret;
+	}
+	sb_init(&out);
 	ctl_dispatch(c, url, method, up->body.buf ? up->body.buf : "", &status, &out);
 	pthread_mutex_unlock(&E.lock);
 	ret = queue(c, status, "text/plain", out.buf ? out.buf : "", out.len);
@@ -1027,11 +1240,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "carpsim: test CA: %s\n", cause);
 		return 2;
 	}
+	D.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (D.epfd < 0) {
+		fprintf(stderr, "carpsim: epoll: %s\n", strerror(errno));
+		return 2;
+	}
 	E.n_nodes = pairs * 2;
 	E.nodes = xcalloc((size_t)E.n_nodes, sizeof(*E.nodes));
 	for (i = 0; i < E.n_nodes; i++) {
 		struct enode *en = &E.nodes[i];
 		int k;
+		pthread_mutex_init(&en->drv.mu, NULL);
+		en->drv.fd = -1;
 		en->pair = i / 2;
 		en->node = i % 2;
 		str_copy(en->cluster, E.w->pairs[en->pair].name, sizeof(en->cluster));
@@ -1058,9 +1278,8 @@ int main(int argc, char **argv)
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	E.ctl = MHD_start_daemon(DAEMON_FLAGS, 0, NULL, NULL, ctl_access, NULL, MHD_OPTION_SOCK_ADDR, &sin,
-				 MHD_OPTION_NOTIFY_COMPLETED, api_completed, NULL, MHD_OPTION_THREAD_STACK_SIZE,
-				 (size_t)THREAD_STACK, MHD_OPTION_END);
-	if (!E.ctl) {
+				 MHD_OPTION_NOTIFY_COMPLETED, api_completed, NULL, MHD_OPTION_END);
+	if (!E.ctl || drive_add(&E.ctl_drv, E.ctl) < 0) {
 		fprintf(stderr, "carpsim: cannot start control server\n");
 		return 2;
 	}
@@ -1070,16 +1289,26 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	if (drive_start() < 0) {
+		fprintf(stderr, "carpsim: cannot start the daemons' drivers\n");
+		return 2;
+	}
 	pthread_create(&watch, NULL, watcher, NULL);
 	path = xasprintf("%s/ready", E.dir);
 	write_file(path, "ready\n", 0644);
 	free(path);
 	fprintf(stderr, "carpsim: %d pair(s) ready; control on http://127.0.0.1:%u\n", pairs, E.ctl_port);
-	/* Signals may land on any of MHD's threads: poll the flag. */
+	/* Signals may land on any thread: poll the flag. */
 	while (!E.stop)
 		usleep(100000);
 	pthread_join(watch, NULL);
-	MHD_stop_daemon(E.ctl);
+	/* MHD stops no daemon with suspended requests: resume them all
+	 * (E.stop: none is suspended again), then stop the drivers. */
+	pthread_mutex_lock(&E.lock);
+	unpark(NULL);
+	pthread_mutex_unlock(&E.lock);
+	drive_join();
+	drive_stop(&E.ctl_drv);
 	for (i = 0; i < E.n_nodes; i++) {
 		if (E.nodes[i].daemon)
 			node_unlisten(&E.nodes[i]);
@@ -1088,6 +1317,7 @@ int main(int argc, char **argv)
 		free(E.nodes[i].pin);
 		sb_free(&E.nodes[i].reqlog);
 	}
+	close(D.epfd);
 	free(E.nodes);
 	sim_world_free(E.w);
 	return 0;
