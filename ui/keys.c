@@ -458,20 +458,20 @@ static unsigned k_mutate(struct ui *u, const struct key_binding *b)
 
 /* ---- ssh: passphrase and host key (local trust, no node call) ----------- */
 
-/* The selected node's ssh backend, or NULL (with a status saying why). */
-static struct backend *ssh_selected(struct ui *u, const struct key_binding *b, int *node)
+/* The selected node if it is an ssh node, or NULL (with a status saying why). */
+static const struct app_node *ssh_selected(struct ui *u, const struct key_binding *b, int *node)
 {
-	struct backend *be;
+	const struct app_node *an;
 	if (u->wall || !u->a->n_clusters)
 		return NULL;
 	*node = u->cl[u->cur].sel_node;
-	be = u->a->clusters[u->cur].node[*node].backend;
-	if (!backend_has_trust(be)) {
+	an = &u->a->clusters[u->cur].node[*node];
+	if (!app_node_has_trust(an)) {
 		ui_status(u, TP_STATUS, 5, "%s: %s is not an ssh node (Tab selects the other node)", b->label,
 			  ui_node(u, u->cur, *node)->name);
 		return NULL;
 	}
-	return be;
+	return an;
 }
 
 void keys_secret_text(const struct ui *u, char *dst, size_t n)
@@ -489,11 +489,11 @@ void keys_secret_wipe(struct ui *u)
 
 static unsigned k_passphrase(struct ui *u, const struct key_binding *b)
 {
-	struct backend *be;
+	const struct app_node *an;
 	int node;
-	if (!(be = ssh_selected(u, b, &node)))
+	if (!(an = ssh_selected(u, b, &node)))
 		return R_BAR;
-	if (!backend_needs_passphrase(be)) {
+	if (!app_node_needs_passphrase(an)) {
 		ui_status(u, TP_STATUS, 5, "%s: no passphrase is needed (the identity file is not encrypted, or an "
 			  "ssh-agent key works)", ui_node(u, u->cur, node)->name);
 		return R_BAR;
@@ -588,17 +588,17 @@ static unsigned k_hostkey(struct ui *u, const struct key_binding *b)
 {
 	struct prompt *p = &u->prompt;
 	const struct snapshot *s;
-	struct backend *be;
+	const struct app_node *an;
 	char fp[128];
 	const char *type = NULL, *name;
 	bool unknown = false;
 	int node;
 
-	if (!(be = ssh_selected(u, b, &node)))
+	if (!(an = ssh_selected(u, b, &node)))
 		return R_BAR;
 	name = ui_node(u, u->cur, node)->name;
-	s = &u->a->clusters[u->cur].node[node].snap;
-	if (!backend_hostkey(be, fp, sizeof(fp), &type, &unknown)) {
+	s = &an->snap;
+	if (!app_node_hostkey(an, fp, sizeof(fp), &type, &unknown)) {
 		ui_status(u, TP_STATUS, 5, "%s: no host key seen yet", name);
 		return R_BAR;
 	}

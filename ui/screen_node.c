@@ -61,7 +61,7 @@ static void build(struct ui *u, size_t ci, int n, struct lines *l)
 	add(l, TP_TEXT, "transport", "%s", transport_name(nc->transport));
 	if (nc->transport == TRANSPORT_API && nc->api.url)
 		add(l, TP_TEXT, "url", "%s", nc->api.url);
-	if (nc->transport == TRANSPORT_SSH && backend_route(an->backend, route, sizeof(route)))
+	if (nc->transport == TRANSPORT_SSH && app_node_route(an, route, sizeof(route)))
 		add(l, TP_TEXT, "ssh", "%s", route); /* after ~/.ssh/config */
 	else if (nc->transport == TRANSPORT_SSH && nc->ssh.host)
 		add(l, TP_TEXT, "ssh", "%s@%s:%d", nc->ssh.user ? nc->ssh.user : "root", nc->ssh.host, nc->ssh.port);

@@ -159,9 +159,9 @@ const char *screen_title(enum ui_screen s)
 const char *keys_ssh_hint(const struct ui *u, size_t c, int n)
 {
 	const struct app_node *an = &u->a->clusters[c].node[n];
-	if (!backend_has_trust(an->backend))
+	if (!app_node_has_trust(an))
 		return NULL;
-	if (backend_needs_passphrase(an->backend))
+	if (app_node_needs_passphrase(an))
 		return "identity file is encrypted: press P to enter its passphrase";
 	if (an->have_snapshot && !an->snap.reachable && an->snap.err == NERR_HOSTKEY_UNKNOWN)
 		return "host key unknown: press K to see its fingerprint and accept it";

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "backend.h"
 #include "cli.h"
 #include "statedir.h"
 #include "util.h"

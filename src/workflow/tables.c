@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "pair.h"
 #include "parse/fwjob.h"
 #include "util.h"
