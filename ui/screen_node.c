@@ -166,7 +166,7 @@ static void build(struct ui *u, size_t ci, int n, struct lines *l)
 		add(l, TP_WARNING, s->partial[k].what, "%s: %s", node_error_label(s->partial[k].err), s->partial[k].msg);
 }
 
-void screen_node(struct ui *u, int top, int bottom)
+static void node_draw(struct ui *u, int top, int bottom)
 {
 	struct lines l = { 0 };
 	size_t ci = u->cur, i;
@@ -205,3 +205,11 @@ void screen_node(struct ui *u, int top, int bottom)
 		draw_textf(u, top, u->cols - 16, 16, ui_attr(u, TP_LABEL), "[%d/%zu lines]", u->scroll + rows < (int)l.n ? u->scroll + rows : (int)l.n, l.n);
 	free(l.v);
 }
+
+const struct screen_class node_screen = {
+	.title = "Node detail",
+	.keys = KS_NODE,
+	.parent = SCR_PAIR,
+	.draw = node_draw,
+	.move_by = ui_scroll_by,
+};
