@@ -246,7 +246,7 @@ static void roles_string(struct wf_run *r, char *dst, size_t n)
 /* ---- generic step pieces ---------------------------------------------- */
 
 /* What a node advertises on a VHID: advskew + net.inet.carp.demotion,
- * capped at 240 (FreeBSD's DEMOTE_ADVSKEW); lower wins. The demotion is
+ * capped at CARP_SKEW_MAX (FreeBSD's DEMOTE_ADVSKEW); lower wins. The demotion is
  * signed and can be negative (opnsense/core#2780). */
 static long advertised_skew(const struct snapshot *s, int vhid, long extra)
 {
@@ -258,7 +258,7 @@ static long advertised_skew(const struct snapshot *s, int vhid, long extra)
 			break;
 		}
 	}
-	return skew > 240 ? 240 : skew;
+	return skew > CARP_SKEW_MAX ? CARP_SKEW_MAX : skew;
 }
 
 /* Entering maintenance adds 240 to the demotion (carp_set_status.php writes
