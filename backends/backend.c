@@ -1,62 +1,14 @@
 #include "backend.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/sim_backend.h"
 #include "util.h"
-
-const char *action_name(enum action_kind k)
-{
-	static const char *const names[] = {
-		[ACT_MAINTENANCE_TOGGLE] = "maintenance-toggle",
-		[ACT_CARP_DISABLE] = "carp-disable",
-		[ACT_CARP_ENABLE] = "carp-enable",
-		[ACT_VIP_ADD] = "vip-add",
-		[ACT_VIP_DELETE] = "vip-delete",
-		[ACT_VIP_APPLY] = "vip-apply",
-		[ACT_FIRMWARE_UPDATE] = "firmware-update",
-		[ACT_REBOOT] = "reboot",
-		[ACT_SYNC] = "sync",
-	};
-	return (size_t)k < ARRAY_LEN(names) && names[k] ? names[k] : "unknown";
-}
-
-static bool iface_key_ok(const char *s)
-{
-	size_t i;
-	for (i = 0; s[i]; i++)
-		if (!(s[i] == '_' || s[i] == '-' || (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= 'A' && s[i] <= 'Z')))
-			return false;
-	return i > 0;
-}
-
-bool vip_spec_check(const struct vip_spec *v, bool need_prefix, const char **why)
-{
-	unsigned char buf[16];
-	int maxbits = inet_pton(AF_INET, v->address, buf) == 1 ? 32 : inet_pton(AF_INET6, v->address, buf) == 1 ? 128 : 0;
-	/* An empty interface means "where the VHID's CARP VIP is". */
-	if (v->interface[0] && !iface_key_ok(v->interface))
-		*why = "interface must be a config key such as lan, wan or opt1";
-	else if (!maxbits)
-		*why = "address is not an IPv4 or IPv6 address";
-	else if (need_prefix && (v->prefix < 1 || v->prefix > maxbits))
-		*why = "prefix length missing or out of range (use the interface's subnet size)";
-	else if (v->vhid < 1 || v->vhid > 255)
-		*why = "vhid must be 1..255";
-	else
-		return true;
-	return false;
-}
 
 /* Transports compiled into this build; a missing one is a clear error. */
 static const struct backend_ops *ops_for(enum transport t)
 {
 	switch (t) {
-	case TRANSPORT_SIM:
-		return &sim_backend_ops;
 #ifdef HAVE_API_BACKEND
 	case TRANSPORT_API:
 		return &api_backend_ops;
@@ -200,24 +152,15 @@ void backend_outbox_close(struct backend *b)
 	b->out = NULL;
 }
 
-struct backend *backend_new(const struct node_conf *conf, struct loop *loop, struct sim_world *world,
-			    int cluster_index, int node_index, char **cause)
+struct backend *backend_open(const struct backend_ops *ops, const struct node_conf *conf, struct loop *loop,
+			     void *priv, char **cause)
 {
-	const struct backend_ops *ops = ops_for(conf->transport);
-	struct backend *b;
-
-	if (!ops) {
-		*cause = xasprintf("node '%s': the %s transport is not available in this build of carptop",
-				   conf->name, transport_name(conf->transport));
-		return NULL;
-	}
-	b = xcalloc(1, sizeof(*b));
+	struct backend *b = xcalloc(1, sizeof(*b));
 	b->ops = ops;
 	b->conf = conf;
 	b->loop = loop;
+	b->priv = priv;
 	backend_outbox_open(b);
-	if (conf->transport == TRANSPORT_SIM)
-		sim_backend_attach(b, world, cluster_index, node_index);
 	if (ops->open(b, cause) < 0) {
 		if (ops->close)
 			ops->close(b);
@@ -226,6 +169,22 @@ struct backend *backend_new(const struct node_conf *conf, struct loop *loop, str
 		return NULL;
 	}
 	return b;
+}
+
+struct backend *backend_new(const struct node_conf *conf, struct loop *loop, char **cause)
+{
+	const struct backend_ops *ops = ops_for(conf->transport);
+
+	if (conf->transport == TRANSPORT_SIM) {
+		*cause = xasprintf("node '%s': a simulated node is made with its world (sim_backend_new)", conf->name);
+		return NULL;
+	}
+	if (!ops) {
+		*cause = xasprintf("node '%s': the %s transport is not available in this build of carptop",
+				   conf->name, transport_name(conf->transport));
+		return NULL;
+	}
+	return backend_open(ops, conf, loop, NULL, cause);
 }
 
 void backend_free(struct backend *b)

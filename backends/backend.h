@@ -9,48 +9,10 @@
 
 #include <stdbool.h>
 
+#include "action.h"
 #include "config.h"
 #include "loop.h"
 #include "snapshot.h"
-
-enum action_kind {
-	ACT_MAINTENANCE_TOGGLE = 0, /* carp_status/maintenance: a toggle, read the flag first */
-	ACT_CARP_DISABLE,           /* carp_status/disable: allow=0, VHID addresses removed */
-	ACT_CARP_ENABLE,            /* carp_status/enable: allow=1, VHID addresses re-added */
-	ACT_VIP_ADD,                /* vip_settings/add_item (pending until ACT_VIP_APPLY) */
-	ACT_VIP_DELETE,             /* vip_settings/del_item (pending until ACT_VIP_APPLY) */
-	ACT_VIP_APPLY,              /* vip_settings/reconfigure, configctl interface vip configure */
-	ACT_FIRMWARE_UPDATE,        /* firmware/update: the node reboots when done */
-	ACT_REBOOT,                 /* system/reboot */
-	ACT_SYNC,                   /* XMLRPC config sync to the peer (primary only) */
-	ACT__COUNT
-};
-const char *action_name(enum action_kind k); /* "maintenance", "carp-disable", ... */
-
-/* An address to add or delete. */
-struct vip_spec {
-	char interface[32];         /* config key: "lan", "wan", "opt1" */
-	enum vip_mode mode;         /* ACT_VIP_ADD: ipalias (carptop adds aliases only) */
-	char address[SNAP_ADDR_LEN];
-	int prefix;
-	int vhid;
-	char descr[64];
-};
-
-/* Check a VIP before anything is sent (every transport): interface a config
- * key or "" (where the VHID's CARP VIP is), address by inet_pton, prefix
- * within the family (need_prefix), vhid 1..255. false with *why set. */
-bool vip_spec_check(const struct vip_spec *v, bool need_prefix, const char **why);
-
-struct action {
-	enum action_kind kind;
-	struct vip_spec vip;        /* ACT_VIP_ADD / ACT_VIP_DELETE */
-};
-
-struct action_result {
-	enum node_error err;        /* NERR_NONE on success */
-	char message[SNAP_MSG_LEN]; /* what the node said ("enter_maintenance", an error) */
-};
 
 struct backend;
 
@@ -165,11 +127,15 @@ struct backend {
 /* Whether b's transport can run actions of kind k. */
 bool backend_supports(const struct backend *b, enum action_kind k);
 
-struct sim_world;
-/* Make the backend for a node: api/ssh per its conf, or sim from `world`
- * (node index = position in the cluster). Returns NULL and sets *cause. */
-struct backend *backend_new(const struct node_conf *conf, struct loop *loop,
-			    struct sim_world *world, int cluster_index, int node_index, char **cause);
+/* Make the backend for an api or ssh node, per its conf. Returns NULL and
+ * sets *cause. A simulated node is bound to its world by sim_backend_new
+ * (sim/sim_backend.h); a transport with such a constructor builds on
+ * backend_open. */
+struct backend *backend_new(const struct node_conf *conf, struct loop *loop, char **cause);
+/* Make a backend of `ops` with its transport state `priv` already made
+ * (ops->close frees it, also when open fails) and open it. */
+struct backend *backend_open(const struct backend_ops *ops, const struct node_conf *conf, struct loop *loop,
+			     void *priv, char **cause);
 void backend_free(struct backend *b);
 
 int backend_poll(struct backend *b);
@@ -211,7 +177,6 @@ void backend_outbox_open(struct backend *b);
 void backend_outbox_close(struct backend *b);
 
 /* Transport constructors (each transport's file). */
-extern const struct backend_ops sim_backend_ops;
 extern const struct backend_ops api_backend_ops;
 extern const struct backend_ops ssh_backend_ops;
 

@@ -14,7 +14,10 @@ only its own layer and the layers below it:
      call; this does;
   3. no cycle between the modules of src/ and ui/ (a module is a .c and its
      .h), counting both includes and calls, so each file can be read knowing
-     only what it builds on.
+     only what it builds on;
+  4. the console (ui/) reaches nodes only through the app (src/app): of
+     backends/ it includes only the action names (backends/action.h) and
+     calls only what action.c defines, never a transport or backend_*.
 
 Test programs (test-*.c) and generated headers are outside the rule. Exits 0
 when all hold, 1 with one line per violation otherwise.
@@ -50,6 +53,11 @@ UPWARD_BY_DESIGN = {
     # has to live with it, and nothing below can forge or skip it.
     "mutation_grant_valid": "the workflow engine checks its own grant",
 }
+
+# What ui/ may take from backends/ (rule 4): naming an action is not reaching
+# a node. Everything else goes through src/app, which audits and honours
+# read-only mode.
+UI_FROM_BACKENDS = {"backends/action.h", "backends/action.c"}
 
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
@@ -141,6 +149,8 @@ def main():
                 continue
             if RANK[lt] > RANK[layer_of(f)]:
                 bad.append(f"{f}: includes {target} of layer {lt}, above its own layer {layer_of(f)}")
+            if layer_of(f) == "ui" and lt == "backends" and target not in UI_FROM_BACKENDS:
+                bad.append(f"{f}: includes {target}: the console reaches nodes through src/app (rule 4)")
             edge(f, target)
 
     objs = objects(builddir, files)
@@ -163,6 +173,8 @@ def main():
                 continue
             if RANK[layer_of(where)] > RANK[layer_of(f)]:
                 bad.append(f"{f}: calls {sym}() of {where}, layer {layer_of(where)} above its own {layer_of(f)}")
+            if layer_of(f) == "ui" and layer_of(where) == "backends" and where not in UI_FROM_BACKENDS:
+                bad.append(f"{f}: calls {sym}() of {where}: the console reaches nodes through src/app (rule 4)")
             edge(f, where)
 
     # Cycles: strongly connected components (Tarjan) of the module graph.

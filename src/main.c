@@ -157,7 +157,7 @@ static int demo_config(const char *list, struct config *cfg, char **cause)
 }
 
 /* The simulator behind every sim node: pair i is cluster i (the index
- * backend_new is given), set up as the cluster's scenario. NULL without
+ * sim_backend_new is given), set up as the cluster's scenario. NULL without
  * sim nodes, or with *cause set. */
 static struct sim_world *sim_world_for(const struct config *cfg, double speed, char **cause)
 {

@@ -127,6 +127,24 @@ size_t ui_row_of(struct ui *u, size_t c)
 	return i;
 }
 
+unsigned ui_move_cluster(struct ui *u, int delta, bool wrap)
+{
+	size_t n, i;
+	const size_t *order = ui_rows(u, &n);
+	int pos;
+	if (!n)
+		return R_NONE;
+	i = ui_row_of(u, u->cur);
+	pos = i == n ? 0 : (int)i;
+	if (wrap)
+		pos = (int)(((size_t)pos + n + (size_t)(delta % (int)n)) % n);
+	else
+		pos = ui_clamp(pos + delta, 0, (int)n - 1);
+	u->cur = order[pos];
+	u->picked = true;
+	return R_REDRAW;
+}
+
 void ui_rows_free(struct ui *u)
 {
 	free(u->rows_cache.order);

@@ -69,20 +69,6 @@ int ui_translate_key(int is_key, wint_t ch)
 
 /* ---- navigation ------------------------------------------------------- */
 
-static unsigned go_screen(struct ui *u, enum ui_screen s)
-{
-	if (u->wall)
-		return R_NONE; /* the wall shows one layout */
-	if (u->a->n_clusters == 0 && s != SCR_OVERVIEW && s != SCR_EVENTS)
-		return R_NONE;
-	if (u->screen != s) {
-		u->back = u->screen;
-		u->screen = s;
-		u->scroll = 0;
-	}
-	return R_REDRAW;
-}
-
 static unsigned k_help(struct ui *u, const struct key_binding *b)
 {
 	u->help = true;
@@ -114,93 +100,23 @@ static unsigned k_screen(struct ui *u, const struct key_binding *b)
 		[UC_SCREEN_OVERVIEW] = SCR_OVERVIEW, [UC_SCREEN_PAIR] = SCR_PAIR, [UC_SCREEN_NODE] = SCR_NODE,
 		[UC_SCREEN_EVENTS] = SCR_EVENTS, [UC_SCREEN_DRIFT] = SCR_DRIFT, [UC_SCREEN_WORKFLOW] = SCR_WORKFLOW,
 	};
-	return go_screen(u, of[b->cmd]);
+	return ui_go_screen(u, of[b->cmd]);
 }
 
-static int clamp(int v, int lo, int hi)
-{
-	return v < lo ? lo : v > hi ? hi : v;
-}
-
-/* Move the selected cluster by delta rows of the overview's order (the
- * filter and the sort apply); with wrap, past the end goes round. */
-static unsigned move_in_order(struct ui *u, int delta, bool wrap)
-{
-	size_t n, i;
-	const size_t *order = ui_rows(u, &n);
-	int pos;
-	if (!n)
-		return R_NONE;
-	i = ui_row_of(u, u->cur);
-	pos = i == n ? 0 : (int)i;
-	if (wrap)
-		pos = (int)(((size_t)pos + n + (size_t)(delta % (int)n)) % n);
-	else
-		pos = clamp(pos + delta, 0, (int)n - 1);
-	u->cur = order[pos];
-	u->picked = true;
-	return R_REDRAW;
-}
-
-/* Pair view with the findings focused: the previous or next shown finding. */
-static unsigned move_finding(struct ui *u, int delta)
-{
-	struct ui_cluster *c = &u->cl[u->cur];
-	size_t idx[256], n = findings_shown(u, u->cur, idx, ARRAY_LEN(idx)), i;
-	int pos;
-	if (!n)
-		return R_NONE;
-	for (i = 0; i < n && (int)idx[i] != c->sel_finding; i++)
-		;
-	pos = i == n ? 0 : clamp((int)i + delta, 0, (int)n - 1);
-	c->sel_finding = (int)idx[pos];
-	return R_REDRAW;
-}
-
-/* Move the selection or scroll by `delta` lines (INT_MAX-ish = to the end). */
+/* Up/Down and the page keys, per screen (its move hook). */
 static unsigned move_by(struct ui *u, int delta, bool paging)
 {
-	struct ui_cluster *c = u->a->n_clusters ? &u->cl[u->cur] : NULL;
-	switch (u->screen) {
-	case SCR_WORKFLOW:
-		if (!c)
-			return R_NONE;
-		/* Up and Down pick a workflow while the list shows; the pages
-		 * scroll (a long plan, the steps of a run). */
-		if (flow_list_mode(u) && !paging) {
-			u->wf_sel = clamp(u->wf_sel + delta, 0, n_wf_defs - 1);
-			return R_REDRAW;
-		}
-		u->scroll = clamp(u->scroll + delta, 0, 1 << 20);
-		return R_REDRAW;
-	case SCR_OVERVIEW:
-		if (!u->a->n_clusters)
-			return R_NONE;
-		return move_in_order(u, delta, false);
-	case SCR_PAIR:
-		if (c && u->focus_findings)
-			return move_finding(u, delta);
-		if (!c || !c->view.n_rows)
-			return R_NONE;
-		c->sel_row = clamp(c->sel_row + delta, 0, (int)c->view.n_rows - 1);
-		return R_REDRAW;
-	case SCR_NODE:
-	case SCR_EVENTS:
-	case SCR_DRIFT:
-		/* The screen clamps against its length when it draws. */
-		u->scroll = clamp(u->scroll + delta, 0, 1 << 20);
-		return R_REDRAW;
-	default:
-		return R_NONE;
-	}
+	const struct screen_class *sc = screen_class_of(u->screen);
+	return sc->move_by ? sc->move_by(u, delta, paging) : R_NONE;
 }
 
-/* A page: the scrolled screens keep one line of the last page; the
- * overview turns whole pages (its "page 3/42" counts them). */
+/* A page: the screen's own (the overview turns whole pages), else the
+ * scrolled screens keep one line of the last page. */
 static int page(const struct ui *u)
 {
-	if (u->screen == SCR_OVERVIEW)
-		return u->page_rows > 0 ? u->page_rows : 1;
+	const struct screen_class *sc = screen_class_of(u->screen);
+	if (sc->page)
+		return sc->page(u);
 	return u->page_rows > 1 ? u->page_rows - 1 : 1;
 }
 
@@ -255,42 +171,36 @@ static unsigned k_move(struct ui *u, const struct key_binding *b)
 
 static unsigned k_open(struct ui *u, const struct key_binding *b)
 {
-	if (u->screen == SCR_OVERVIEW)
-		return go_screen(u, SCR_PAIR);
-	if (u->screen == SCR_PAIR && u->focus_findings) {
-		size_t idx[1];
-		if (!findings_shown(u, u->cur, idx, 1))
-			return R_NONE;
-		move_finding(u, 0); /* a selection the filter hides moves to a shown one */
-		u->finding_open = true;
-		return R_REDRAW;
-	}
-	if (u->screen == SCR_PAIR)
-		return go_screen(u, SCR_NODE);
-	/* On the workflow list Enter is w, refused the same way in read-only:
-	 * through the table, not a second check here. */
-	if (u->screen == SCR_WORKFLOW && flow_list_mode(u))
-		return keys_dispatch(u, keytab_for_cmd(UC_WF_RUN)->key);
-	return R_NONE;
+	const struct screen_class *sc = screen_class_of(u->screen);
+	enum ui_screen go = SCR__COUNT;
+	enum ui_cmd then = UC__COUNT;
+	unsigned r;
+	if (u->wall || !sc->open)
+		return R_NONE;
+	r = sc->open(u, &go, &then);
+	if (go != SCR__COUNT)
+		r |= ui_go_screen(u, go);
+	if (then != UC__COUNT)
+		r |= keys_dispatch(u, keytab_for_cmd(then)->key);
+	return r;
 }
 
 static unsigned k_back(struct ui *u, const struct key_binding *b)
 {
+	const struct screen_class *sc = screen_class_of(u->screen);
+	unsigned r;
 	if (u->wall)
 		return R_NONE;
-	/* Esc undoes the last narrowing first: the findings focus, the filter. */
-	if (u->screen == SCR_PAIR && u->focus_findings) {
-		u->focus_findings = false;
-		return R_REDRAW;
-	}
-	if (u->filter[0] && (u->screen == SCR_OVERVIEW || u->screen == SCR_PAIR || u->screen == SCR_EVENTS)) {
+	/* Esc undoes the last narrowing first: the screen's own (the pair
+	 * view's findings focus), then the filter; then it leaves. */
+	if (sc->back && (r = sc->back(u)) != R_NONE)
+		return r;
+	if (u->filter[0] && sc->filtered) {
 		u->filter[0] = '\0';
 		ui_status(u, TP_STATUS, 3, "filter cleared");
 		return R_REDRAW;
 	}
-	if (u->screen == SCR_NODE)
-		return go_screen(u, SCR_PAIR);
-	return go_screen(u, SCR_OVERVIEW);
+	return ui_go_screen(u, sc->parent);
 }
 
 static unsigned k_other_node(struct ui *u, const struct key_binding *b)
@@ -315,14 +225,14 @@ static unsigned k_cluster(struct ui *u, const struct key_binding *b)
 		return wall_turn(u, b->cmd); /* [ and ] turn the pages too */
 	u->scroll = 0;
 	u->focus_findings = false;
-	return move_in_order(u, b->cmd == UC_NEXT_CLUSTER ? 1 : -1, true);
+	return ui_move_cluster(u, b->cmd == UC_NEXT_CLUSTER ? 1 : -1, true);
 }
 
 static unsigned k_filter(struct ui *u, const struct key_binding *b)
 {
 	if (u->wall)
 		return R_NONE;
-	if (u->screen != SCR_OVERVIEW && u->screen != SCR_PAIR && u->screen != SCR_EVENTS) {
+	if (!screen_class_of(u->screen)->filtered) {
 		ui_status(u, TP_STATUS, 5, "%s filters the overview, the pair view's findings and the event log", b->label);
 		return R_BAR;
 	}
@@ -349,10 +259,10 @@ static unsigned k_findings(struct ui *u, const struct key_binding *b)
 	if (u->wall || !u->a->n_clusters)
 		return R_NONE;
 	if (u->screen != SCR_PAIR)
-		go_screen(u, SCR_PAIR);
+		ui_go_screen(u, SCR_PAIR);
 	u->focus_findings = !u->focus_findings;
 	if (u->focus_findings) {
-		move_finding(u, 0);
+		pair_move_finding(u, 0);
 		ui_status(u, TP_STATUS, 5, "findings: Up/Down select, Enter opens, Esc or f back to the VHIDs");
 	}
 	return R_REDRAW;
@@ -458,20 +368,20 @@ static unsigned k_mutate(struct ui *u, const struct key_binding *b)
 
 /* ---- ssh: passphrase and host key (local trust, no node call) ----------- */
 
-/* The selected node's ssh backend, or NULL (with a status saying why). */
-static struct backend *ssh_selected(struct ui *u, const struct key_binding *b, int *node)
+/* The selected node if it is an ssh node, or NULL (with a status saying why). */
+static const struct app_node *ssh_selected(struct ui *u, const struct key_binding *b, int *node)
 {
-	struct backend *be;
+	const struct app_node *an;
 	if (u->wall || !u->a->n_clusters)
 		return NULL;
 	*node = u->cl[u->cur].sel_node;
-	be = u->a->clusters[u->cur].node[*node].backend;
-	if (!backend_has_trust(be)) {
+	an = &u->a->clusters[u->cur].node[*node];
+	if (!app_node_has_trust(an)) {
 		ui_status(u, TP_STATUS, 5, "%s: %s is not an ssh node (Tab selects the other node)", b->label,
 			  ui_node(u, u->cur, *node)->name);
 		return NULL;
 	}
-	return be;
+	return an;
 }
 
 void keys_secret_text(const struct ui *u, char *dst, size_t n)
@@ -489,11 +399,11 @@ void keys_secret_wipe(struct ui *u)
 
 static unsigned k_passphrase(struct ui *u, const struct key_binding *b)
 {
-	struct backend *be;
+	const struct app_node *an;
 	int node;
-	if (!(be = ssh_selected(u, b, &node)))
+	if (!(an = ssh_selected(u, b, &node)))
 		return R_BAR;
-	if (!backend_needs_passphrase(be)) {
+	if (!app_node_needs_passphrase(an)) {
 		ui_status(u, TP_STATUS, 5, "%s: no passphrase is needed (the identity file is not encrypted, or an "
 			  "ssh-agent key works)", ui_node(u, u->cur, node)->name);
 		return R_BAR;
@@ -588,17 +498,17 @@ static unsigned k_hostkey(struct ui *u, const struct key_binding *b)
 {
 	struct prompt *p = &u->prompt;
 	const struct snapshot *s;
-	struct backend *be;
+	const struct app_node *an;
 	char fp[128];
 	const char *type = NULL, *name;
 	bool unknown = false;
 	int node;
 
-	if (!(be = ssh_selected(u, b, &node)))
+	if (!(an = ssh_selected(u, b, &node)))
 		return R_BAR;
 	name = ui_node(u, u->cur, node)->name;
-	s = &u->a->clusters[u->cur].node[node].snap;
-	if (!backend_hostkey(be, fp, sizeof(fp), &type, &unknown)) {
+	s = &an->snap;
+	if (!app_node_hostkey(an, fp, sizeof(fp), &type, &unknown)) {
 		ui_status(u, TP_STATUS, 5, "%s: no host key seen yet", name);
 		return R_BAR;
 	}
@@ -743,18 +653,9 @@ static unsigned mouse_event(struct ui *u)
 				return keys_dispatch(u, u->bar[i].key);
 		return R_NONE;
 	}
-	if (u->screen == SCR_OVERVIEW) {
-		int row = overview_row_at(u, ev.y);
-		if (row >= 0) {
-			u->cur = (size_t)row;
-			u->picked = true;
-			return R_REDRAW;
-		}
-	}
-	if (u->screen == SCR_PAIR && u->a->n_clusters && ev.y >= 2 && ev.y <= 8) {
-		u->cl[u->cur].sel_node = ev.x >= u->cols / 2;
-		return R_REDRAW;
-	}
+	/* The line clicked, as the screen marked it when it drew. */
+	if (!u->wall && screen_class_of(u->screen)->click)
+		return screen_class_of(u->screen)->click(u, ev.y, ev.x);
 	return R_NONE;
 }
 
@@ -796,7 +697,7 @@ unsigned keys_dispatch(struct ui *u, int key)
 		/* Up/Down page through the findings; any other key closes it. */
 		b = keytab_find(key);
 		if (b && (b->cmd == UC_UP || b->cmd == UC_DOWN))
-			return move_finding(u, b->cmd == UC_UP ? -1 : 1);
+			return pair_move_finding(u, b->cmd == UC_UP ? -1 : 1);
 		u->finding_open = false;
 		return R_REDRAW;
 	}
@@ -812,7 +713,7 @@ unsigned keys_dispatch(struct ui *u, int key)
 		b = keytab_find(key);
 		if (b && (b->cmd == UC_UP || b->cmd == UC_DOWN || b->cmd == UC_PAGE_UP || b->cmd == UC_PAGE_DOWN)) {
 			int d = b->cmd == UC_UP ? -1 : b->cmd == UC_DOWN ? 1 : b->cmd == UC_PAGE_UP ? -10 : 10;
-			u->help_scroll = clamp(u->help_scroll + d, 0, (int)n_key_table);
+			u->help_scroll = ui_clamp(u->help_scroll + d, 0, (int)n_key_table);
 			return R_REDRAW;
 		}
 		u->help = false;
@@ -858,7 +759,7 @@ void draw_function_bar(struct ui *u, int y)
 		int x0 = x, w;
 		char text[32];
 		/* The keys of this screen only (and those of every screen). */
-		if (!b->bar || (b->screens && !(b->screens & (1u << u->screen))))
+		if (!b->bar || (b->screens && !(b->screens & screen_class_of(u->screen)->keys)))
 			continue;
 		str_printf(text, sizeof(text), "%s ", b->bar);
 		w = (int)strlen(b->label) + (int)strlen(text);

@@ -128,7 +128,7 @@ static void build(struct ui *u, size_t c, struct ui_lines *l)
 	}
 }
 
-void screen_drift(struct ui *u, int top, int bottom)
+static void drift_draw(struct ui *u, int top, int bottom)
 {
 	struct ui_lines l = { 0 };
 	size_t c = u->cur;
@@ -141,3 +141,11 @@ void screen_drift(struct ui *u, int top, int bottom)
 	lines_draw(u, &l, top, bottom);
 	lines_free(&l);
 }
+
+const struct screen_class drift_screen = {
+	.title = "Drift",
+	.keys = KS_DRIFT,
+	.parent = SCR_OVERVIEW,
+	.draw = drift_draw,
+	.move_by = ui_scroll_by,
+};

@@ -4,7 +4,7 @@
 
 #include "util.h"
 
-void screen_events(struct ui *u, int top, int bottom)
+static void events_draw(struct ui *u, int top, int bottom)
 {
 	size_t n = evlog_count(&u->log), i, shown;
 	int y = top + 1, rows = bottom - top - 1, max_scroll;
@@ -43,3 +43,13 @@ void screen_events(struct ui *u, int top, int bottom)
 		draw_textf(u, top + 1, 1, -1, ui_attr(u, TP_LABEL), "No event matches \"%s\" (Esc clears the filter).",
 			   u->filter);
 }
+
+const struct screen_class events_screen = {
+	.title = "Event log",
+	.keys = KS_EVENTS,
+	.fleet = true,
+	.filtered = true,
+	.parent = SCR_OVERVIEW,
+	.draw = events_draw,
+	.move_by = ui_scroll_by,
+};

@@ -61,7 +61,7 @@ static void build(struct ui *u, size_t ci, int n, struct lines *l)
 	add(l, TP_TEXT, "transport", "%s", transport_name(nc->transport));
 	if (nc->transport == TRANSPORT_API && nc->api.url)
 		add(l, TP_TEXT, "url", "%s", nc->api.url);
-	if (nc->transport == TRANSPORT_SSH && backend_route(an->backend, route, sizeof(route)))
+	if (nc->transport == TRANSPORT_SSH && app_node_route(an, route, sizeof(route)))
 		add(l, TP_TEXT, "ssh", "%s", route); /* after ~/.ssh/config */
 	else if (nc->transport == TRANSPORT_SSH && nc->ssh.host)
 		add(l, TP_TEXT, "ssh", "%s@%s:%d", nc->ssh.user ? nc->ssh.user : "root", nc->ssh.host, nc->ssh.port);
@@ -166,7 +166,7 @@ static void build(struct ui *u, size_t ci, int n, struct lines *l)
 		add(l, TP_WARNING, s->partial[k].what, "%s: %s", node_error_label(s->partial[k].err), s->partial[k].msg);
 }
 
-void screen_node(struct ui *u, int top, int bottom)
+static void node_draw(struct ui *u, int top, int bottom)
 {
 	struct lines l = { 0 };
 	size_t ci = u->cur, i;
@@ -205,3 +205,11 @@ void screen_node(struct ui *u, int top, int bottom)
 		draw_textf(u, top, u->cols - 16, 16, ui_attr(u, TP_LABEL), "[%d/%zu lines]", u->scroll + rows < (int)l.n ? u->scroll + rows : (int)l.n, l.n);
 	free(l.v);
 }
+
+const struct screen_class node_screen = {
+	.title = "Node detail",
+	.keys = KS_NODE,
+	.parent = SCR_PAIR,
+	.draw = node_draw,
+	.move_by = ui_scroll_by,
+};

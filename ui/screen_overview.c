@@ -8,17 +8,6 @@
 #include "textfit.h"
 #include "util.h"
 
-/* What the last draw showed, for mouse clicks: the cluster of each row. */
-static int first_row_y = -1, shown_rows;
-static size_t row_cluster[512];
-
-int overview_row_at(const struct ui *u, int y)
-{
-	if (first_row_y < 0 || y < first_row_y || y - first_row_y >= shown_rows)
-		return -1;
-	return (int)row_cluster[y - first_row_y];
-}
-
 /* Column x positions for the current width. */
 struct cols {
 	int name, verdict, masters, states, drift, age, alarms;
@@ -155,7 +144,7 @@ static void draw_row(struct ui *u, const struct cols *c, int y, size_t i)
  * first and the last), and the summary line says which page of how many.
  * Only the rows of that page are drawn: the order and the counts are made
  * when the data changes (filter.c, state.c), not here. */
-void screen_overview(struct ui *u, int top, int bottom)
+static void overview_draw(struct ui *u, int top, int bottom)
 {
 	struct cols c;
 	attr_t head = ui_attr(u, TP_LABEL) | A_BOLD;
@@ -175,8 +164,6 @@ void screen_overview(struct ui *u, int top, int bottom)
 	draw_text(u, top, c.age, -1, u->sort == SORT_AGE ? sorted : head, "AGE");
 	draw_text(u, top, c.alarms, -1, u->sort == SORT_ALARMS ? sorted : head, "ALARMS");
 
-	first_row_y = -1;
-	shown_rows = 0;
 	if (!u->a->n_clusters) {
 		draw_text(u, y, 1, -1, ui_attr(u, TP_UNKNOWN), "No cluster configured.");
 		return;
@@ -190,15 +177,12 @@ void screen_overview(struct ui *u, int top, int bottom)
 	visible = bottom - y - 2;
 	if (visible < 1)
 		visible = 1;
-	if (visible > (int)ARRAY_LEN(row_cluster))
-		visible = (int)ARRAY_LEN(row_cluster);
 	u->page_rows = visible;
 	first = sel_pos / (size_t)visible * (size_t)visible;
 	if (n_shown > (size_t)visible)
 		pages = (int)((n_shown + (size_t)visible - 1) / (size_t)visible);
-	first_row_y = y;
 	for (pos = first; pos < n_shown && y < top + 1 + visible; pos++, y++) {
-		row_cluster[shown_rows++] = order[pos];
+		ui_hit_mark(u, y, HIT_CLUSTER, (int)order[pos]);
 		draw_row(u, &c, y, order[pos]);
 	}
 	if (y >= bottom - 1)
@@ -211,3 +195,45 @@ void screen_overview(struct ui *u, int top, int bottom)
 	draw_textf(u, bottom - 1, 1, -1, ui_attr(u, TP_LABEL), "%s.%s%s  Sorted by %s (F6).  Enter: pair view", summary,
 		   pagetxt, shown, sort_name(u->sort));
 }
+
+/* Up/Down move the selection along the shown order; a page is a whole
+ * page of rows (the "page 3/42" above counts them). */
+static unsigned overview_move(struct ui *u, int delta, bool paging)
+{
+	return u->a->n_clusters ? ui_move_cluster(u, delta, false) : R_NONE;
+}
+
+static int overview_page(const struct ui *u)
+{
+	return u->page_rows > 0 ? u->page_rows : 1;
+}
+
+static unsigned overview_open(struct ui *u, enum ui_screen *go, enum ui_cmd *then)
+{
+	*go = SCR_PAIR;
+	return R_NONE;
+}
+
+/* A click on a row selects its cluster. */
+static unsigned overview_click(struct ui *u, int y, int x)
+{
+	struct ui_hit h = ui_hit_at(u, y);
+	if (h.kind != HIT_CLUSTER || (size_t)h.index >= u->a->n_clusters)
+		return R_NONE;
+	u->cur = (size_t)h.index;
+	u->picked = true;
+	return R_REDRAW;
+}
+
+const struct screen_class overview_screen = {
+	.title = "Overview",
+	.keys = KS_OVERVIEW,
+	.fleet = true,
+	.filtered = true,
+	.parent = SCR_OVERVIEW,
+	.draw = overview_draw,
+	.move_by = overview_move,
+	.page = overview_page,
+	.open = overview_open,
+	.click = overview_click,
+};

@@ -238,10 +238,12 @@ static int vhid_table(struct ui *u, size_t ci, int y, int max_rows)
 		side_cell(u, ci, 1, r, y, c.side1, c.side_w, c.skew, text);
 		if (c.verdict >= 0)
 			draw_text(u, y, c.verdict, -1, ui_attr(u, verdict_part(r->verdict)), vhid_verdict_name(r->verdict));
+		ui_hit_mark(u, y, HIT_VHID, (int)i);
 		y++;
 		used++;
 		for (k = 0; k < n_only && used < max_rows; k++, y++, used++) {
 			char *bar = strchr(only[k], '|');
+			ui_hit_mark(u, y, HIT_VHID, (int)i);
 			*bar = '\0';
 			x = c.addr;
 			x += draw_textf(u, y, x, -1, ui_attr(u, TP_CRITICAL) | A_BOLD, "%s", bar + 1);
@@ -365,17 +367,19 @@ static void findings(struct ui *u, size_t ci, int y, int bottom)
 		draw_text(u, y, 0, 2, marked ? ui_attr(u, TP_SELECTION) : ui_attr(u, TP_TEXT), marked ? ">" : " ");
 		draw_text(u, y, 2, 9, ui_attr(u, severity_part(f->severity)),
 			  f->severity == SEV_INFO ? "INFO" : severity_upper(f->severity));
-		for (k = 0; k < nl && y < bottom; k++, y++)
+		for (k = 0; k < nl && y < bottom; k++, y++) {
+			ui_hit_mark(u, y, HIT_FINDING, (int)idx[i]);
 			draw_text(u, y, 12, -1, marked ? ui_attr(u, TP_TEXT) | A_BOLD : ui_attr(u, TP_TEXT), lines[k]);
+		}
 	}
 	if (i < n && y == bottom)
 		draw_textf(u, bottom - 1, u->cols - 14, 14, ui_attr(u, TP_LABEL), " ... %zu more", n - i);
 }
 
-void screen_pair(struct ui *u, int top, int bottom)
+static void pair_draw(struct ui *u, int top, int bottom)
 {
 	size_t ci = u->cur;
-	int y = top, half = u->cols / 2, vhid_rows, used;
+	int y = top, half = u->cols / 2, vhid_rows, used, k;
 	const struct pair_view *v;
 
 	if (!u->a->n_clusters)
@@ -387,6 +391,8 @@ void screen_pair(struct ui *u, int top, int bottom)
 	y++;
 	node_header(u, ci, 0, y, 0, half - 1);
 	node_header(u, ci, 1, y, half, u->cols - half);
+	for (k = 0; k < 4; k++)
+		ui_hit_mark(u, y + k, HIT_NODES, 0);
 	y += 4;
 	draw_hline(u, y++, 0, u->cols, ui_attr(u, TP_BORDER));
 	/* Leave pfsync (4 rows) and at least 3 findings rows. */
@@ -399,4 +405,105 @@ void screen_pair(struct ui *u, int top, int bottom)
 		draw_hline(u, y++, 0, u->cols, ui_attr(u, TP_BORDER));
 	}
 	findings(u, ci, y, bottom);
+	if (u->finding_open)
+		draw_finding_detail(u);
 }
+
+unsigned pair_move_finding(struct ui *u, int delta)
+{
+	struct ui_cluster *c = &u->cl[u->cur];
+	size_t idx[256], n = findings_shown(u, u->cur, idx, ARRAY_LEN(idx)), i;
+	int pos;
+	if (!n)
+		return R_NONE;
+	for (i = 0; i < n && (int)idx[i] != c->sel_finding; i++)
+		;
+	pos = i == n ? 0 : ui_clamp((int)i + delta, 0, (int)n - 1);
+	c->sel_finding = (int)idx[pos];
+	return R_REDRAW;
+}
+
+/* Up/Down: the VHID rows, or the findings while they have the focus (f). */
+static unsigned pair_move(struct ui *u, int delta, bool paging)
+{
+	struct ui_cluster *c;
+	if (!u->a->n_clusters)
+		return R_NONE;
+	c = &u->cl[u->cur];
+	if (u->focus_findings)
+		return pair_move_finding(u, delta);
+	if (!c->view.n_rows)
+		return R_NONE;
+	c->sel_row = ui_clamp(c->sel_row + delta, 0, (int)c->view.n_rows - 1);
+	return R_REDRAW;
+}
+
+/* Enter: the selected finding's detail while the findings have the focus,
+ * else the selected node's detail. */
+static unsigned pair_open(struct ui *u, enum ui_screen *go, enum ui_cmd *then)
+{
+	size_t idx[1];
+	if (!u->focus_findings) {
+		*go = SCR_NODE;
+		return R_NONE;
+	}
+	if (!findings_shown(u, u->cur, idx, 1))
+		return R_NONE;
+	pair_move_finding(u, 0); /* a selection the filter hides moves to a shown one */
+	u->finding_open = true;
+	return R_REDRAW;
+}
+
+/* Esc first gives the focus back from the findings to the VHIDs. */
+static unsigned pair_back(struct ui *u)
+{
+	if (!u->focus_findings)
+		return R_NONE;
+	u->focus_findings = false;
+	return R_REDRAW;
+}
+
+/* A click on a node panel selects that node (the target of m, d and e);
+ * on a VHID row, that row, and the node whose column was clicked; on a
+ * finding, that finding (the findings get the focus). */
+static unsigned pair_click(struct ui *u, int y, int x)
+{
+	struct ui_hit h = ui_hit_at(u, y);
+	struct ui_cluster *c;
+	struct vhid_cols vc;
+	if (!u->a->n_clusters)
+		return R_NONE;
+	c = &u->cl[u->cur];
+	switch (h.kind) {
+	case HIT_NODES:
+		c->sel_node = x >= u->cols / 2;
+		return R_REDRAW;
+	case HIT_VHID:
+		vhid_layout(u->cols, &vc);
+		c->sel_row = h.index;
+		u->focus_findings = false;
+		if (x >= vc.side0 && x < vc.side1)
+			c->sel_node = 0;
+		else if (x >= vc.side1 && x < vc.side1 + vc.side_w + 1)
+			c->sel_node = 1;
+		return R_REDRAW;
+	case HIT_FINDING:
+		c->sel_finding = h.index;
+		u->focus_findings = true;
+		return R_REDRAW;
+	default:
+		return R_NONE;
+	}
+}
+
+const struct screen_class pair_screen = {
+	.title = "Pair",
+	.keys = KS_PAIR,
+	.filtered = true,
+	.parent = SCR_OVERVIEW,
+	.draw = pair_draw,
+	.move_by = pair_move,
+	.open = pair_open,
+	.back = pair_back,
+	.click = pair_click,
+};

@@ -352,7 +352,7 @@ static void crowded(struct ui *u, const size_t *order, int n, int top, int H, in
 	}
 }
 
-void screen_wall(struct ui *u)
+static void wall_draw(struct ui *u, int area_top, int area_bottom)
 {
 	int top, bottom = u->rows - 1, H, W = u->cols;
 	size_t n = u->a->n_clusters, n_rows;
@@ -404,3 +404,13 @@ void screen_wall(struct ui *u)
 	else
 		draw_text(u, bottom, 1, u->cols - (int)strlen(foot) - 2, ui_attr(u, TP_LABEL), label);
 }
+
+/* The wall is a mode more than a screen: it fills the whole terminal with
+ * its own banner and footer (no header, no function bar; area_top and
+ * area_bottom go unused), and its keys turn pages (keys.c, wall_turn). */
+const struct screen_class wall_screen = {
+	.title = "Wall",
+	.fleet = true,
+	.parent = SCR_WALL,
+	.draw = wall_draw,
+};

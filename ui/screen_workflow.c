@@ -239,13 +239,14 @@ static void run_section(struct ui *u, size_t c, struct ui_lines *l)
 	}
 }
 
-void screen_workflow(struct ui *u, int top, int bottom)
+static void workflow_draw(struct ui *u, int top, int bottom)
 {
 	struct ui_lines l = { 0 };
 	size_t c = u->cur;
 	const struct ui_flow *fl;
 	bool show_list;
 
+	flow_refresh(u, c); /* whether an unfinished journal waits */
 	if (!u->a->n_clusters)
 		return;
 	fl = &u->cl[c].flow;
@@ -273,3 +274,34 @@ void screen_workflow(struct ui *u, int top, int bottom)
 	lines_draw(u, &l, top, bottom);
 	lines_free(&l);
 }
+
+/* Up and Down pick a workflow while the list shows; the pages scroll (a
+ * long plan, the steps of a run). */
+static unsigned workflow_move(struct ui *u, int delta, bool paging)
+{
+	if (!u->a->n_clusters)
+		return R_NONE;
+	if (flow_list_mode(u) && !paging) {
+		u->wf_sel = ui_clamp(u->wf_sel + delta, 0, n_wf_defs - 1);
+		return R_REDRAW;
+	}
+	return ui_scroll_by(u, delta, paging);
+}
+
+/* On the list Enter is w, refused the same way in read-only: through the
+ * key table, not a second check here. */
+static unsigned workflow_open(struct ui *u, enum ui_screen *go, enum ui_cmd *then)
+{
+	if (flow_list_mode(u))
+		*then = UC_WF_RUN;
+	return R_NONE;
+}
+
+const struct screen_class workflow_screen = {
+	.title = "Workflows",
+	.keys = KS_WORKFLOW,
+	.parent = SCR_OVERVIEW,
+	.draw = workflow_draw,
+	.move_by = workflow_move,
+	.open = workflow_open,
+};

@@ -146,22 +146,34 @@ void ui_status(struct ui *u, enum theme_part part, double secs, const char *fmt,
 	u->dirty |= R_BAR;
 }
 
-const char *screen_title(enum ui_screen s)
+int ui_clamp(int v, int lo, int hi)
 {
-	static const char *const titles[SCR__COUNT] = {
-		[SCR_OVERVIEW] = "Overview", [SCR_PAIR] = "Pair", [SCR_NODE] = "Node detail",
-		[SCR_EVENTS] = "Event log", [SCR_DRIFT] = "Drift", [SCR_WORKFLOW] = "Workflows",
-		[SCR_WALL] = "Wall",
-	};
-	return (size_t)s < SCR__COUNT ? titles[s] : "?";
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+unsigned ui_scroll_by(struct ui *u, int delta, bool paging)
+{
+	u->scroll = ui_clamp(u->scroll + delta, 0, 1 << 20);
+	return R_REDRAW;
+}
+
+void ui_hit_mark(struct ui *u, int y, enum ui_hit_kind kind, int index)
+{
+	if (y >= 0 && y < UI_HIT_LINES)
+		u->hits[y] = (struct ui_hit){ kind, index };
+}
+
+struct ui_hit ui_hit_at(const struct ui *u, int y)
+{
+	return y >= 0 && y < UI_HIT_LINES ? u->hits[y] : (struct ui_hit){ HIT_NONE, 0 };
 }
 
 const char *keys_ssh_hint(const struct ui *u, size_t c, int n)
 {
 	const struct app_node *an = &u->a->clusters[c].node[n];
-	if (!backend_has_trust(an->backend))
+	if (!app_node_has_trust(an))
 		return NULL;
-	if (backend_needs_passphrase(an->backend))
+	if (app_node_needs_passphrase(an))
 		return "identity file is encrypted: press P to enter its passphrase";
 	if (an->have_snapshot && !an->snap.reachable && an->snap.err == NERR_HOSTKEY_UNKNOWN)
 		return "host key unknown: press K to see its fingerprint and accept it";

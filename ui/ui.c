@@ -235,15 +235,16 @@ static double data_age(const struct ui *u, size_t c0, size_t c1, bool *stale, bo
 static void draw_header(struct ui *u)
 {
 	attr_t h = ui_attr(u, TP_HEADER);
-	bool all = u->screen == SCR_OVERVIEW || u->screen == SCR_EVENTS, stale, unknown;
+	const struct screen_class *sc = screen_class_of(u->screen);
+	bool all = sc->fleet, stale, unknown;
 	char right[160], age[32], clock[16];
 	double oldest;
 	int x, w;
 
 	draw_fill(u, 0, 0, u->cols, h);
 	x = draw_textf(u, 0, 0, u->cols, h | A_BOLD, " carptop %s", CARPTOP_VERSION);
-	x += draw_textf(u, 0, x, u->cols - x, h, "  %s", screen_title(u->screen));
-	if (u->filter[0] && (all || u->screen == SCR_PAIR))
+	x += draw_textf(u, 0, x, u->cols - x, h, "  %s", sc->title);
+	if (u->filter[0] && sc->filtered)
 		x += draw_textf(u, 0, x, u->cols - x, h | A_BOLD, "  filter \"%s\"", u->filter);
 	if (u->a->n_clusters && !all) {
 		x += draw_text(u, 0, x, u->cols - x, h, "  cluster ");
@@ -445,7 +446,7 @@ static void render(struct ui *u, unsigned r)
 	}
 	if (!(r & (R_REDRAW | R_REFRESH | R_DATA | R_RESIZE | R_CLEAR)) && (r & R_BAR) && !u->wall && !u->help) {
 		/* Only the two bottom lines changed. */
-		colours_use(u, u->screen == SCR_OVERVIEW || u->screen == SCR_EVENTS ? -1 : (long)u->cur);
+		colours_use(u, screen_class_of(u->screen)->fleet ? -1 : (long)u->cur);
 		draw_status(u, u->rows - 2);
 		draw_function_bar(u, u->rows - 1);
 		colours_use(u, -1);
@@ -453,43 +454,20 @@ static void render(struct ui *u, unsigned r)
 		return;
 	}
 	erase();
+	memset(u->hits, 0, sizeof(u->hits)); /* the screen marks its lines anew */
 	if (u->wall) {
-		screen_wall(u);
+		screen_class_of(SCR_WALL)->draw(u, 0, u->rows);
 		if (u->help)
 			draw_help(u);
 		refresh();
 		return;
 	}
 	/* The screens of one cluster are drawn in its theme. */
-	colours_use(u, u->screen == SCR_OVERVIEW || u->screen == SCR_EVENTS ? -1 : (long)u->cur);
+	colours_use(u, screen_class_of(u->screen)->fleet ? -1 : (long)u->cur);
 	draw_header(u);
 	top = 1 + draw_banner(u, 1);
 	bottom = u->rows - 2;
-	switch (u->screen) {
-	case SCR_OVERVIEW:
-		screen_overview(u, top, bottom);
-		break;
-	case SCR_PAIR:
-		screen_pair(u, top, bottom);
-		break;
-	case SCR_NODE:
-		screen_node(u, top, bottom);
-		break;
-	case SCR_EVENTS:
-		screen_events(u, top, bottom);
-		break;
-	case SCR_DRIFT:
-		screen_drift(u, top, bottom);
-		break;
-	case SCR_WORKFLOW:
-		flow_refresh(u, u->cur);
-		screen_workflow(u, top, bottom);
-		break;
-	default:
-		break;
-	}
-	if (u->finding_open && u->screen == SCR_PAIR)
-		draw_finding_detail(u);
+	screen_class_of(u->screen)->draw(u, top, bottom);
 	if (u->help)
 		draw_help(u);
 	draw_status(u, u->rows - 2);

@@ -49,6 +49,59 @@ enum ui_screen {
 	SCR__COUNT
 };
 
+struct ui;
+
+/* One screen of the console, as a row of a table (like tmux's window_mode
+ * or htop's PanelClass): what the loop, the keys and the mouse ask of it.
+ * Each screen_NAME.c defines its own; screen_class_of() finds it (move_by, as curses has a macro named move). A NULL
+ * hook means the screen has nothing to do for it. */
+struct screen_class {
+	const char *title;            /* in the header */
+	unsigned keys;                /* its KS_* bit: the keys its function bar shows (keytab.h) */
+	/* About every cluster: drawn in the global theme, the header shows the
+	 * fleet's age, and it opens with no cluster configured. */
+	bool fleet;
+	bool filtered;                /* / narrows what it shows */
+	enum ui_screen parent;        /* where Esc goes, once the screen's own narrowing is undone */
+	void (*draw)(struct ui *u, int top, int bottom);
+	/* Up/Down (delta 1), a page (paging, delta the page), Home/End (delta
+	 * +-2^20): move the selection or scroll. */
+	unsigned (*move_by)(struct ui *u, int delta, bool paging);
+	/* Lines a page key moves; NULL: a screenful less one line. */
+	int (*page)(const struct ui *u);
+	/* Enter. May set *go to the screen to show next, or name a command of
+	 * the key table in *then, which the keys run as if its key was pressed
+	 * (so read-only refuses it the same way); both start as "none"
+	 * (SCR__COUNT, UC__COUNT). */
+	unsigned (*open)(struct ui *u, enum ui_screen *go, enum ui_cmd *then);
+	/* Esc, before the filter is cleared and the screen left: undo the
+	 * screen's own narrowing (R_NONE when there is none). */
+	unsigned (*back)(struct ui *u);
+	/* A left click at screen line y, column x, read from the hit map the
+	 * screen filled as it drew (ui_hit_at). */
+	unsigned (*click)(struct ui *u, int y, int x);
+};
+
+extern const struct screen_class overview_screen, pair_screen, node_screen, events_screen, drift_screen,
+	workflow_screen, wall_screen;
+const struct screen_class *screen_class_of(enum ui_screen s);
+
+/* What each screen line showed at the last full draw, for the mouse: the
+ * screen marks its lines as it draws them (ui_hit_mark), its click hook
+ * reads them back. A line no screen marked is HIT_NONE. */
+enum ui_hit_kind {
+	HIT_NONE = 0,
+	HIT_CLUSTER,                  /* an overview row: index = the cluster */
+	HIT_NODES,                    /* the pair view's node panels: x picks the node */
+	HIT_VHID,                     /* a line of the pair view's VHID table: index = the row */
+	HIT_FINDING,                  /* a line of the pair view's findings: index = the finding */
+};
+struct ui_hit {
+	enum ui_hit_kind kind;
+	int index;
+};
+#define UI_HIT_LINES 512
+
 /* Per cluster: its workflow run as the console shows it (workflow_dialog.c). */
 struct ui_flow {
 	struct wf_run *run;         /* preparing, planned, running or finished; NULL: none */
@@ -229,6 +282,7 @@ struct ui {
 
 	struct bar_hit bar[32];
 	int n_bar;
+	struct ui_hit hits[UI_HIT_LINES]; /* per screen line, for clicks (ui_hit_mark) */
 	int wall_page, wall_pages;
 	double wall_page_since;
 
@@ -416,17 +470,24 @@ void keys_secret_wipe(struct ui *u);
 void draw_function_bar(struct ui *u, int y);
 void draw_help(struct ui *u);
 
-/* ---- screens ---- */
-void screen_overview(struct ui *u, int top, int bottom);
-void screen_pair(struct ui *u, int top, int bottom);
-void screen_node(struct ui *u, int top, int bottom);
-void screen_events(struct ui *u, int top, int bottom);
-void screen_drift(struct ui *u, int top, int bottom);
-void screen_workflow(struct ui *u, int top, int bottom);
-void screen_wall(struct ui *u);
-/* Overview: the cluster row at screen line y (mouse), or -1. */
-int overview_row_at(const struct ui *u, int y);
+/* ---- screens (their classes: struct screen_class above) ---- */
+/* The pair view's findings: move the selection among the shown ones. */
+unsigned pair_move_finding(struct ui *u, int delta);
 
-const char *screen_title(enum ui_screen s);
+/* ---- screens.c: the table of screens ---- */
+/* Show screen s (not on the wall, nor one needing a cluster when none is). */
+unsigned ui_go_screen(struct ui *u, enum ui_screen s);
+
+/* ---- state.c: what screens and keys share ---- */
+int ui_clamp(int v, int lo, int hi);
+/* A screen that scrolls (the screen clamps u->scroll against its length
+ * when it draws): its move hook. */
+unsigned ui_scroll_by(struct ui *u, int delta, bool paging);
+/* Mark screen line y as showing `kind` number `index`; read one back. */
+void ui_hit_mark(struct ui *u, int y, enum ui_hit_kind kind, int index);
+struct ui_hit ui_hit_at(const struct ui *u, int y);
+/* Move the selected cluster by delta rows of the overview's order (the
+ * filter and the sort apply); with wrap, past the end goes round (filter.c). */
+unsigned ui_move_cluster(struct ui *u, int delta, bool wrap);
 
 #endif

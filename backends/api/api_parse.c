@@ -949,6 +949,23 @@ enum node_error api_parse_vip_result(const char *body, size_t len, struct action
 /* ------------------------------------------------------------------ */
 /* vip_settings/search_item                                            */
 
+/* Walk the rows of a vip_settings/search_item reply with fn. -1 with
+ * *cause set when it is not JSON or has no rows list. */
+static int search_rows(const char *body, size_t len, item_fn fn, void *arg, char **cause)
+{
+	json_object *root = parse_object(body, len, "vip_settings/search_item", cause);
+	long n;
+	if (!root)
+		return -1;
+	n = each_item(jget(root, "rows"), fn, arg);
+	json_object_put(root);
+	if (n < 0) {
+		set_cause(cause, "vip_settings/search_item: reply has no rows list");
+		return -1;
+	}
+	return 0;
+}
+
 struct find_ctx {
 	const struct vip_spec *want;
 	char *uuid;
@@ -1023,17 +1040,10 @@ enum node_error api_parse_vip_search_carp_iface(const char *body, size_t len, in
 						char **cause)
 {
 	struct carp_iface_ctx c = { vhid, iface, n, false };
-	json_object *root = parse_object(body, len, "vip_settings/search_item", cause);
 	if (n)
 		iface[0] = '\0';
-	if (!root)
+	if (search_rows(body, len, find_carp_iface, &c, cause) < 0)
 		return NERR_PROTOCOL;
-	if (each_item(jget(root, "rows"), find_carp_iface, &c) < 0) {
-		set_cause(cause, "vip_settings/search_item: reply has no rows list");
-		json_object_put(root);
-		return NERR_PROTOCOL;
-	}
-	json_object_put(root);
 	if (!c.found) {
 		set_cause(cause, "no CARP virtual IP with vhid %d is configured", vhid);
 		return NERR_NOT_FOUND;
@@ -1045,18 +1055,11 @@ enum node_error api_parse_vip_search_find(const char *body, size_t len, const st
 					  char *uuid, size_t uuid_size, char **cause)
 {
 	struct find_ctx c = { .want = want, .uuid = uuid, .uuid_size = uuid_size };
-	json_object *root = parse_object(body, len, "vip_settings/search_item", cause);
 
 	if (uuid_size)
 		uuid[0] = '\0';
-	if (!root)
+	if (search_rows(body, len, find_vip_row, &c, cause) < 0)
 		return NERR_PROTOCOL;
-	if (each_item(jget(root, "rows"), find_vip_row, &c) < 0) {
-		set_cause(cause, "vip_settings/search_item: reply has no rows list");
-		json_object_put(root);
-		return NERR_PROTOCOL;
-	}
-	json_object_put(root);
 	if (!c.found) {
 		set_cause(cause, "no virtual IP %s with vhid %d on interface %s", want->address, want->vhid,
 			  want->interface);

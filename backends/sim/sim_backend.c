@@ -203,7 +203,7 @@ static unsigned sim_mutations(const struct backend *b)
 	return p ? p->mutations : 0;
 }
 
-const struct backend_ops sim_backend_ops = {
+static const struct backend_ops sim_backend_ops = {
 	.name = "sim",
 	.open = sim_open,
 	.close = sim_close,
@@ -213,11 +213,12 @@ const struct backend_ops sim_backend_ops = {
 	.config_start = sim_config_start,
 };
 
-void sim_backend_attach(struct backend *b, struct sim_world *w, int pair, int node)
+struct backend *sim_backend_new(struct sim_world *w, const struct node_conf *conf, struct loop *loop, int pair,
+				int node, char **cause)
 {
 	struct sim_priv *p = xcalloc(1, sizeof(*p));
 	p->world = w;
 	p->pair = pair;
 	p->node = node;
-	b->priv = p;
+	return backend_open(&sim_backend_ops, conf, loop, p, cause);
 }

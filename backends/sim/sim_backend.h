@@ -2,8 +2,13 @@
 #define CARPTOP_SIM_BACKEND_H
 
 struct backend;
+struct loop;
+struct node_conf;
 struct sim_world;
-/* Bind a backend using sim_backend_ops to a node of a world. */
-void sim_backend_attach(struct backend *b, struct sim_world *w, int pair, int node);
+/* Make the backend of node `node` (0 or 1) of pair `pair` of world w; its
+ * conf is the node's entry in the configuration (transport sim). Returns
+ * NULL and sets *cause when the world has no such node. */
+struct backend *sim_backend_new(struct sim_world *w, const struct node_conf *conf, struct loop *loop, int pair,
+				int node, char **cause);
 
 #endif

@@ -9,8 +9,6 @@
 #include "parse/fwjob.h"
 #include "util.h"
 
-/* FreeBSD caps advskew + demotion in an advertisement at CARP_MAXSKEW. */
-#define SIM_MAXSKEW 240
 #define SIM_DEMOTED_MSG "CARP has detected a problem and this unit has been demoted to BACKUP status.<br />" \
 	"Check link status on all interfaces with configured CARP VIPs."
 
@@ -376,8 +374,8 @@ static long advert(const struct sim_node *n, int vhid)
 {
 	const struct sim_vip *v = kernel_carp_vip(n, vhid);
 	long skew = v->advskew + n->demotion;
-	if (skew > SIM_MAXSKEW)
-		skew = SIM_MAXSKEW;
+	if (skew > CARP_SKEW_MAX)
+		skew = CARP_SKEW_MAX;
 	return (long)v->advbase * 256 + skew;
 }
 

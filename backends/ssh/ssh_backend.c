@@ -2397,14 +2397,10 @@ const struct backend_ops ssh_backend_ops = {
 /* ------------------------------------------------------------------ */
 /* Console hooks                                                        */
 
-bool ssh_backend_is(const struct backend *b)
-{
-	return b && b->ops == &ssh_backend_ops;
-}
-
+/* b's ssh state, or NULL when b is not an ssh backend. */
 static struct ssh_node *node_of(const struct backend *b)
 {
-	return ssh_backend_is(b) ? b->priv : NULL;
+	return b && b->ops == &ssh_backend_ops ? b->priv : NULL;
 }
 
 bool ssh_backend_needs_passphrase(const struct backend *b)

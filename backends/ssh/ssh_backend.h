@@ -18,9 +18,6 @@
 
 #include "backend.h"
 
-/* True when b is an ssh transport backend. */
-bool ssh_backend_is(const struct backend *b);
-
 /* The identity file is encrypted (or its passphrase was wrong) and no
  * ssh-agent key worked: the console may ask for the passphrase. */
 bool ssh_backend_needs_passphrase(const struct backend *b);

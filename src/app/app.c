@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "audit.h"
+#include "backend.h"
 #include "confcache.h"
 #include "view.h"
 #include "recorder.h"
+#include "sim/sim_backend.h"
 #include "util.h"
 
 /* config.xml reads at a time, over the whole fleet. Each holds the text
@@ -359,7 +361,10 @@ int app_init(struct app *a, struct config *cfg, struct loop *loop, struct sim_wo
 			an->cluster = c;
 			an->index = n;
 			snapshot_init(&an->snap);
-			an->backend = backend_new(&c->conf->nodes[n], loop, world, (int)i, n, &why);
+			if (c->conf->nodes[n].transport == TRANSPORT_SIM)
+				an->backend = sim_backend_new(world, &c->conf->nodes[n], loop, (int)i, n, &why);
+			else
+				an->backend = backend_new(&c->conf->nodes[n], loop, &why);
 			if (!an->backend) {
 				snapshot_set_error(&an->snap, NERR_CONFIG, "%s", why);
 				an->have_snapshot = true;
@@ -687,4 +692,24 @@ int app_node_accept_hostkey(struct app *a, size_t cluster, int node, const char 
 		  "accepted", offer);
 	app_poll_node(a, cluster, node);
 	return 0;
+}
+
+bool app_node_has_trust(const struct app_node *an)
+{
+	return an->backend && backend_has_trust(an->backend);
+}
+
+bool app_node_needs_passphrase(const struct app_node *an)
+{
+	return an->backend && backend_needs_passphrase(an->backend);
+}
+
+bool app_node_hostkey(const struct app_node *an, char *fingerprint, size_t n, const char **type, bool *unknown)
+{
+	return an->backend && backend_hostkey(an->backend, fingerprint, n, type, unknown);
+}
+
+bool app_node_route(const struct app_node *an, char *dst, size_t n)
+{
+	return an->backend && backend_route(an->backend, dst, n);
 }

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "backend.h"
+#include "action.h"
 #include "config.h"
 #include "loop.h"
 #include "pair.h"
@@ -15,6 +15,8 @@
 
 struct app;
 struct app_cluster;
+struct backend;
+struct stream_event;
 struct conf_cache;
 
 #define APP_STREAM_PENDING 16
@@ -144,6 +146,15 @@ unsigned app_poll_node(struct app *a, size_t cluster, int node);
  * node again at once, and are refused in read-only mode (-1, *cause). */
 int app_node_passphrase(struct app *a, size_t cluster, int node, const char *passphrase, char **cause);
 int app_node_accept_hostkey(struct app *a, size_t cluster, int node, const char *offer, char **cause);
+/* What the console shows of a node's local trust, read from its backend
+ * (false on a transport without trust hooks, or without a backend): whether
+ * it has them at all, whether its identity file waits for a passphrase, the
+ * host key its last connection offered (fingerprint, key type, and whether
+ * known_hosts lacks it), and where its connection goes after ~/.ssh/config. */
+bool app_node_has_trust(const struct app_node *an);
+bool app_node_needs_passphrase(const struct app_node *an);
+bool app_node_hostkey(const struct app_node *an, char *fingerprint, size_t n, const char **type, bool *unknown);
+bool app_node_route(const struct app_node *an, char *dst, size_t n);
 
 /* True when every node has completed at least `rounds` polls. */
 bool app_rounds_done(const struct app *a, unsigned rounds);

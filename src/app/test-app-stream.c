@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "backend.h"
 #include "sim/sim_world.h"
 #include "testlib.h"
 #include "util.h"

@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "audit.h"
+#include "backend.h"
 #include "sim/sim_world.h"
 #include "testlib.h"
 #include "util.h"

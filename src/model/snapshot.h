@@ -11,6 +11,10 @@
  * (carp_set_status.php; CONTRACT §2): the checks, the workflows and the
  * simulator all mean this one number. */
 #define MAINT_DEMOTION 240
+/* The most a node can advertise: FreeBSD caps advskew + demotion at
+ * DEMOTE_ADVSKEW (netinet/ip_carp.c); lower wins. The same number as
+ * MAINT_DEMOTION, but another fact. */
+#define CARP_SKEW_MAX 240
 
 /* Why a node could not be read. NERR_NONE means it was. Each value has a
  * fixed short label (node_error_label) for machine output; the snapshot's

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "backend.h"
 #include "cli.h"
 #include "statedir.h"
 #include "util.h"
@@ -103,7 +104,7 @@ static const struct wf_step *step_at(const struct wf_run *r, int i)
 {
 	if (i < 0 || i >= step_count(r))
 		return NULL;
-	return r->rolling_back ? r->rollback_steps[i] : &r->def->steps[i];
+	return r->rolling_back ? &r->rollback_steps[i] : &r->def->steps[i];
 }
 
 /* The current step's entry in r->result (NULL past the array). */
@@ -960,8 +961,15 @@ static void rollback_plan(struct wf_run *r, const bool done[WF_MAX_STEPS], int d
 		int k;
 		if (!u)
 			continue;
-		for (k = 0; k < u->n_steps && r->n_rollback_steps < WF_MAX_ROLLBACK; k++)
-			r->rollback_steps[r->n_rollback_steps++] = &u->steps[k];
+		for (k = 0; k < u->n_steps && r->n_rollback_steps < WF_MAX_ROLLBACK; k++) {
+			struct wf_step *s = &r->rollback_steps[r->n_rollback_steps++];
+			*s = u->steps[k];
+			/* The undo acts where the step it undoes acted. */
+			if (s->node == WF_UNDONE) {
+				int n = wf_resolve(r, r->def->steps[i].node);
+				s->node = n == 0 ? WF_PRIMARY : n == 1 ? WF_SECONDARY : WF_NONE;
+			}
+		}
 	}
 	r->rolling_back = true;
 }
@@ -1048,8 +1056,8 @@ int wf_journal_show(struct app *a, size_t cluster, bool rollback, const struct w
 		if (!r->n_rollback_steps)
 			line(r, "A rollback has nothing to undo.");
 		for (i = 0; i < r->n_rollback_steps; i++) {
-			step_title(r, r->rollback_steps[i], title, sizeof(title));
-			step_sends(r, r->rollback_steps[i], sends, sizeof(sends));
+			step_title(r, &r->rollback_steps[i], title, sizeof(title));
+			step_sends(r, &r->rollback_steps[i], sends, sizeof(sends));
 			line(r, "  Rollback step %d: %s; would send %s", i + 1, title, sends);
 		}
 	} else if (done_upto + 1 < r->def->n_steps) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "pair.h"
 #include "parse/fwjob.h"
 #include "util.h"
@@ -245,7 +246,7 @@ static void roles_string(struct wf_run *r, char *dst, size_t n)
 /* ---- generic step pieces ---------------------------------------------- */
 
 /* What a node advertises on a VHID: advskew + net.inet.carp.demotion,
- * capped at 240 (FreeBSD's DEMOTE_ADVSKEW); lower wins. The demotion is
+ * capped at CARP_SKEW_MAX (FreeBSD's DEMOTE_ADVSKEW); lower wins. The demotion is
  * signed and can be negative (opnsense/core#2780). */
 static long advertised_skew(const struct snapshot *s, int vhid, long extra)
 {
@@ -257,7 +258,7 @@ static long advertised_skew(const struct snapshot *s, int vhid, long extra)
 			break;
 		}
 	}
-	return skew > 240 ? 240 : skew;
+	return skew > CARP_SKEW_MAX ? CARP_SKEW_MAX : skew;
 }
 
 /* Entering maintenance adds 240 to the demotion (carp_set_status.php writes
@@ -457,8 +458,7 @@ static enum wf_check until_now(struct wf_run *r, int node, char *msg, size_t n)
 
 /* What --rollback runs to undo a step (the steps' .undo), defined with the
  * undo steps at the end of this file. */
-static const struct wf_undo undo_enter_maintenance, undo_disable_carp, undo_add_alias_on_target,
-	undo_add_alias_on_other;
+static const struct wf_undo undo_enter_maintenance, undo_disable_carp, undo_add_alias;
 
 /* ---- the rolling update ---------------------------------------------- */
 
@@ -1010,7 +1010,7 @@ static const struct wf_step alias_steps[] = {
 		.node = WF_TARGET,
 		.pre = pre_add_alias_on, .action = ACT_VIP_ADD, .build = build_alias,
 		.until = until_now, .timeout_s = 30,
-		.undo = &undo_add_alias_on_target,
+		.undo = &undo_add_alias,
 	},
 	{
 		.title = "Apply the VIP change on %N",
@@ -1027,7 +1027,7 @@ static const struct wf_step alias_steps[] = {
 		.node = WF_OTHER,
 		.pre = pre_add_alias_on, .action = ACT_VIP_ADD, .build = build_alias,
 		.until = until_now, .timeout_s = 30,
-		.undo = &undo_add_alias_on_other,
+		.undo = &undo_add_alias,
 	},
 	{
 		.title = "Apply the VIP change on %N",
@@ -1475,11 +1475,12 @@ static enum wf_check until_alias_gone(struct wf_run *r, int node, char *msg, siz
 	return until_alias(r, node, false, msg, n);
 }
 
+/* Undo rows act on WF_UNDONE: the node the undone step acted on. */
 static const struct wf_step undo_leave_maint[] = {
 	{
 		.title = "Undo: leave maintenance mode on %N",
 		.reason = "Undo of entering maintenance.",
-		.node = WF_TARGET,
+		.node = WF_UNDONE,
 		.pre = pre_leave_maintenance, .action = ACT_MAINTENANCE_TOGGLE,
 		.until = until_out_of_maintenance, .timeout_s = 30,
 	},
@@ -1488,45 +1489,27 @@ static const struct wf_step undo_enable[] = {
 	{
 		.title = "Undo: enable CARP on %N",
 		.reason = "Undo of disabling CARP.",
-		.node = WF_TARGET,
+		.node = WF_UNDONE,
 		.pre = pre_enable_carp, .action = ACT_CARP_ENABLE,
 		.until = until_carp_enabled, .timeout_s = 30,
 	},
 };
-static const struct wf_step undo_delete_target[] = {
+static const struct wf_step undo_add[] = {
 	{
 		.title = "Undo: delete the IP alias on %N",
 		.reason = "Undo of adding the alias.",
-		.node = WF_TARGET,
+		.node = WF_UNDONE,
 		.pre = pre_delete_alias, .action = ACT_VIP_DELETE, .build = build_alias,
 		.until = until_now, .timeout_s = 30,
 	},
 	{
 		.title = "Undo: apply the VIP change on %N",
 		.reason = "The deletion reaches the interface on apply.",
-		.node = WF_TARGET,
+		.node = WF_UNDONE,
 		.action = ACT_VIP_APPLY,
 		.until = until_alias_gone, .timeout_s = 30,
 	},
 };
-static const struct wf_step undo_delete_other[] = {
-	{
-		.title = "Undo: delete the IP alias on %N",
-		.reason = "Undo of adding the alias.",
-		.node = WF_OTHER,
-		.pre = pre_delete_alias, .action = ACT_VIP_DELETE, .build = build_alias,
-		.until = until_now, .timeout_s = 30,
-	},
-	{
-		.title = "Undo: apply the VIP change on %N",
-		.reason = "The deletion reaches the interface on apply.",
-		.node = WF_OTHER,
-		.action = ACT_VIP_APPLY,
-		.until = until_alias_gone, .timeout_s = 30,
-	},
-};
-
 static const struct wf_undo undo_enter_maintenance = { undo_leave_maint, (int)ARRAY_LEN(undo_leave_maint) };
 static const struct wf_undo undo_disable_carp = { undo_enable, (int)ARRAY_LEN(undo_enable) };
-static const struct wf_undo undo_add_alias_on_target = { undo_delete_target, (int)ARRAY_LEN(undo_delete_target) };
-static const struct wf_undo undo_add_alias_on_other = { undo_delete_other, (int)ARRAY_LEN(undo_delete_other) };
+static const struct wf_undo undo_add_alias = { undo_add, (int)ARRAY_LEN(undo_add) };

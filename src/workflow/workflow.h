@@ -22,8 +22,10 @@
 
 struct wf_run;
 
-/* Which node a step acts on, resolved when the run starts. */
-enum wf_node { WF_NONE = -1, WF_PRIMARY = 0, WF_SECONDARY = 1, WF_TARGET, WF_OTHER };
+/* Which node a step acts on, resolved when the run starts. WF_UNDONE is
+ * for undo rows only: the node the undone step acted on, whichever that
+ * was (the rollback plan fixes it when it is made). */
+enum wf_node { WF_NONE = -1, WF_PRIMARY = 0, WF_SECONDARY = 1, WF_TARGET, WF_OTHER, WF_UNDONE };
 
 /* Results of a step's check functions. */
 enum wf_check { WF_NO = 0, WF_YES = 1, WF_FAIL = -1 };
@@ -170,7 +172,8 @@ struct wf_run {
 	bool changed;            /* an action was sent (in this run or the resumed one) */
 	int rollback_from;
 	/* The undo steps of a rollback, newest first: the run's own. */
-	const struct wf_step *rollback_steps[WF_MAX_ROLLBACK];
+	/* Copies of the undo rows, each with WF_UNDONE made the undone step's node. */
+	struct wf_step rollback_steps[WF_MAX_ROLLBACK];
 	int n_rollback_steps;
 	struct wf_events ev;
 	struct wf_step_result result[WF_MAX_STEPS];

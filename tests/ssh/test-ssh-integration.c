@@ -535,7 +535,7 @@ static void conf_free(struct node_conf *c)
 static struct backend *backend_make(const struct node_conf *c)
 {
 	char *cause = NULL;
-	struct backend *b = backend_new(c, H.loop, NULL, 0, 0, &cause);
+	struct backend *b = backend_new(c, H.loop, &cause);
 	if (!b) {
 		printf("# backend_new: %s\n", cause ? cause : "?");
 		free(cause);

@@ -112,6 +112,24 @@ key() {
 	done
 }
 
+# click X Y: a left click at column X, line Y (from 0), as an xterm sends
+# it once the program asked for the mouse (X10 encoding: ESC [ M, then the
+# button, column and line, each plus 32 and counted from 1).
+click() {
+	t send-keys -t test -H 1b 5b 4d 20 "$(printf %x $(($1 + 33)))" "$(printf %x $(($2 + 33)))"
+	t send-keys -t test -H 1b 5b 4d 23 "$(printf %x $(($1 + 33)))" "$(printf %x $(($2 + 33)))"
+}
+
+# line_of REGEX: the line (from 0) of the first screen line matching REGEX,
+# waiting up to 5 s for it; -1 when none does.
+line_of() {
+	if wait_for "$1"; then
+		capture | grep -En -- "$1" | head -n 1 | cut -d: -f1 | awk '{ print $1 - 1 }'
+	else
+		echo -1
+	fi
+}
+
 ok() {
 	PASSED=$((PASSED + 1))
 	echo "ok $((PASSED + FAILED)) - $1"
