@@ -173,7 +173,7 @@ static void sim_config_done(void *arg)
 
 	p->config_timer = 0;
 	p->reading_config = false;
-	sim_world_advance(p->world);
+	sim_world_advance_pair(p->world, p->pair);
 	n = sim_node_get(p->world, p->pair, p->node);
 	sb_init(&sb);
 	if (n && n->up)

@@ -7,7 +7,7 @@
 
 static struct sim_node *node_of(struct sim_world *w, int pair, int node)
 {
-	sim_world_advance(w);
+	sim_world_advance_pair(w, pair);
 	return sim_node_get(w, pair, node);
 }
 

@@ -580,101 +580,127 @@ static void fw_step(struct sim_world *w, int pi, int ni)
 }
 
 /* Timers of the nodes themselves: firmware update finishing, reboot ending. */
-static void node_timers(struct sim_world *w)
+static void node_timers(struct sim_world *w, int pi)
 {
-	int pi, ni;
-	for (pi = 0; pi < w->n_pairs; pi++) {
-		for (ni = 0; ni < 2; ni++) {
-			struct sim_node *n = &w->pairs[pi].node[ni];
-			if (n->up && n->fw != SIM_FW_IDLE && n->fw != SIM_FW_DONE && w->t >= n->fw_until)
-				fw_step(w, pi, ni);
-			if (!n->up && !n->powered_off && n->down_until > 0 && w->t >= n->down_until) {
-				node_boot(w, n);
-				if (n->fw == SIM_FW_REBOOTING) {
-					n->fw = SIM_FW_DONE;
-					n->fw_rebooted = true;
-				}
+	int ni;
+	for (ni = 0; ni < 2; ni++) {
+		struct sim_node *n = &w->pairs[pi].node[ni];
+		if (n->up && n->fw != SIM_FW_IDLE && n->fw != SIM_FW_DONE && w->t >= n->fw_until)
+			fw_step(w, pi, ni);
+		if (!n->up && !n->powered_off && n->down_until > 0 && w->t >= n->down_until) {
+			node_boot(w, n);
+			if (n->fw == SIM_FW_REBOOTING) {
+				n->fw = SIM_FW_DONE;
+				n->fw_rebooted = true;
 			}
 		}
 	}
 }
 
-/* Bring every VHID to what the rules say for time w->t. Returns the
- * earliest future due time of a pending election, or INFINITY. */
-static double evaluate(struct sim_world *w)
+/* Bring every VHID of pair pi to what the rules say for time w->t.
+ * Returns the earliest future due time of a pending election, a firmware
+ * step or a reboot of the pair, or INFINITY. */
+static double evaluate(struct sim_world *w, int pi)
 {
+	struct sim_pair *p = &w->pairs[pi];
+	/* The pair's configured VHIDs in one pass over its VIPs: asking
+	 * configured_vhid() for each of 255 VHIDs made every evaluation
+	 * O(255 x VIPs). */
+	bool configured[SIM_MAX_VHID] = { false };
 	double next = INFINITY;
-	int pi, v, pass;
+	int v, pass, k, i;
 
-	node_timers(w);
-	for (pi = 0; pi < w->n_pairs; pi++) {
-		struct sim_pair *p = &w->pairs[pi];
-		/* The pair's configured VHIDs in one pass over its VIPs: asking
-		 * configured_vhid() for each of 255 VHIDs made every evaluation
-		 * O(pairs x 255 x VIPs), which carpsim's 500 pairs, evaluated on
-		 * every request, could not afford. */
-		bool configured[SIM_MAX_VHID] = { false };
-		int k, i;
-		for (k = 0; k < 2; k++)
-			for (i = 0; i < p->node[k].n_vips; i++)
-				if (p->node[k].vips[i].mode == VIP_MODE_CARP && p->node[k].vips[i].vhid > 0 &&
-				    p->node[k].vips[i].vhid < SIM_MAX_VHID)
-					configured[p->node[k].vips[i].vhid] = true;
-		for (v = 1; v < SIM_MAX_VHID; v++) {
-			if (!configured[v] && p->node[0].st[v] == CARP_ST_UNKNOWN && p->node[1].st[v] == CARP_ST_UNKNOWN)
-				continue;
-			/* A few passes: an immediate change can enable the next one. */
-			for (pass = 0; pass < 4; pass++) {
-				enum carp_status to[2];
-				double delay;
-				elect(p, v, to, &delay);
-				if (to[0] == p->node[0].st[v] && to[1] == p->node[1].st[v]) {
-					p->election[v].pending = false;
-					break;
-				}
-				if (delay <= 0) {
-					p->election[v].pending = false;
-					set_status(w, pi, v, to[0], to[1]);
-					continue;
-				}
-				if (!p->election[v].pending || p->election[v].to[0] != to[0] ||
-				    p->election[v].to[1] != to[1]) {
-					p->election[v].pending = true;
-					p->election[v].to[0] = to[0];
-					p->election[v].to[1] = to[1];
-					p->election[v].due = w->t + delay;
-				}
-				if (w->t >= p->election[v].due) {
-					p->election[v].pending = false;
-					set_status(w, pi, v, to[0], to[1]);
-					continue;
-				}
-				if (p->election[v].due < next)
-					next = p->election[v].due;
+	node_timers(w, pi);
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < p->node[k].n_vips; i++)
+			if (p->node[k].vips[i].mode == VIP_MODE_CARP && p->node[k].vips[i].vhid > 0 &&
+			    p->node[k].vips[i].vhid < SIM_MAX_VHID)
+				configured[p->node[k].vips[i].vhid] = true;
+	for (v = 1; v < SIM_MAX_VHID; v++) {
+		if (!configured[v] && p->node[0].st[v] == CARP_ST_UNKNOWN && p->node[1].st[v] == CARP_ST_UNKNOWN)
+			continue;
+		/* A few passes: an immediate change can enable the next one. */
+		for (pass = 0; pass < 4; pass++) {
+			enum carp_status to[2];
+			double delay;
+			elect(p, v, to, &delay);
+			if (to[0] == p->node[0].st[v] && to[1] == p->node[1].st[v]) {
+				p->election[v].pending = false;
 				break;
 			}
+			if (delay <= 0) {
+				p->election[v].pending = false;
+				set_status(w, pi, v, to[0], to[1]);
+				continue;
+			}
+			if (!p->election[v].pending || p->election[v].to[0] != to[0] ||
+			    p->election[v].to[1] != to[1]) {
+				p->election[v].pending = true;
+				p->election[v].to[0] = to[0];
+				p->election[v].to[1] = to[1];
+				p->election[v].due = w->t + delay;
+			}
+			if (w->t >= p->election[v].due) {
+				p->election[v].pending = false;
+				set_status(w, pi, v, to[0], to[1]);
+				continue;
+			}
+			if (p->election[v].due < next)
+				next = p->election[v].due;
+			break;
 		}
-		for (v = 0; v < 2; v++) {
-			struct sim_node *n = &p->node[v];
-			if (n->up && n->fw != SIM_FW_IDLE && n->fw != SIM_FW_DONE && n->fw_until < next)
-				next = n->fw_until;
-			if (!n->up && !n->powered_off && n->down_until > w->t && n->down_until < next)
-				next = n->down_until;
-		}
+	}
+	for (v = 0; v < 2; v++) {
+		struct sim_node *n = &p->node[v];
+		if (n->up && n->fw != SIM_FW_IDLE && n->fw != SIM_FW_DONE && n->fw_until < next)
+			next = n->fw_until;
+		if (!n->up && !n->powered_off && n->down_until > w->t && n->down_until < next)
+			next = n->down_until;
 	}
 	return next;
 }
 
-void sim_world_advance_to(struct sim_world *w, double t)
+/* Bring pair pi from its own clock to sim time t, each pending change at
+ * the moment it falls due. Pairs do not affect one another, so each keeps
+ * its own clock (p->t) and a read of one node brings only its pair up to
+ * date: carpsim evaluates the world on every request, and evaluating
+ * every pair there made each request O(pairs) (at 500 pairs most of
+ * carpsim's CPU, under its one lock). w->t stays the world's latest time;
+ * while the pair catches up it holds the pair's time, so the transitions
+ * it logs and the timers it sets carry the moment they happened. */
+static void pair_advance_to(struct sim_world *w, int pi, double t)
 {
-	double next;
+	struct sim_pair *p = &w->pairs[pi];
+	double latest = w->t, next;
 	int guard = 0;
-	if (t < w->t)
-		t = w->t;
-	while ((next = evaluate(w)) <= t && guard++ < 100000)
+	if (t < p->t)
+		t = p->t;
+	w->t = p->t;
+	while ((next = evaluate(w, pi)) <= t && guard++ < 100000)
 		w->t = next > w->t ? next : w->t;
 	w->t = t;
-	evaluate(w);
+	evaluate(w, pi);
+	p->t = t;
+	w->t = latest > t ? latest : t;
+}
+
+void sim_world_advance_to(struct sim_world *w, double t)
+{
+	int pi;
+	if (t < w->t)
+		t = w->t;
+	for (pi = 0; pi < w->n_pairs; pi++)
+		pair_advance_to(w, pi, t);
+	w->t = t;
+}
+
+void sim_world_advance_pair(struct sim_world *w, int pair)
+{
+	double t;
+	if (w->speed <= 0 || pair < 0 || pair >= w->n_pairs)
+		return;
+	t = (now_ms() - w->t0_real) / 1000.0 * w->speed;
+	pair_advance_to(w, pair, t > w->t ? t : w->t);
 }
 
 void sim_world_manual_clock(struct sim_world *w)
@@ -727,7 +753,7 @@ void sim_node_snapshot(struct sim_world *w, int pi, int ni, struct snapshot *s)
 	struct sim_node *n = &p->node[ni], *peer = &p->node[1 - ni];
 	int i;
 
-	sim_world_advance(w);
+	sim_world_advance_pair(w, pi);
 	snapshot_clear(s);
 	if (!n->up) {
 		snapshot_set_error(s, NERR_DOWN, "%s", n->powered_off ? "node is powered off (simulated)"

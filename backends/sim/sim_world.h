@@ -136,6 +136,7 @@ struct sim_pair {
 		double due;
 	} election[SIM_MAX_VHID];
 	int masters_now[SIM_MAX_VHID];
+	double t;                /* sim seconds this pair has been brought to (<= the world's t) */
 };
 
 struct sim_transition {
@@ -187,6 +188,9 @@ void sim_world_free(struct sim_world *w);
 /* Advance to the current real time (or to an explicit sim time). */
 void sim_world_advance(struct sim_world *w);
 void sim_world_advance_to(struct sim_world *w, double t);
+/* Bring only one pair to the current real time: what reading one of its
+ * nodes needs (pairs are independent). O(1) in the number of pairs. */
+void sim_world_advance_pair(struct sim_world *w, int pair);
 /* Use a manual clock: time moves only with sim_world_advance_to (unit tests). */
 void sim_world_manual_clock(struct sim_world *w);
 

@@ -227,7 +227,7 @@ static enum MHD_Result api_access(void *cls, struct MHD_Connection *c, const cha
 		pthread_mutex_unlock(&E.lock);
 		return ret;
 	}
-	sim_world_advance(E.w);
+	sim_world_advance_pair(E.w, en->pair);
 	if (en->stopping || !sim_node_get(E.w, en->pair, en->node)->up) {
 		/* Went down since the connection was accepted (the listener
 		 * follows within 20 ms), or stops listening while the request
@@ -564,8 +564,9 @@ static void *watcher(void *arg)
 {
 	while (!E.stop) {
 		int i;
-		/* The world once per sweep, not once per node: each advance
-		 * evaluates every pair, which at 1000 nodes kept the lock held. */
+		/* The world once per sweep, not once per node (each advance
+		 * evaluates every pair): keeps every pair within a sweep of now
+		 * for the transition log a fake devd follows. */
 		pthread_mutex_lock(&E.lock);
 		sim_world_advance(E.w);
 		pthread_mutex_unlock(&E.lock);
@@ -608,7 +609,7 @@ static void render_vip_json(const struct sim_node *n, struct strbuf *sb);
 static void text_for(const char *what, int pair, int node, struct strbuf *sb, int *status)
 {
 	struct sim_node *n = sim_node_get(E.w, pair, node);
-	sim_world_advance(E.w);
+	sim_world_advance_pair(E.w, pair);
 	if (!n->up) {
 		*status = 503;
 		sb_add(sb, "node is down\n");
@@ -864,6 +865,10 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 	struct enode *en;
 	*status = 200;
 
+	/* A control request reads or changes the whole world (the transition
+	 * log, a node's demotion): every pair first comes up to now, where an
+	 * API request brings only its own pair (sim_world_advance_pair). */
+	sim_world_advance(E.w);
 	if (str_eq(url, "/ctl/transitions")) {
 		char *buf = NULL;
 		size_t len = 0;
@@ -930,7 +935,7 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 		bool mut = false;
 		char fpath[300];
 		en = enode_at(pair, node);
-		sim_world_advance(E.w);
+		sim_world_advance_pair(E.w, pair);
 		if (!sim_node_get(E.w, pair, node)->up) {
 			*status = 503;
 			sb_add(out, "node is down\n");
@@ -946,7 +951,7 @@ static void ctl_dispatch(struct MHD_Connection *c, const char *url, const char *
 	} else if (ROUTE("/ctl/vip/")) {
 		bool mut = false;
 		en = enode_at(pair, node);
-		sim_world_advance(E.w);
+		sim_world_advance_pair(E.w, pair);
 		if (!sim_node_get(E.w, pair, node)->up) {
 			*status = 503;
 			sb_add(out, "node is down\n");

@@ -659,7 +659,7 @@ void emu_api_handle(const struct emu_req *rq, struct emu_resp *rs)
 {
 	const char *param = "";
 	const struct route *r = route_find(rq->path, &param);
-	sim_world_advance(rq->w);
+	sim_world_advance_pair(rq->w, rq->pair);
 	if (!r) {
 		/* DispatchException & co. (CONTRACT §0) */
 		reply_raw(rs, 404, "{\"errorMessage\":\"Endpoint not found\"}");
