@@ -318,19 +318,52 @@ static jobj *cluster_obj(const struct pair_view *v, double now)
 	return o;
 }
 
+/* Append `text` with `indent` after each of its line breaks (a JSON
+ * text's own strings hold no raw line break: json-c escapes them). */
+static void add_indented(struct strbuf *sb, const char *text, const char *indent)
+{
+	const char *nl;
+	while ((nl = strchr(text, '\n')) != NULL) {
+		sb_addn(sb, text, (size_t)(nl - text) + 1);
+		sb_add(sb, indent);
+		text = nl + 1;
+	}
+	sb_add(sb, text);
+}
+
+/* The document is written one cluster at a time: the tree of a whole
+ * fleet (500 clusters: some 10 MB of json-c objects and a 4 MB print
+ * buffer beside the output) would be the batch mode's largest allocation.
+ * The text is exactly what json-c prints for the whole tree: the root
+ * with an empty "clusters" array, the array opened where json-c opens it,
+ * and each cluster pretty-printed alone and indented to its depth (two
+ * levels of two spaces). */
 void out_render_json(struct strbuf *sb, const struct pair_view *views, size_t n, const struct output_opts *o)
 {
-	jobj *root = json_object_new_object(), *arr = json_object_new_array();
+	const int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE;
+	jobj *root = json_object_new_object();
+	const char *head, *open;
 	size_t k;
 
 	put(root, "version", json_object_new_int(2));
 	put(root, "generated", json_object_new_int64((long long)o->now));
 	put(root, "demo", json_object_new_boolean(o->demo));
 	put(root, "verdict", jstr(out_verdict_word(output_overall(views, n))));
-	for (k = 0; k < n; k++)
-		json_object_array_add(arr, cluster_obj(&views[k], o->now));
-	put(root, "clusters", arr);
-	sb_add(sb, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	put(root, "clusters", json_object_new_array());
+	head = json_object_to_json_string_ext(root, flags);
+	open = strrchr(head, '[');
+	if (n == 0 || !open) {
+		sb_add(sb, head);
+	} else {
+		sb_addn(sb, head, (size_t)(open - head) + 1);
+		for (k = 0; k < n; k++) {
+			jobj *c = cluster_obj(&views[k], o->now);
+			sb_add(sb, k ? ",\n    " : "\n    ");
+			add_indented(sb, json_object_to_json_string_ext(c, flags), "    ");
+			json_object_put(c);
+		}
+		sb_add(sb, "\n  ]\n}");
+	}
 	sb_addc(sb, '\n');
 	json_object_put(root);
 }
