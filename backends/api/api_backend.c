@@ -996,7 +996,7 @@ static void slow_cache_apply(struct api_node *n)
 		for (k = 0; k < s->n_partial; k++)
 			if (strcmp(s->partial[k].what, "vip_status") && strcmp(s->partial[k].what, "pf_states") &&
 			    strcmp(s->partial[k].what, "pfsync"))
-				c->partial[c->n_partial++] = s->partial[k];
+				snapshot_put_partial(c, &s->partial[k]);
 		n->slow_due = now_ms() + API_SLOW_READ_MS;
 		return;
 	}
@@ -1013,8 +1013,8 @@ static void slow_cache_apply(struct api_node *n)
 		str_copy(s->pfsync.syncdev, c->pfsync.syncdev, sizeof(s->pfsync.syncdev));
 		str_copy(s->pfsync.syncpeer, c->pfsync.syncpeer, sizeof(s->pfsync.syncpeer));
 	}
-	for (k = 0; k < c->n_partial && s->n_partial < SNAP_MAX_PARTIAL; k++)
-		s->partial[s->n_partial++] = c->partial[k];
+	for (k = 0; k < c->n_partial; k++)
+		snapshot_put_partial(s, &c->partial[k]);
 }
 
 /* The CARP read decides: a timeout counts towards the back-off, any
@@ -1564,6 +1564,7 @@ static void api_close(struct backend *b)
 	free(n->carp_sig);
 	fw_reads_clear(n);
 	snapshot_clear(&n->snap);
+	snapshot_clear(&n->slow_cache);
 	while (n->n_idle > 0)
 		curl_easy_cleanup(n->idle[--n->n_idle]);
 	if (n->key)

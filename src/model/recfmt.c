@@ -298,13 +298,14 @@ void rec_fields_to_snapshot(const struct rec_fields *f, struct snapshot *s, doub
 	p = (const uint8_t *)st->buf;
 	end = p + st->len;
 	while (p && p < end && s->n_partial < SNAP_MAX_PARTIAL) {
-		struct snap_partial *sp = &s->partial[s->n_partial];
+		struct snap_partial sp;
 		uint64_t e;
-		if (get_cstr(&p, end, sp->what, sizeof(sp->what)) < 0 || rec_get_uvar(&p, end, &e) < 0 ||
-		    get_cstr(&p, end, sp->msg, sizeof(sp->msg)) < 0)
+		memset(&sp, 0, sizeof(sp));
+		if (get_cstr(&p, end, sp.what, sizeof(sp.what)) < 0 || rec_get_uvar(&p, end, &e) < 0 ||
+		    get_cstr(&p, end, sp.msg, sizeof(sp.msg)) < 0)
 			break;
-		sp->err = (enum node_error)e;
-		s->n_partial++;
+		sp.err = (enum node_error)e;
+		snapshot_put_partial(s, &sp);
 	}
 
 	st = &f->v[RF_VIPS].s;

@@ -87,17 +87,24 @@ void snapshot_init(struct snapshot *s)
 void snapshot_clear(struct snapshot *s)
 {
 	free(s->vips);
+	free(s->partial);
 	snapshot_init(s);
 }
 
 void snapshot_copy(struct snapshot *dst, const struct snapshot *src)
 {
 	free(dst->vips);
+	free(dst->partial);
 	*dst = *src;
 	dst->vips = NULL;
+	dst->partial = NULL;
 	if (src->n_vips) {
 		dst->vips = xcalloc(src->n_vips, sizeof(*dst->vips));
 		memcpy(dst->vips, src->vips, src->n_vips * sizeof(*dst->vips));
+	}
+	if (src->n_partial > 0) {
+		dst->partial = xcalloc((size_t)src->n_partial, sizeof(*dst->partial));
+		memcpy(dst->partial, src->partial, (size_t)src->n_partial * sizeof(*dst->partial));
 	}
 }
 
@@ -122,13 +129,30 @@ void snapshot_set_error(struct snapshot *s, enum node_error e, const char *fmt, 
 	text_sanitize_inplace(s->error);
 }
 
+static struct snap_partial *new_partial(struct snapshot *s)
+{
+	struct snap_partial *p;
+	if (s->n_partial >= SNAP_MAX_PARTIAL)
+		return NULL;
+	s->partial = xrealloc(s->partial, (size_t)(s->n_partial + 1) * sizeof(*s->partial));
+	p = &s->partial[s->n_partial++];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+void snapshot_put_partial(struct snapshot *s, const struct snap_partial *from)
+{
+	struct snap_partial *p = new_partial(s);
+	if (p)
+		*p = *from;
+}
+
 void snapshot_add_partial(struct snapshot *s, const char *what, enum node_error e, const char *fmt, ...)
 {
 	va_list ap;
-	struct snap_partial *p;
-	if (s->n_partial >= SNAP_MAX_PARTIAL)
+	struct snap_partial *p = new_partial(s);
+	if (!p)
 		return;
-	p = &s->partial[s->n_partial++];
 	str_copy(p->what, what, sizeof(p->what));
 	p->err = e;
 	va_start(ap, fmt);

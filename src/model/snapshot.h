@@ -142,7 +142,10 @@ struct snapshot {
 		char job_detail[SNAP_MSG_LEN];
 	} firmware;
 
-	struct snap_partial partial[SNAP_MAX_PARTIAL];
+	/* Owned, n_partial of them (at most SNAP_MAX_PARTIAL): on the heap,
+	 * as most polls have none and a fixed array was half of every
+	 * snapshot (2.3 KB), of which each node holds several. */
+	struct snap_partial *partial;
 	int n_partial;
 
 	/* Changes whenever the node's config.xml does (backend.h config_start):
@@ -159,6 +162,8 @@ void snapshot_copy(struct snapshot *dst, const struct snapshot *src); /* dst mus
 struct vip_row *snapshot_add_vip(struct snapshot *s);    /* zeroed row, advbase/advskew/prefix -1 */
 void snapshot_set_error(struct snapshot *s, enum node_error e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Add a copy of p (nothing once SNAP_MAX_PARTIAL are there). */
+void snapshot_put_partial(struct snapshot *s, const struct snap_partial *p);
 void snapshot_add_partial(struct snapshot *s, const char *what, enum node_error e, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* Make every string that came from the node inert (see text_sanitize). */
