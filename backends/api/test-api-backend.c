@@ -392,6 +392,8 @@ struct node {
 	char url[128];
 };
 
+static int open_connections; /* api.connections of the next node_open (0: the default) */
+
 static int node_open(struct node *n, const char *url, const char *key_file, enum node_role role, char **cause)
 {
 	memset(n, 0, sizeof(*n));
@@ -402,6 +404,7 @@ static int node_open(struct node *n, const char *url, const char *key_file, enum
 	n->conf.api.url = n->url;
 	n->conf.api.key_file = (char *)key_file;
 	n->conf.api.timeout = 5;
+	n->conf.api.connections = open_connections;
 	n->b.ops = &api_backend_ops;
 	backend_outbox_open(&n->b);
 	n->b.conf = &n->conf;
@@ -1008,6 +1011,47 @@ static void test_config(void)
 	free(cause);
 }
 
+/* api.connections: 1 (the default past 100 API nodes): a config.xml read
+ * started beside a poll waits for the node's one connection, and a poll
+ * started beside a config.xml read waits for it, instead of opening a
+ * second connection (a TLS handshake each time, bench/scale.sh). */
+static void test_config_shares_connection(void)
+{
+	struct node n;
+	char *cause = NULL;
+	int snaps, configs;
+
+	routes_healthy();
+	route_set("/api/core/backup/download/this", 200, CONFIG_XML);
+	open_connections = 1;
+	CHECK(node_open(&n, url_for(port_good, "localhost"), key_good, ROLE_PRIMARY, &cause) == 0);
+	open_connections = 0;
+	n.conf.api.ca_file = good.ca_path;
+	CHECK_INT_EQ(poll_once(&n), NERR_NONE); /* the connection is up */
+	atomic_store(&n_connections, 0);
+	snaps = n.out.snaps + 1;
+	configs = n.out.configs + 1;
+	CHECK_INT_EQ(api_backend_ops.poll_start(&n.b), 0);
+	CHECK_INT_EQ(api_backend_ops.config_start(&n.b), 0);
+	wait_for(&n.out.snaps, snaps);
+	wait_for(&n.out.configs, configs);
+	CHECK_INT_EQ(n.out.snap.err, NERR_NONE);
+	CHECK(n.out.xml && strcmp(n.out.xml, CONFIG_XML) == 0);
+	snaps++;
+	configs++;
+	CHECK_INT_EQ(api_backend_ops.config_start(&n.b), 0);
+	CHECK_INT_EQ(api_backend_ops.poll_start(&n.b), 0);
+	wait_for(&n.out.configs, configs);
+	wait_for(&n.out.snaps, snaps);
+	CHECK_INT_EQ(n.out.snap.err, NERR_NONE);
+	CHECK(n.out.xml && strcmp(n.out.xml, CONFIG_XML) == 0);
+	if (atomic_load(&n_connections) != 0)
+		printf("# %d more connections\n", atomic_load(&n_connections));
+	CHECK_INT_EQ(atomic_load(&n_connections), 0);
+	node_close(&n);
+	free(cause);
+}
+
 static void test_many_nodes(void)
 {
 	enum { N = 40 };
@@ -1120,6 +1164,7 @@ int main(void)
 	RUN(test_http_errors);
 	RUN(test_actions);
 	RUN(test_config);
+	RUN(test_config_shares_connection);
 	RUN(test_many_nodes);
 
 	loop_free(L);
