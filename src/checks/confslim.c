@@ -200,6 +200,58 @@ static bool may_pass_carp(const xmlNode *rule)
 	return !proto[0] || strcasecmp(proto, "any") == 0 || strcasecmp(proto, "carp") == 0;
 }
 
+/* Every slim tree's names in one dictionary: config.xml has a few hundred
+ * element names, and without a dictionary each copied element carried its
+ * own copy of its name. Each slim document holds a reference; the module
+ * keeps one for the next. */
+static xmlDict *slim_names;
+
+static xmlDoc *slim_doc_new(void)
+{
+	xmlDoc *doc = xmlNewDoc((const xmlChar *)"1.0");
+	if (!doc)
+		oom();
+	if (!slim_names && !(slim_names = xmlDictCreate()))
+		oom();
+	if (xmlDictReference(slim_names) < 0)
+		oom();
+	doc->dict = slim_names;
+	return doc;
+}
+
+static bool is_blank(const xmlNode *n)
+{
+	const xmlChar *s;
+	if (n->type != XML_TEXT_NODE)
+		return false;
+	for (s = n->content; s && *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return false;
+	return true;
+}
+
+/* n with all below it, less the indentation between elements (blank text
+ * beside element children, which nothing reads: the checks and drift read
+ * the text of leaves), a third of the nodes of an indented config.xml. */
+static xmlNode *copy_whole(xmlDoc *dst, const xmlNode *n)
+{
+	const xmlNode *k;
+	bool elements = xc_has_children(n);
+	xmlNode *copy = xmlDocCopyNode((xmlNode *)n, dst, 2); /* attributes, no children */
+	if (!copy)
+		oom();
+	for (k = n->children; k; k = k->next) {
+		xmlNode *kc;
+		if (elements && is_blank(k))
+			continue;
+		kc = k->type == XML_ELEMENT_NODE ? copy_whole(dst, k) : xmlDocCopyNode((xmlNode *)k, dst, 1);
+		if (!kc)
+			oom();
+		xmlAddChild(copy, kc);
+	}
+	return copy;
+}
+
 /* Copy into `out` the children of `in` that an active pattern keeps, at
  * this depth. One walk over the tree for every pattern at once. */
 static void prune(xmlDoc *dst, xmlNode *out, const xmlNode *in, const struct pattern *p, size_t np,
@@ -224,7 +276,7 @@ static void prune(xmlDoc *dst, xmlNode *out, const xmlNode *in, const struct pat
 				bare = true;
 		}
 		if (whole) {
-			copy = xmlDocCopyNode((xmlNode *)k, dst, 1);
+			copy = copy_whole(dst, k);
 		} else if (bare || deeper) {
 			copy = xmlDocCopyNode((xmlNode *)k, dst, 2); /* attributes, no children */
 		} else {
@@ -263,8 +315,8 @@ void conf_slim(struct xmlconf *c, const struct xmlconf *peer)
 	for (i = 0; i < np; i++)
 		active[i] = true;
 
-	doc = xmlNewDoc((const xmlChar *)"1.0");
-	root = doc ? xmlDocCopyNode(c->root, doc, 2) : NULL;
+	doc = slim_doc_new();
+	root = xmlDocCopyNode(c->root, doc, 2);
 	if (!root)
 		oom();
 	xmlDocSetRootElement(doc, root);
