@@ -19,6 +19,9 @@
 #                      default when the largest N is 500 or more)
 #   --no-api-suite     do not
 #   --no-keys          no console key latency
+#   --ssh N            also a row over SSH with N pairs (default 20; 0: none):
+#                      one real sshd per node (tests/ssh/harness.sh, needs
+#                      root); TLS handshakes are not counted there
 # Environment: SCALE_KEEP=1 keeps the work directory.
 # A benchmark, not a test: run it alone on a quiet machine.
 set -eu
@@ -29,6 +32,7 @@ warmup=15
 config_size=0
 api_suite=
 keys=--keys
+ssh_pairs=20
 pairs=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -39,7 +43,8 @@ while [ $# -gt 0 ]; do
 	--api-suite) api_suite=1; shift ;;
 	--no-api-suite) api_suite=0; shift ;;
 	--no-keys) keys=; shift ;;
-	-h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--ssh) ssh_pairs=$2; shift 2 ;;
+	-h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "scale.sh: unknown option $1" >&2; exit 2 ;;
 	*) pairs+=("$1"); shift ;;
 	esac
@@ -55,8 +60,10 @@ fi
 
 work=$(mktemp -d)
 sim=
+EXTRA_CLEANUP=
 cleanup() {
 	[ -z "$sim" ] || { kill "$sim" 2>/dev/null; wait "$sim" 2>/dev/null || true; }
+	eval "$EXTRA_CLEANUP" # the SSH harness's sshds
 	[ "${SCALE_KEEP:-0}" = 1 ] && echo "work directory kept: $work" >&2 || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -89,6 +96,43 @@ for n in "${pairs[@]}"; do
 	wait "$sim" 2>/dev/null || true
 	sim=
 done
+
+# Over SSH: one real sshd per node whose login runs csh -c as OPNsense's
+# root does, the shims answering from carpsim (the harness of the ssh
+# suites); as many pairs as this machine hosts well (default 20).
+if [ "$ssh_pairs" -gt 0 ]; then
+	# shellcheck disable=SC1091
+	. "$here/tests/ssh/harness.sh"
+	if ! why=$(ssh_harness_usable); then
+		echo "ssh row not measured: $why"
+	else
+		dir=$work/ssh$ssh_pairs
+		"$build/tests/emulator/carpsim" --dir "$dir" --pairs "$ssh_pairs" --interval 5 2>"$work/carpsim-ssh.log" &
+		sim=$!
+		for _ in $(seq 1 600); do [ -f "$dir/ready" ] || ! kill -0 $sim 2>/dev/null && break; sleep 0.1; done
+		[ -f "$dir/ready" ] || { echo "carpsim with $ssh_pairs pairs did not start" >&2; exit 1; }
+		. "$dir/carpsim.env"
+		set +e # the harness's waits return the status of what they killed
+		ssh_harness_config "$dir" "$dir/carptop.yaml" >"$work/ssh.yaml"
+		harness=$?
+		set -e
+		if [ "$harness" -ne 0 ]; then
+			echo "ssh row not measured: the SSH harness did not start"
+			fail=1
+		else
+			/usr/bin/python3 "$here/bench/scale-measure.py" --carptop "$build/carptop" --config "$work/ssh.yaml" \
+				--ctl "$CARPSIM_CTL" --pairs "$ssh_pairs" --interval 5 --warmup "$warmup" --window "$window" \
+				--transport ssh || fail=1
+		fi
+		set +e
+		eval "$EXTRA_CLEANUP"
+		set -e
+		EXTRA_CLEANUP=
+		kill "$sim" 2>/dev/null
+		wait "$sim" 2>/dev/null || true
+		sim=
+	fi
+fi
 
 # The api suite against pair 1 of a carpsim serving the largest N, while a
 # carptop polls all of its pairs (tests/integration/lib.sh, CARPSIM_SCALE_PAIRS).
