@@ -27,7 +27,9 @@ static const struct backend_ops *ops_for(enum transport t)
 #define OUTBOX_ACTIONS 4 /* the simulator may finish a few queued actions at once */
 
 struct backend_outbox {
-	struct snapshot snap;
+	/* The poll handed and not yet delivered (snap_due), else NULL: on the
+	 * heap only for that tick, not a 2.5 KB snapshot kept in every node. */
+	struct snapshot *snap;
 	bool snap_due;
 	uint64_t snap_timer;
 	struct action act[OUTBOX_ACTIONS];
@@ -52,8 +54,9 @@ static void out_snapshot(void *arg)
 {
 	struct backend *b = arg;
 	struct backend_outbox *o = b->out;
-	struct snapshot s = o->snap; /* moved: the callback may free b */
-	snapshot_init(&o->snap);
+	struct snapshot s = *o->snap; /* moved: the callback may free b */
+	free(o->snap);
+	o->snap = NULL;
 	o->snap_timer = 0;
 	o->snap_due = false;
 	if (b->on_snapshot)
@@ -64,8 +67,11 @@ static void out_snapshot(void *arg)
 void backend_hand_snapshot(struct backend *b, struct snapshot *s)
 {
 	struct backend_outbox *o = b->out;
-	snapshot_clear(&o->snap); /* a transport hands one poll at a time; be safe */
-	o->snap = *s;
+	if (o->snap) /* a transport hands one poll at a time; be safe */
+		snapshot_clear(o->snap);
+	else
+		o->snap = xmalloc(sizeof(*o->snap));
+	*o->snap = *s;
 	snapshot_init(s);
 	o->snap_due = true;
 	if (!o->snap_timer)
@@ -132,7 +138,6 @@ void backend_hand_config(struct backend *b, char *xml, size_t len)
 void backend_outbox_open(struct backend *b)
 {
 	b->out = xcalloc(1, sizeof(*b->out));
-	snapshot_init(&b->out->snap);
 }
 
 void backend_outbox_close(struct backend *b)
@@ -146,7 +151,10 @@ void backend_outbox_close(struct backend *b)
 		loop_timer_cancel(b->loop, o->act_timer);
 	if (o->cfg_timer)
 		loop_timer_cancel(b->loop, o->cfg_timer);
-	snapshot_clear(&o->snap);
+	if (o->snap) {
+		snapshot_clear(o->snap);
+		free(o->snap);
+	}
 	xml_wipe(o->xml, o->xml_len);
 	free(o);
 	b->out = NULL;
