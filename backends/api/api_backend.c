@@ -69,53 +69,69 @@
 #define API_MARKERLESS_S 300.0
 
 /* ------------------------------------------------------------------ */
-/* The process-wide multi handle                                       */
+/* The multi handles                                                   */
 
-static struct {
+/* Nodes share multi handles in groups of up to API_SHARD_NODES. libcurl
+ * 7.88 walks a multi's whole connection cache on every
+ * curl_multi_remove_handle (to close a CONNECT_ONLY connection of the
+ * transfer): with 1000 nodes' connections in one cache that was a fifth of
+ * carptop's CPU at 500 pairs (perf: req_finished -> remove_handle). A
+ * node's transfers stay in its group's multi, so its HTTP/2 connection
+ * still carries them all; DNS and TLS sessions are shared by every group.
+ * One pair uses one multi, as before. */
+#define API_SHARD_NODES 64
+#define API_SHARDS_MAX 64 /* past 4096 nodes the groups grow instead */
+
+struct shard {
 	CURLM *multi;
-	CURLSH *share;          /* DNS cache and TLS sessions, shared */
-	struct loop *loop;
 	uint64_t timer;
 	int users;
 	int *fds;               /* sockets curl asked us to watch */
 	size_t n_fds, cap_fds;
+};
+
+static struct {
+	struct shard shards[API_SHARDS_MAX];
+	CURLSH *share;          /* DNS cache and TLS sessions, shared */
+	struct loop *loop;
+	int users;
 	bool global_init;
 	int connecting;         /* nodes holding a connect slot (API_MAX_CONNECTING) */
 	struct api_node **waiting; /* nodes waiting for one, oldest first */
 	size_t n_waiting, cap_waiting;
 } M;
 
-static void check_done(void);
+static void check_done(struct shard *sh);
 
-static void fd_track(int fd, bool on)
+static void fd_track(struct shard *sh, int fd, bool on)
 {
 	size_t i;
-	for (i = 0; i < M.n_fds; i++) {
-		if (M.fds[i] == fd) {
+	for (i = 0; i < sh->n_fds; i++) {
+		if (sh->fds[i] == fd) {
 			if (!on)
-				M.fds[i] = M.fds[--M.n_fds];
+				sh->fds[i] = sh->fds[--sh->n_fds];
 			return;
 		}
 	}
 	if (!on)
 		return;
-	if (M.n_fds == M.cap_fds) {
-		M.cap_fds = M.cap_fds ? M.cap_fds * 2 : 16;
-		M.fds = xrealloc(M.fds, M.cap_fds * sizeof(*M.fds));
+	if (sh->n_fds == sh->cap_fds) {
+		sh->cap_fds = sh->cap_fds ? sh->cap_fds * 2 : 16;
+		sh->fds = xrealloc(sh->fds, sh->cap_fds * sizeof(*sh->fds));
 	}
-	M.fds[M.n_fds++] = fd;
+	sh->fds[sh->n_fds++] = fd;
 }
 
 static void on_fd(int fd, short revents, void *arg)
 {
+	struct shard *sh = arg;
 	int flags = 0, running;
-	(void)arg;
-	if (!M.multi)
+	if (!sh->multi)
 		return;
 	if (revents & POLLNVAL) {
 		/* curl closed it without telling us: stop watching. */
 		loop_fd_set(M.loop, fd, 0, NULL, NULL);
-		fd_track(fd, false);
+		fd_track(sh, fd, false);
 		return;
 	}
 	if (revents & (POLLIN | POLLHUP))
@@ -124,111 +140,150 @@ static void on_fd(int fd, short revents, void *arg)
 		flags |= CURL_CSELECT_OUT;
 	if (revents & POLLERR)
 		flags |= CURL_CSELECT_ERR;
-	curl_multi_socket_action(M.multi, fd, flags, &running);
-	check_done();
+	curl_multi_socket_action(sh->multi, fd, flags, &running);
+	check_done(sh);
 }
 
 /* CURLMOPT_SOCKETFUNCTION: mirror curl's interest in a socket into the loop. */
 static int socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 {
+	struct shard *sh = userp;
 	short events = 0;
-	(void)easy, (void)userp, (void)socketp;
+	(void)easy, (void)socketp;
 	if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
 		events |= POLLIN;
 	if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
 		events |= POLLOUT;
-	loop_fd_set(M.loop, s, events, on_fd, NULL);
-	fd_track(s, events != 0);
+	loop_fd_set(M.loop, s, events, on_fd, sh);
+	fd_track(sh, s, events != 0);
 	return 0;
 }
 
 static void on_timer(void *arg)
 {
+	struct shard *sh = arg;
 	int running;
-	(void)arg;
-	M.timer = 0;
-	if (!M.multi)
+	sh->timer = 0;
+	if (!sh->multi)
 		return;
-	curl_multi_socket_action(M.multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	check_done();
+	curl_multi_socket_action(sh->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	check_done(sh);
 }
 
 /* CURLMOPT_TIMERFUNCTION: one loop timer stands for curl's next deadline. */
 static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
-	(void)multi, (void)userp;
-	if (M.timer) {
-		loop_timer_cancel(M.loop, M.timer);
-		M.timer = 0;
+	struct shard *sh = userp;
+	(void)multi;
+	if (sh->timer) {
+		loop_timer_cancel(M.loop, sh->timer);
+		sh->timer = 0;
 	}
 	if (timeout_ms >= 0)
-		M.timer = loop_timer_add(M.loop, (double)timeout_ms, on_timer, NULL);
+		sh->timer = loop_timer_add(M.loop, (double)timeout_ms, on_timer, sh);
 	return 0;
 }
 
-static int multi_acquire(struct loop *loop, char **cause)
+/* The group a new node joins: the first with room, else the least used. */
+static struct shard *shard_pick(void)
 {
-	if (M.users > 0) {
-		if (M.loop != loop) {
-			*cause = xstrdup("api backends must all run on the same event loop");
-			return -1;
-		}
-		M.users++;
-		curl_multi_setopt(M.multi, CURLMOPT_MAXCONNECTS, (long)M.users * API_MAX_HOST_CONNECTIONS);
-		return 0;
+	struct shard *best = &M.shards[0];
+	int i;
+	for (i = 0; i < API_SHARDS_MAX; i++) {
+		struct shard *sh = &M.shards[i];
+		if (sh->users < API_SHARD_NODES)
+			return sh;
+		if (sh->users < best->users)
+			best = sh;
 	}
-	if (!M.global_init) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			*cause = xstrdup("libcurl could not be initialised");
-			return -1;
-		}
-		M.global_init = true;
-	}
-	M.multi = curl_multi_init();
-	M.share = curl_share_init();
-	if (!M.multi || !M.share) {
-		curl_multi_cleanup(M.multi);
-		curl_share_cleanup(M.share);
-		M.multi = NULL;
-		M.share = NULL;
+	return best;
+}
+
+static int shard_open(struct shard *sh, char **cause)
+{
+	sh->multi = curl_multi_init();
+	if (!sh->multi) {
 		*cause = xstrdup("libcurl could not create its handles");
 		return -1;
 	}
-	/* Single-threaded: a share needs no lock functions. */
-	curl_share_setopt(M.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-	curl_share_setopt(M.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-	curl_multi_setopt(M.multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-	curl_multi_setopt(M.multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-	curl_multi_setopt(M.multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
-	curl_multi_setopt(M.multi, CURLMOPT_MAX_HOST_CONNECTIONS, API_MAX_HOST_CONNECTIONS);
-	curl_multi_setopt(M.multi, CURLMOPT_MAXCONNECTS, API_MAX_HOST_CONNECTIONS);
-	M.loop = loop;
-	M.users = 1;
+	curl_multi_setopt(sh->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+	curl_multi_setopt(sh->multi, CURLMOPT_SOCKETDATA, sh);
+	curl_multi_setopt(sh->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+	curl_multi_setopt(sh->multi, CURLMOPT_TIMERDATA, sh);
+	curl_multi_setopt(sh->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	curl_multi_setopt(sh->multi, CURLMOPT_MAX_HOST_CONNECTIONS, API_MAX_HOST_CONNECTIONS);
 	return 0;
 }
 
-static void multi_release(void)
+static void shard_close(struct shard *sh)
 {
 	size_t i;
-	if (--M.users > 0) {
-		curl_multi_setopt(M.multi, CURLMOPT_MAXCONNECTS, (long)M.users * API_MAX_HOST_CONNECTIONS);
-		return;
+	if (sh->timer)
+		loop_timer_cancel(M.loop, sh->timer);
+	sh->timer = 0;
+	curl_multi_cleanup(sh->multi);
+	sh->multi = NULL;
+	for (i = 0; i < sh->n_fds; i++)
+		loop_fd_set(M.loop, sh->fds[i], 0, NULL, NULL);
+	free(sh->fds);
+	sh->fds = NULL;
+	sh->n_fds = sh->cap_fds = 0;
+}
+
+static struct shard *multi_acquire(struct loop *loop, char **cause)
+{
+	struct shard *sh;
+	if (M.users > 0 && M.loop != loop) {
+		*cause = xstrdup("api backends must all run on the same event loop");
+		return NULL;
 	}
-	if (M.timer)
-		loop_timer_cancel(M.loop, M.timer);
-	M.timer = 0;
+	if (M.users == 0) {
+		if (!M.global_init) {
+			if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+				*cause = xstrdup("libcurl could not be initialised");
+				return NULL;
+			}
+			M.global_init = true;
+		}
+		M.share = curl_share_init();
+		if (!M.share) {
+			*cause = xstrdup("libcurl could not create its handles");
+			return NULL;
+		}
+		/* Single-threaded: a share needs no lock functions. */
+		curl_share_setopt(M.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+		curl_share_setopt(M.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+		M.loop = loop;
+	}
+	sh = shard_pick();
+	if (!sh->multi && shard_open(sh, cause) < 0) {
+		if (M.users == 0) {
+			curl_share_cleanup(M.share);
+			M.share = NULL;
+			M.loop = NULL;
+		}
+		return NULL;
+	}
+	sh->users++;
+	M.users++;
+	curl_multi_setopt(sh->multi, CURLMOPT_MAXCONNECTS, (long)sh->users * API_MAX_HOST_CONNECTIONS);
+	return sh;
+}
+
+static void multi_release(struct shard *sh)
+{
+	M.users--;
+	if (--sh->users > 0)
+		curl_multi_setopt(sh->multi, CURLMOPT_MAXCONNECTS, (long)sh->users * API_MAX_HOST_CONNECTIONS);
+	else
+		shard_close(sh);
+	if (M.users > 0)
+		return;
 	free(M.waiting);
 	M.waiting = NULL;
 	M.n_waiting = M.cap_waiting = 0;
 	M.connecting = 0;
-	curl_multi_cleanup(M.multi);
 	curl_share_cleanup(M.share);
-	for (i = 0; i < M.n_fds; i++)
-		loop_fd_set(M.loop, M.fds[i], 0, NULL, NULL);
-	free(M.fds);
-	M.fds = NULL;
-	M.n_fds = M.cap_fds = 0;
-	M.multi = NULL;
 	M.share = NULL;
 	M.loop = NULL;
 	curl_global_cleanup();
@@ -305,7 +360,7 @@ struct api_node {
 	char hostport[160];     /* for messages: "fw1.example.com:443" */
 	char *key, *secret;     /* never logged or printed */
 	long timeout_ms;
-	bool multi_held;
+	struct shard *shard;    /* its group's multi handle (NULL before open) */
 
 	/* Poll */
 	struct req reads[RD__COUNT];
@@ -517,7 +572,7 @@ static void setup_easy(struct api_node *n, struct req *r, const char *url, const
 static void req_release(struct req *r)
 {
 	if (r->easy) {
-		curl_multi_remove_handle(M.multi, r->easy);
+		curl_multi_remove_handle(r->node->shard->multi, r->easy);
 		curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, NULL);
 		easy_put(r->node, r->easy);
 		r->easy = NULL;
@@ -550,7 +605,7 @@ static int req_start(struct api_node *n, struct req *r, const char *path, const 
 	url = xasprintf("%s%s", n->url, r->path);
 	setup_easy(n, r, url, post);
 	free(url);
-	if (curl_multi_add_handle(M.multi, r->easy) != CURLM_OK) {
+	if (curl_multi_add_handle(n->shard->multi, r->easy) != CURLM_OK) {
 		req_release(r);
 		return -1;
 	}
@@ -738,11 +793,11 @@ static void req_finished(struct req *r, CURLcode rc)
 	r->done(r->node, r, e, msg);
 }
 
-static void check_done(void)
+static void check_done(struct shard *sh)
 {
 	CURLMsg *m;
 	int left;
-	while (M.multi && (m = curl_multi_info_read(M.multi, &left))) {
+	while (sh->multi && (m = curl_multi_info_read(sh->multi, &left))) {
 		char *priv = NULL;
 		struct req *r;
 		CURLcode rc = m->data.result;
@@ -1609,8 +1664,8 @@ static void api_close(struct backend *b)
 	free(n->key);
 	free(n->secret);
 	free(n->url);
-	if (n->multi_held)
-		multi_release();
+	if (n->shard)
+		multi_release(n->shard);
 	free(n);
 	b->priv = NULL;
 }
@@ -1640,9 +1695,9 @@ static int api_open(struct backend *b, char **cause)
 	n->timeout_ms = (long)((c->timeout > 0 ? c->timeout : API_DEFAULT_TIMEOUT_S) * 1000.0);
 	if (apikey_read(c->key_file, &n->key, &n->secret, cause) < 0)
 		return -1; /* backend_new() calls close */
-	if (multi_acquire(b->loop, cause) < 0)
+	n->shard = multi_acquire(b->loop, cause);
+	if (!n->shard)
 		return -1;
-	n->multi_held = true;
 	url_hostport(n->url, n->hostport, sizeof(n->hostport));
 	return 0;
 }

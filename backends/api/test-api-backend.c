@@ -1052,6 +1052,61 @@ static void test_config_shares_connection(void)
 	free(cause);
 }
 
+/* Poll nodes[from..to) once each; returns how many answered fully. */
+static int poll_all(struct node *nodes, int from, int to)
+{
+	int i, done = 0, ok = 0, want = 0;
+	double t0;
+	for (i = from; i < to; i++) {
+		want += nodes[i].out.snaps + 1;
+		api_backend_ops.poll_start(&nodes[i].b);
+	}
+	t0 = now_ms();
+	while (done < want && now_ms() - t0 < 30000) {
+		loop_run_once(L, 100);
+		for (done = 0, i = from; i < to; i++)
+			done += nodes[i].out.snaps;
+	}
+	for (i = from; i < to; i++)
+		ok += nodes[i].out.snap.err == NERR_NONE && nodes[i].out.snap.n_vips == 4;
+	return ok;
+}
+
+/* More nodes than one multi handle's group (API_SHARD_NODES, 64): every
+ * group polls; groups emptied by closed nodes are closed and opened again
+ * by new ones. */
+static void test_node_groups(void)
+{
+	enum { N = 150 };
+	struct node *nodes = xcalloc(N, sizeof(*nodes));
+	char *cause = NULL;
+	int i, opened = 0;
+
+	routes_healthy();
+	open_connections = 1;
+	for (i = 0; i < 140; i++) {
+		opened += node_open(&nodes[i], url_for(port_good, "localhost"), key_good, ROLE_PRIMARY, &cause) == 0;
+		nodes[i].conf.api.ca_file = good.ca_path;
+	}
+	CHECK_INT_EQ(opened, 140);
+	CHECK_INT_EQ(poll_all(nodes, 0, 140), 140);
+	for (i = 0; i < 70; i++)
+		node_close(&nodes[i]); /* the first group, and part of the second */
+	CHECK_INT_EQ(poll_all(nodes, 70, 140), 70);
+	for (i = 140; i < N; i++) {
+		opened += node_open(&nodes[i], url_for(port_good, "localhost"), key_good, ROLE_PRIMARY, &cause) == 0;
+		nodes[i].conf.api.ca_file = good.ca_path;
+	}
+	CHECK_INT_EQ(opened, N);
+	CHECK_INT_EQ(poll_all(nodes, 140, N), N - 140);
+	CHECK_INT_EQ(poll_all(nodes, 70, N), N - 70);
+	for (i = 70; i < N; i++)
+		node_close(&nodes[i]);
+	open_connections = 0;
+	free(nodes);
+	free(cause);
+}
+
 static void test_many_nodes(void)
 {
 	enum { N = 40 };
@@ -1165,6 +1220,7 @@ int main(void)
 	RUN(test_actions);
 	RUN(test_config);
 	RUN(test_config_shares_connection);
+	RUN(test_node_groups);
 	RUN(test_many_nodes);
 
 	loop_free(L);
