@@ -212,6 +212,12 @@ def main():
            "-" if ssh else "%.2f" % row["tls"], "-" if ssh else row["tls_max"],
            up, total, "%.0f/%.0f" % keys if keys else "-", load,
            "ok" if not missed else "MISSED: " + "; ".join(missed)), flush=True)
+    # Why nodes were not reachable, in the last document (what a person
+    # looks at first when that target is missed).
+    for c in (last or {}).get("clusters", []):
+        for n in c.get("nodes", []):
+            if not n.get("reachable"):
+                print("#   %s/%s: %s" % (c.get("name"), n.get("name"), n.get("error")), flush=True)
     return 1 if missed else 0
 
 
