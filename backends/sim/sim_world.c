@@ -694,13 +694,16 @@ void sim_world_advance_to(struct sim_world *w, double t)
 	w->t = t;
 }
 
+void sim_world_advance_pair_to(struct sim_world *w, int pair, double t)
+{
+	if (pair >= 0 && pair < w->n_pairs)
+		pair_advance_to(w, pair, t > w->t ? t : w->t);
+}
+
 void sim_world_advance_pair(struct sim_world *w, int pair)
 {
-	double t;
-	if (w->speed <= 0 || pair < 0 || pair >= w->n_pairs)
-		return;
-	t = (now_ms() - w->t0_real) / 1000.0 * w->speed;
-	pair_advance_to(w, pair, t > w->t ? t : w->t);
+	if (w->speed > 0)
+		sim_world_advance_pair_to(w, pair, (now_ms() - w->t0_real) / 1000.0 * w->speed);
 }
 
 void sim_world_manual_clock(struct sim_world *w)

@@ -191,6 +191,7 @@ void sim_world_advance_to(struct sim_world *w, double t);
 /* Bring only one pair to the current real time: what reading one of its
  * nodes needs (pairs are independent). O(1) in the number of pairs. */
 void sim_world_advance_pair(struct sim_world *w, int pair);
+void sim_world_advance_pair_to(struct sim_world *w, int pair, double t);
 /* Use a manual clock: time moves only with sim_world_advance_to (unit tests). */
 void sim_world_manual_clock(struct sim_world *w);
 

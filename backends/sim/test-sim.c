@@ -308,6 +308,46 @@ static void test_scenarios(void)
 	sim_world_free(w);
 }
 
+/* Each pair keeps its own clock: advancing one pair leaves the other as it
+ * was, and a pair that lagged behind catches up change by change, each
+ * logged at the moment it fell due, not when it was looked at. */
+static void test_pair_clocks(void)
+{
+	char *cause = NULL;
+	struct sim_world *w = sim_world_new(NULL, 2, 1, &cause);
+	double t0;
+	size_t i;
+	int seen[2] = { 0, 0 };
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	sim_world_manual_clock(w);
+	sim_world_advance_to(w, 10);
+	t0 = w->t;
+	/* Both primaries demoted at t0, as carpsim's /ctl/set does: the
+	 * backups preempt one advertisement interval later. */
+	w->pairs[0].node[0].demotion = 240;
+	w->pairs[1].node[0].demotion = 240;
+	sim_world_advance_pair_to(w, 0, t0 + 5);
+	CHECK_INT_EQ(w->pairs[0].node[1].st[3], CARP_ST_MASTER);
+	CHECK_INT_EQ(w->pairs[1].node[0].st[3], CARP_ST_MASTER); /* not looked at yet */
+	CHECK(w->t >= t0 + 5);
+	sim_world_advance_to(w, t0 + 5);
+	CHECK_INT_EQ(w->pairs[1].node[1].st[3], CARP_ST_MASTER);
+	CHECK_INT_EQ(w->pairs[1].node[0].st[3], CARP_ST_BACKUP);
+	for (i = 0; i < w->n_log; i++) {
+		if (w->log[i].t < t0)
+			continue;
+		seen[w->log[i].pair]++;
+		if (w->log[i].t > t0 + 2)
+			printf("# pair %d vhid %d logged at t0 + %.2f\n", w->log[i].pair, w->log[i].vhid, w->log[i].t - t0);
+		CHECK(w->log[i].t <= t0 + 2);
+	}
+	CHECK(seen[0] > 0 && seen[1] > 0);
+	CHECK_INT_EQ(sim_log_split_brains(w, t0), 0);
+	sim_world_free(w);
+}
+
 int main(void)
 {
 	RUN(test_healthy);
@@ -321,5 +361,6 @@ int main(void)
 	RUN(test_firmware_quirks);
 	RUN(test_maintenance_persists_reboot);
 	RUN(test_scenarios);
+	RUN(test_pair_clocks);
 	return test_done();
 }
