@@ -51,6 +51,7 @@
 #define SSH_DEFAULT_TIMEOUT_S 10.0
 #define SSH_OUT_MAX (32u * 1024u * 1024u) /* config.xml of a big node is a few MiB */
 #define SSH_ERR_MAX (64u * 1024u)
+#define SSH_DRIVE_PASSES 8       /* drive(): rounds over the jobs before yielding to the loop */
 #define SSH_RESOLVE_TICK_MS 10.0
 /* How long (node clock) the progress log may stay the previous job's after
  * an update request before "it never started" (launcher.sh's flock -n
@@ -154,6 +155,10 @@ struct ssh_node {
 	LIBSSH2_SESSION *sess;
 	struct kh_file kh;
 	unsigned gen;           /* bumped on every teardown */
+	/* Bytes libssh2 has read from the socket (counting_recv), and the
+	 * timer that drives again when drive() stopped with reading to do. */
+	unsigned long long rx;
+	uint64_t redrive_timer;
 	struct resolve *res;
 	uint64_t resolve_timer;
 	struct addrinfo *ai_list, *ai_cur;
@@ -615,6 +620,10 @@ static void teardown(struct ssh_node *n, bool polite)
 {
 	n->gen++;
 	resolve_drop(n);
+	if (n->redrive_timer) {
+		loop_timer_cancel(n->b->loop, n->redrive_timer);
+		n->redrive_timer = 0;
+	}
 	if (n->tunnel_timer) {
 		loop_timer_cancel(n->b->loop, n->tunnel_timer);
 		n->tunnel_timer = 0;
@@ -726,6 +735,35 @@ static void connect_next(struct ssh_node *n)
 	session_fail(n, e, "%s", msg);
 }
 
+/* libssh2 reads the socket for whichever channel asks and queues what
+ * belongs to the others inside the session, where no socket event will
+ * announce it. Counting what it reads lets drive() see that a job stepped
+ * earlier in a pass may have something waiting: a poll whose output and
+ * close were read by the stream channel's read otherwise waited for the
+ * stream's next line or its own timeout ("`ifconfig -a` did not finish
+ * within 8 s" on 20 busy pairs, the command long done on the node). */
+static ssize_t counting_recv(libssh2_socket_t fd, void *buf, size_t len, int flags, void **abstract)
+{
+	struct ssh_node *n = *abstract;
+	ssize_t r = recv(fd, buf, len, flags);
+	if (r < 0) /* as libssh2's own: the negated errno, EAGAIN for "none now" */
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	n->rx += (unsigned long long)r;
+	return r;
+}
+
+static void count_reads(struct ssh_node *n)
+{
+	/* libssh2 1.10 takes the callback as a void *: ISO C has no
+	 * conversion from a function pointer to one, a copy of its bytes is
+	 * what libssh2 calls through. */
+	ssize_t (*fn)(libssh2_socket_t, void *, size_t, int, void **) = counting_recv;
+	void *cb;
+	_Static_assert(sizeof(cb) == sizeof(fn), "function and object pointers differ in size");
+	memcpy(&cb, &fn, sizeof(cb));
+	libssh2_session_callback_set(n->sess, LIBSSH2_CALLBACK_RECV, cb);
+}
+
 static void start_handshake(struct ssh_node *n)
 {
 	char *cause = NULL, *pref;
@@ -743,6 +781,7 @@ static void start_handshake(struct ssh_node *n)
 		return;
 	}
 	libssh2_session_set_blocking(n->sess, 0);
+	count_reads(n);
 	/* Read known_hosts on every connection: an entry fixed by the
 	 * operator counts at the next attempt. */
 	if (kh_load(n->sess, n->c->known_hosts, &n->kh, &cause) < 0) {
@@ -1644,6 +1683,14 @@ static bool job_step(struct ssh_node *n, struct job *j)
 	}
 }
 
+static void redrive(void *arg)
+{
+	struct ssh_node *n = arg;
+	n->redrive_timer = 0;
+	if (n->sess)
+		drive(n);
+}
+
 static void drive(struct ssh_node *n)
 {
 	int rc;
@@ -1701,10 +1748,14 @@ static void drive(struct ssh_node *n)
 	if (n->ss == SS_READY) {
 		int i, pass;
 		/* Reading one channel can leave another's data queued inside
-		 * libssh2, where no socket event will announce it: go round
-		 * again while any job moved (bounded). */
-		for (pass = 0; pass < 8; pass++) {
+		 * libssh2, where no socket event will announce it
+		 * (counting_recv): go round again while any job moved or
+		 * anything was read. Bounded, for a stream that never pauses;
+		 * then the loop comes back at once rather than on the socket,
+		 * which may have nothing more to say. */
+		for (pass = 0; pass < SSH_DRIVE_PASSES; pass++) {
 			bool moved = false;
+			unsigned long long rx0 = n->rx;
 			for (i = 0; i < JK__COUNT; i++) {
 				struct job *j = n->jobs[i];
 				enum job_state st0;
@@ -1719,9 +1770,11 @@ static void drive(struct ssh_node *n)
 					return; /* the session went away; a retry drives itself */
 				moved = moved || j->st != st0 || j->out.len != out0 || j->err.len != err0 || j->got != got0;
 			}
-			if (!moved)
+			if (!moved && n->rx == rx0)
 				break;
 		}
+		if (pass == SSH_DRIVE_PASSES && !n->redrive_timer)
+			n->redrive_timer = loop_timer_add(n->b->loop, 0, redrive, n);
 	}
 wait:
 	if (n->gen == gen && n->fd >= 0 && n->ss != SS_CONNECTING) {
