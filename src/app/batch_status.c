@@ -1,9 +1,12 @@
 #include "batch_status.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "util.h"
@@ -95,6 +98,8 @@ static void on_stream(struct app *a, struct app_cluster *c, int node, void *ctx)
 }
 
 /* Print the current views; returns the round's exit code. */
+static volatile sig_atomic_t watch_stop; /* see watch_signals() */
+
 static int render(struct app *a, enum out_format format, FILE *out)
 {
 	struct pair_view *views = xcalloc(a->n_clusters, sizeof(*views));
@@ -111,7 +116,13 @@ static int render(struct app *a, enum out_format format, FILE *out)
 	sb_init(&sb);
 	output_render(&sb, format, views, a->n_clusters, &oo);
 	fputs(sb.buf ? sb.buf : "", out);
-	fflush(out);
+	if (!watch_stop)
+		fflush(out);
+	/* A stop that came while a write waited for a reader that has stopped
+	 * reading (a full pipe) interrupts that write; what is left unsent is
+	 * dropped, or exit's flush would wait for it forever. */
+	if (watch_stop)
+		__fpurge(out);
 	/* Prometheus: the status is in the metrics, and a scrape file
 	 * written with "> f.tmp && mv f.tmp f" must be replaced during an
 	 * incident too: 0 whenever they were written. The others keep the
@@ -137,17 +148,29 @@ static int render(struct app *a, enum out_format format, FILE *out)
  * freed. The signal interrupts poll(); one that comes just before it is
  * seen within WATCH_STOP_MS at the latest. */
 #define WATCH_STOP_MS 1000
-static volatile sig_atomic_t watch_stop;
+
+/* The document's descriptor when it is a pipe or socket, -1 otherwise. */
+static int stop_fd = -1;
 
 static void on_stop(int sig)
 {
 	(void)sig;
 	watch_stop = 1;
+	/* A reader that stopped reading (a full pipe) would hold a write
+	 * that a signal interrupted only part-way: stdio writes the rest and
+	 * waits again. Non-blocking from here, that write fails at once and
+	 * the stop goes on (render() drops what is unsent). Never for a
+	 * terminal: its open file is the shell's too. */
+	if (stop_fd >= 0)
+		fcntl(stop_fd, F_SETFL, fcntl(stop_fd, F_GETFL) | O_NONBLOCK);
 }
 
-static void watch_signals(bool on)
+static void watch_signals(bool on, FILE *out)
 {
 	struct sigaction sa;
+	struct stat st;
+	int fd = out ? fileno(out) : -1;
+	stop_fd = on && fd >= 0 && fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) ? fd : -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on ? on_stop : SIG_DFL;
 	sigemptyset(&sa.sa_mask);
@@ -207,7 +230,7 @@ int batch_run(struct app *a, const struct cli *o, enum out_format format, FILE *
 	 * (cron, Nagios) opens no extra channel. */
 	if (o->watch) {
 		watch_stop = 0;
-		watch_signals(true);
+		watch_signals(true, out);
 		a->on_stream = on_stream;
 		app_stream_start(a);
 		if (app_spread(a)) {
@@ -241,7 +264,7 @@ int batch_run(struct app *a, const struct cli *o, enum out_format format, FILE *
 	}
 	if (o->watch) {
 		a->on_stream = NULL;
-		watch_signals(false);
+		watch_signals(false, NULL);
 	}
 	free(before);
 	return code;

@@ -47,6 +47,35 @@ list=healthy
 i=1
 while [ $i -lt 20 ]; do list="$list,healthy"; i=$((i + 1)); done
 watch_stop spread TERM 4.5 "$list"
+# A reader that stopped reading: its pipe fills (20 pairs' documents are
+# tens of KB each) and carptop waits in a write when the stop comes; it
+# still ends (what is unsent is dropped), where it used to wait for that
+# reader forever.
+mkfifo "$WORK/stalled"
+sleep 60 <"$WORK/stalled" &
+READER=$!
+"$CARPTOP" --demo="$list" --batch --watch --interval 1 --format json >"$WORK/stalled" 2>"$WORK/stalled.err" &
+PID=$!
+sleep 4
+blocked=$(cat "/proc/$PID/wchan" 2>/dev/null)
+kill -TERM "$PID"
+i=0
+while kill -0 "$PID" 2>/dev/null && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+ended=yes
+kill -0 "$PID" 2>/dev/null && { ended=no; kill -KILL "$PID"; }
+wait "$PID"
+rc=$?
+PID=
+kill "$READER" 2>/dev/null
+wait "$READER" 2>/dev/null
+check "stalled reader: carptop was waiting in a write to the full pipe (wchan '$blocked')" sh -c "echo '$blocked' | grep -q pipe"
+check "stalled reader: ended within 5 s of SIGTERM" [ "$ended" = yes ]
+check "stalled reader: status 0-3, got $rc" [ "$rc" -le 3 ]
+check "stalled reader: nothing from the sanitizers" sh -c "! grep -q 'Sanitizer\|runtime error' '$WORK/stalled.err'"
+
 if command -v jq >/dev/null 2>&1; then
 	docs=$(jq -s 'length' "$WORK/spread.out")
 	check "spread: a document per interval (got $docs in 4.5 s)" [ "$docs" -ge 3 ] && [ "$docs" -le 5 ]
