@@ -1230,6 +1230,17 @@ int main(int argc, char **argv)
 	if (raise_fd_limit(pairs * 2) < 0)
 		return 2;
 	mkdir(E.dir, 0700);
+	/* The files written below name each other (carptop.yaml's key_file
+	 * and ca_file), and carptop reads those relative to carptop.yaml:
+	 * so by absolute paths, whatever --dir was. */
+	{
+		char *abs = realpath(E.dir, NULL);
+		if (!abs) {
+			fprintf(stderr, "carpsim: --dir %s: %s\n", E.dir, strerror(errno));
+			return 2;
+		}
+		E.dir = abs; /* kept for the process's life */
+	}
 	E.w = sim_world_new(scenario, pairs, speed, &cause);
 	if (!E.w) {
 		fprintf(stderr, "carpsim: %s\n", cause);
