@@ -9,18 +9,21 @@
 set -u
 CARPTOP=${1:?usage: $0 path/to/carptop}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/carptop-watchstop.XXXXXX")
-PID=
-trap '[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+PID= READER=
+trap '[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null; [ -n "$READER" ] && kill "$READER" 2>/dev/null; rm -rf "$WORK"' EXIT
 export XDG_STATE_HOME="$WORK/state"
 n=0 failed=0
 check() { what=$1; shift; n=$((n + 1)); if "$@"; then echo "ok $n - $what"; else failed=$((failed + 1)); echo "not ok $n - $what"; fi; }
 
-# watch_stop NAME SIGNAL SECONDS DEMO-LIST: run, signal after SECONDS, check.
+# watch_stop NAME SIGNAL SECONDS DEMO-LIST [OUTPUT]: run (documents to
+# OUTPUT, default NAME.out), signal after SECONDS, check. $blocked: where
+# carptop waited (/proc/PID/wchan) when the signal went.
 watch_stop() {
-	name=$1 sig=$2 secs=$3 demo=$4
-	"$CARPTOP" --demo="$demo" --batch --watch --interval 1 --format json >"$WORK/$name.out" 2>"$WORK/$name.err" &
+	name=$1 sig=$2 secs=$3 demo=$4 to=${5:-$WORK/$1.out}
+	"$CARPTOP" --demo="$demo" --batch --watch --interval 1 --format json >"$to" 2>"$WORK/$name.err" &
 	PID=$!
 	sleep "$secs"
+	blocked=$(cat "/proc/$PID/wchan" 2>/dev/null)
 	kill -"$sig" "$PID"
 	i=0
 	while kill -0 "$PID" 2>/dev/null && [ $i -lt 50 ]; do
@@ -54,27 +57,11 @@ watch_stop spread TERM 4.5 "$list"
 mkfifo "$WORK/stalled"
 sleep 60 <"$WORK/stalled" &
 READER=$!
-"$CARPTOP" --demo="$list" --batch --watch --interval 1 --format json >"$WORK/stalled" 2>"$WORK/stalled.err" &
-PID=$!
-sleep 4
-blocked=$(cat "/proc/$PID/wchan" 2>/dev/null)
-kill -TERM "$PID"
-i=0
-while kill -0 "$PID" 2>/dev/null && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-ended=yes
-kill -0 "$PID" 2>/dev/null && { ended=no; kill -KILL "$PID"; }
-wait "$PID"
-rc=$?
-PID=
+watch_stop stalled TERM 4 "$list" "$WORK/stalled"
 kill "$READER" 2>/dev/null
 wait "$READER" 2>/dev/null
+READER=
 check "stalled reader: carptop was waiting in a write to the full pipe (wchan '$blocked')" sh -c "echo '$blocked' | grep -q pipe"
-check "stalled reader: ended within 5 s of SIGTERM" [ "$ended" = yes ]
-check "stalled reader: status 0-3, got $rc" [ "$rc" -le 3 ]
-check "stalled reader: nothing from the sanitizers" sh -c "! grep -q 'Sanitizer\|runtime error' '$WORK/stalled.err'"
 
 if command -v jq >/dev/null 2>&1; then
 	docs=$(jq -s 'length' "$WORK/spread.out")
