@@ -37,9 +37,14 @@
 /* Slow-changing reads (HA settings, peer version, firmware, system info)
  * are refreshed at most this often; the CARP state is read every poll. */
 #define API_SLOW_READ_MS 30000.0
-/* Idle easy handles a node keeps: its reads' connections (max 8), the
- * action and the config.xml download. */
-#define API_IDLE_HANDLES_MAX 10
+/* Idle easy handles kept for the next request, of any node: a handle
+ * holds no connection (those are the multi's) and every request sets all
+ * of its options again, so one pool serves the fleet. Kept per node, a
+ * fleet held a handle for every node (about 25 KB each with curl 7.88's
+ * buffers: 25 MB at 500 pairs); transfers in flight at once are far
+ * fewer, and this many covers one pair's reads, action and config.xml
+ * many times over. */
+#define API_IDLE_HANDLES_MAX 64
 /* Per transfer buffers. libcurl 7.88 gives every HTTP/1.1 transfer a 64 KB
  * upload buffer although carptop sends at most a small JSON body: its
  * minimum (16 KB) is plenty. Replies are read in 4 KB pieces rather than
@@ -99,6 +104,8 @@ static struct {
 	int connecting;         /* nodes holding a connect slot (API_MAX_CONNECTING) */
 	struct api_node **waiting; /* nodes waiting for one, oldest first */
 	size_t n_waiting, cap_waiting;
+	CURL *idle[API_IDLE_HANDLES_MAX]; /* easy handles kept for the next request */
+	int n_idle;
 } M;
 
 static void check_done(struct shard *sh);
@@ -283,6 +290,8 @@ static void multi_release(struct shard *sh)
 	M.waiting = NULL;
 	M.n_waiting = M.cap_waiting = 0;
 	M.connecting = 0;
+	while (M.n_idle > 0)
+		curl_easy_cleanup(M.idle[--M.n_idle]);
 	curl_share_cleanup(M.share);
 	M.share = NULL;
 	M.loop = NULL;
@@ -413,8 +422,6 @@ struct api_node {
 	enum node_error cfg_err;       /* the last read's failure, NERR_NONE after a good one */
 	char cfg_msg[SNAP_MSG_LEN];
 
-	CURL *idle[API_IDLE_HANDLES_MAX]; /* easy handles kept for the next request */
-	int n_idle;
 	/* The CARP-only probe (stream_start, api.carp_interval): get_vip_status
 	 * alone between the full polls; a VHID state that differs from what the
 	 * last probe or poll saw is reported as a change (the app then polls
@@ -452,23 +459,26 @@ static bool curl_on_openssl(void)
 #endif
 
 /* An easy handle from the node's own idle ones; reset keeps its caches. */
-static CURL *easy_get(struct api_node *n)
+/* A handle from the pool, with no option of its last request left:
+ * curl_easy_reset() drops them all (the last node's credentials too), and
+ * setup_easy() sets every one again. */
+static CURL *easy_get(void)
 {
 	CURL *e;
-	if (n->n_idle > 0) {
-		e = n->idle[--n->n_idle];
+	if (M.n_idle > 0) {
+		e = M.idle[--M.n_idle];
 		curl_easy_reset(e);
 		return e;
 	}
 	return curl_easy_init();
 }
 
-static void easy_put(struct api_node *n, CURL *e)
+static void easy_put(CURL *e)
 {
 	if (!e)
 		return;
-	if (n->n_idle < API_IDLE_HANDLES_MAX)
-		n->idle[n->n_idle++] = e;
+	if (M.n_idle < API_IDLE_HANDLES_MAX)
+		M.idle[M.n_idle++] = e;
 	else
 		curl_easy_cleanup(e);
 }
@@ -574,7 +584,7 @@ static void req_release(struct req *r)
 	if (r->easy) {
 		curl_multi_remove_handle(r->node->shard->multi, r->easy);
 		curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, NULL);
-		easy_put(r->node, r->easy);
+		easy_put(r->easy);
 		r->easy = NULL;
 	}
 	curl_slist_free_all(r->headers);
@@ -597,7 +607,7 @@ static int req_start(struct api_node *n, struct req *r, const char *path, const 
 	r->errbuf[0] = '\0';
 	r->path = scratch + CURL_ERROR_SIZE;
 	sb_free(&r->body);
-	r->easy = easy_get(n);
+	r->easy = easy_get();
 	if (!r->easy) {
 		req_release(r);
 		return -1;
@@ -1655,8 +1665,6 @@ static void api_close(struct backend *b)
 	fw_reads_clear(n);
 	snapshot_clear(&n->snap);
 	snapshot_clear(&n->slow_cache);
-	while (n->n_idle > 0)
-		curl_easy_cleanup(n->idle[--n->n_idle]);
 	if (n->key)
 		explicit_bzero(n->key, strlen(n->key));
 	if (n->secret)
