@@ -40,10 +40,10 @@
 /* Idle easy handles kept for the next request, of any node: a handle
  * holds no connection (those are the multi's) and every request sets all
  * of its options again, so one pool serves the fleet. Kept per node, a
- * fleet held a handle for every node (about 25 KB each with curl 7.88's
- * buffers: 25 MB at 500 pairs); transfers in flight at once are far
- * fewer, and this many covers one pair's reads, action and config.xml
- * many times over. */
+ * fleet held a handle or more for every node (7 MB of the RSS at 500
+ * pairs, doc/performance.md); transfers in flight at once are far fewer,
+ * and this many covers one pair's reads, action and config.xml many
+ * times over. */
 #define API_IDLE_HANDLES_MAX 64
 /* Per transfer buffers. libcurl 7.88 gives every HTTP/1.1 transfer a 64 KB
  * upload buffer although carptop sends at most a small JSON body: its
