@@ -458,7 +458,6 @@ static bool curl_on_openssl(void)
 }
 #endif
 
-/* An easy handle from the node's own idle ones; reset keeps its caches. */
 /* A handle from the pool, with no option of its last request left:
  * curl_easy_reset() drops them all (the last node's credentials too), and
  * setup_easy() sets every one again. */

@@ -1,5 +1,6 @@
 #include "batch_status.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
@@ -97,9 +98,9 @@ static void on_stream(struct app *a, struct app_cluster *c, int node, void *ctx)
 	fflush(stderr);
 }
 
-/* Print the current views; returns the round's exit code. */
 static volatile sig_atomic_t watch_stop; /* see watch_signals() */
 
+/* Print the current views; returns the round's exit code. */
 static int render(struct app *a, enum out_format format, FILE *out)
 {
 	struct pair_view *views = xcalloc(a->n_clusters, sizeof(*views));
@@ -161,8 +162,11 @@ static void on_stop(int sig)
 	 * waits again. Non-blocking from here, that write fails at once and
 	 * the stop goes on (render() drops what is unsent). Never for a
 	 * terminal: its open file is the shell's too. */
-	if (stop_fd >= 0)
+	if (stop_fd >= 0) {
+		int saved = errno; /* the interrupted code may look at its own */
 		fcntl(stop_fd, F_SETFL, fcntl(stop_fd, F_GETFL) | O_NONBLOCK);
+		errno = saved;
+	}
 }
 
 static void watch_signals(bool on, FILE *out)
